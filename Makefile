@@ -1,0 +1,70 @@
+# The two commands a newcomer needs (see README.md):
+#   make book   install everything, build the executed book into _build/html
+#   make test   install everything, build the executed book, run the whole test suite
+# Everything installs from requirements.lock and package-lock.json; nothing else is fetched.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+JB     := $(BIN)/jupyter-book
+# Installs are skipped when their lock file did not change (stamp files record the last install).
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+CHROMIUM   ?= /usr/bin/chromium
+
+.PHONY: help install venv assets book book-only test pytest lab lock browser benchmarks clean
+
+help:
+	@echo "make book    install, then build the executed book into _build/html"
+	@echo "make test    install, build the book, run every test (CI runs this)"
+	@echo "make lab     JupyterLab on the book's notebooks"
+	@echo "make benchmarks   run the benchmark scripts under benchmarks/"
+	@echo "make lock    re-resolve requirements.in into requirements.lock and environment.yml"
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(NODE_STAMP) $(VENV_STAMP)
+	$(BIN)/python scripts/vendor_assets.py
+
+install: venv assets
+
+book-only:
+	$(JB) build . --warningiserror --nitpick --keep-going
+	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
+
+book: install book-only
+
+browser:
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+pytest:
+	$(BIN)/python -m pytest
+
+test: install browser book-only pytest
+
+lab: install
+	$(BIN)/jupyter lab book/
+
+benchmarks: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lock:
+	rm -rf /tmp/cst-ref-lock && $(PYTHON) -m venv /tmp/cst-ref-lock
+	/tmp/cst-ref-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Fully pinned environment: the source of truth for every install (make venv, Binder, CI)."; \
+	  echo "# Generated from requirements.in by \`make lock\`; do not edit by hand."; \
+	  /tmp/cst-ref-lock/bin/pip freeze --all --exclude-editable; } > requirements.lock
+	$(PYTHON) scripts/make_environment.py
+
+clean:
+	rm -rf _build _vendor

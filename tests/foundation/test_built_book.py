@@ -1,0 +1,100 @@
+"""The built book (``make book-only`` writes _build/html) is executed and renders offline.
+
+These tests read the HTML that the test command built just before pytest ran, and open the
+pages in headless Chromium served from 127.0.0.1 with every other host unresolvable, so math
+and widgets must render from the vendored assets alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.foundation.test_toc import toc_files
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def built_page(name: str) -> Path:
+    page = HTML / f"{name}.html"
+    assert page.exists(), f"{page} is missing: build the book first (make book-only)"
+    return page
+
+
+def chapters() -> list[str]:
+    return [f for f in toc_files() if Path(f).name[:2].isdigit()]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """Serve _build/html on an ephemeral loopback port."""
+    assert HTML.is_dir(), "no _build/html: build the book first (make book-only)"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def rendered_dom(url: str) -> str:
+    """The DOM after scripts ran, from headless Chromium that can reach only 127.0.0.1."""
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+             "--virtual-time-budget=15000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_every_toc_page_was_built():
+    for name in toc_files():
+        built_page(name)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_was_executed(chapter):
+    """Each chapter's code cells ran at build time: its page carries their outputs."""
+    html = built_page(chapter).read_text()
+    assert 'class="cell_output' in html, f"{chapter} has no executed outputs"
+    assert "Traceback (most recent call last)" not in html
+
+
+def test_pages_load_nothing_from_the_internet():
+    external = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"')
+    offenders = {
+        str(page.relative_to(HTML)): external.findall(page.read_text())
+        for page in HTML.rglob("*.html")
+    }
+    offenders = {page: urls for page, urls in offenders.items() if urls}
+    assert not offenders, f"pages load scripts or styles from the internet: {offenders}"
+
+
+def test_math_renders_offline(server):
+    dom = rendered_dom(f"{server}/book/01_why_incentives.html")
+    assert dom.count("<mjx-container") >= 5, "MathJax did not typeset the page from the vendored copy"
+
+
+def test_widgets_render_offline(server):
+    pages = [c for c in chapters() if WIDGET_VIEW in built_page(c).read_text()]
+    for chapter in pages:
+        dom = rendered_dom(f"{server}/{chapter}.html")
+        assert re.search(r'class="[^"]*widget-(slider|dropdown|hbox|vbox|inline)', dom), (
+            f"{chapter}: the embedded widgets did not render from the vendored html-manager"
+        )
