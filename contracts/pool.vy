@@ -1,0 +1,289 @@
+# pragma version ~=0.4.3
+"""
+@title Constant-product pool: one client-specific token against the base token
+@notice Uniswap-V2 integer maths with the fee in basis points kept in the pool,
+        Uniswap-V1-style pull interface (the pool itself takes the input with
+        `transferFrom`, so no router is needed and every call carries its own
+        deadline and slippage bounds). LP shares are an ERC-20 composed from
+        snekmate; MINIMUM_LIQUIDITY shares are minted to the pool itself on the
+        first deposit and can never move again.
+@dev Reserves are kept as accounted balances: every call moves exact amounts
+     of the project's own standard ERC-20s, so `reserve == balance` holds
+     after each call, and tokens sent to the pool without a call (the
+     federation's "inject" rule, donations) join the reserves via `sync`.
+     The two reserves and the last timestamp share one storage slot.
+"""
+
+from ethereum.ercs import IERC20
+from snekmate.auth import ownable as ow
+from snekmate.tokens import erc20
+
+# snekmate's erc20 needs an ownable; no owner-only function is exported, so
+# the pool has no privileged role at all (its LP `mint` is not exported).
+initializes: ow
+initializes: erc20[ownable := ow]
+
+exports: (
+    erc20.name,
+    erc20.symbol,
+    erc20.decimals,
+    erc20.totalSupply,
+    erc20.balanceOf,
+    erc20.allowance,
+    erc20.transfer,
+    erc20.transferFrom,
+    erc20.approve,
+)
+
+MINIMUM_LIQUIDITY: public(constant(uint256)) = 1000
+FEE_DENOMINATOR: public(constant(uint256)) = 10000
+LP_DECIMALS: constant(uint8) = 18
+LP_NAME: constant(String[25]) = "WallStreetFeds CST LP"
+LP_SYMBOL: constant(String[5]) = "WSFLP"
+LP_EIP712_VERSION: constant(String[20]) = "1"
+
+MASK112: constant(uint256) = 2**112 - 1
+MASK32: constant(uint256) = 2**32 - 1
+
+TOKEN: public(immutable(address))
+BASE: public(immutable(address))
+FEE_BPS: public(immutable(uint256))
+
+# reserve_token | reserve_base << 112 | (block.timestamp mod 2**32) << 224
+_slot0: uint256
+# UQ112x112 prices times seconds; wrap around mod 2**256 like Uniswap V2
+price_token_cumulative_last: public(uint256)
+price_base_cumulative_last: public(uint256)
+
+
+event Swap:
+    sender: indexed(address)
+    token_in: indexed(address)
+    amount_in: uint256
+    amount_out: uint256
+    recipient: indexed(address)
+
+event AddLiquidity:
+    sender: indexed(address)
+    amount_token: uint256
+    amount_base: uint256
+    shares: uint256
+    recipient: indexed(address)
+
+event RemoveLiquidity:
+    sender: indexed(address)
+    amount_token: uint256
+    amount_base: uint256
+    shares: uint256
+    recipient: indexed(address)
+
+event Sync:
+    reserve_token: uint256
+    reserve_base: uint256
+
+
+@deploy
+def __init__(token: address, base: address, fee_bps: uint256):
+    assert token != empty(address) and base != empty(address), "pool: zero address"
+    assert token != base, "pool: identical tokens"
+    assert fee_bps < FEE_DENOMINATOR, "pool: fee out of range"
+    TOKEN = token
+    BASE = base
+    FEE_BPS = fee_bps
+    ow.__init__()
+    erc20.__init__(LP_NAME, LP_SYMBOL, LP_DECIMALS, LP_NAME, LP_EIP712_VERSION)
+
+
+@external
+@view
+def get_reserves() -> (uint256, uint256, uint256):
+    """
+    @return (reserve_token, reserve_base, block_timestamp_last mod 2**32)
+    """
+    s: uint256 = self._slot0
+    return s & MASK112, (s >> 112) & MASK112, s >> 224
+
+
+@external
+@view
+def get_amount_out(token_in: address, amount_in: uint256) -> uint256:
+    """
+    @notice What `swap` would pay for `amount_in` of `token_in` right now.
+    """
+    amount_out: uint256 = 0
+    sell_token: bool = False
+    amount_out, sell_token = self._quote_swap(token_in, amount_in, self._slot0)
+    return amount_out
+
+
+@external
+@nonreentrant
+def swap(
+    token_in: address, amount_in: uint256, min_out: uint256, recipient: address, deadline: uint256
+) -> uint256:
+    """
+    @notice Sell `amount_in` of `token_in` (pulled from the caller) for the
+            other token, paid to `recipient`.
+    """
+    assert block.timestamp <= deadline, "pool: expired deadline"
+    s: uint256 = self._slot0
+    amount_out: uint256 = 0
+    sell_token: bool = False
+    amount_out, sell_token = self._quote_swap(token_in, amount_in, s)
+    assert amount_out != 0, "pool: insufficient output amount"
+    assert amount_out >= min_out, "pool: output below min_out"
+    reserve_token: uint256 = s & MASK112
+    reserve_base: uint256 = (s >> 112) & MASK112
+    token_out: address = TOKEN
+    if sell_token:
+        self._update(reserve_token + amount_in, reserve_base - amount_out, s)
+        token_out = BASE
+    else:
+        self._update(reserve_token - amount_out, reserve_base + amount_in, s)
+    assert extcall IERC20(token_in).transferFrom(msg.sender, self, amount_in), "pool: transfer failed"
+    assert extcall IERC20(token_out).transfer(recipient, amount_out), "pool: transfer failed"
+    log Swap(sender=msg.sender, token_in=token_in, amount_in=amount_in, amount_out=amount_out, recipient=recipient)
+    return amount_out
+
+
+@external
+@nonreentrant
+def add_liquidity(
+    amount_token_desired: uint256,
+    amount_base_desired: uint256,
+    amount_token_min: uint256,
+    amount_base_min: uint256,
+    recipient: address,
+    deadline: uint256,
+) -> (uint256, uint256, uint256):
+    """
+    @notice Deposit both tokens at the current ratio (the first deposit sets
+            it) and mint LP shares to `recipient`.
+    @return (amount_token, amount_base, shares) actually deposited and minted.
+    """
+    assert block.timestamp <= deadline, "pool: expired deadline"
+    assert amount_token_desired != 0 and amount_base_desired != 0, "pool: zero amount"
+    s: uint256 = self._slot0
+    reserve_token: uint256 = s & MASK112
+    reserve_base: uint256 = (s >> 112) & MASK112
+    supply: uint256 = erc20.totalSupply
+    amount_token: uint256 = amount_token_desired
+    amount_base: uint256 = amount_base_desired
+    shares: uint256 = 0
+    if supply == 0:
+        root: uint256 = isqrt(amount_token * amount_base)
+        assert root > MINIMUM_LIQUIDITY, "pool: insufficient liquidity minted"
+        shares = root - MINIMUM_LIQUIDITY
+        erc20._mint(self, MINIMUM_LIQUIDITY)
+    else:
+        base_optimal: uint256 = amount_token_desired * reserve_base // reserve_token
+        if base_optimal <= amount_base_desired:
+            amount_base = base_optimal
+        else:
+            amount_token = amount_base_desired * reserve_token // reserve_base
+        shares = min(amount_token * supply // reserve_token, amount_base * supply // reserve_base)
+        assert shares != 0, "pool: insufficient liquidity minted"
+    assert amount_token >= amount_token_min, "pool: token amount below minimum"
+    assert amount_base >= amount_base_min, "pool: base amount below minimum"
+    erc20._mint(recipient, shares)
+    self._update(reserve_token + amount_token, reserve_base + amount_base, s)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount_token), "pool: transfer failed"
+    assert extcall IERC20(BASE).transferFrom(msg.sender, self, amount_base), "pool: transfer failed"
+    log AddLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
+    return amount_token, amount_base, shares
+
+
+@external
+@nonreentrant
+def remove_liquidity(
+    shares: uint256, amount_token_min: uint256, amount_base_min: uint256, recipient: address, deadline: uint256
+) -> (uint256, uint256):
+    """
+    @notice Burn the caller's `shares` and pay their pro-rata part of both
+            reserves (rounded down, in the pool's favour) to `recipient`.
+    """
+    assert block.timestamp <= deadline, "pool: expired deadline"
+    assert shares != 0, "pool: zero amount"
+    supply: uint256 = erc20.totalSupply
+    # burning first bounds `shares` by the caller's balance, hence by `supply`
+    erc20._burn(msg.sender, shares)
+    s: uint256 = self._slot0
+    reserve_token: uint256 = s & MASK112
+    reserve_base: uint256 = (s >> 112) & MASK112
+    amount_token: uint256 = shares * reserve_token // supply
+    amount_base: uint256 = shares * reserve_base // supply
+    assert amount_token != 0 and amount_base != 0, "pool: insufficient liquidity burned"
+    assert amount_token >= amount_token_min, "pool: token amount below minimum"
+    assert amount_base >= amount_base_min, "pool: base amount below minimum"
+    self._update(reserve_token - amount_token, reserve_base - amount_base, s)
+    assert extcall IERC20(TOKEN).transfer(recipient, amount_token), "pool: transfer failed"
+    assert extcall IERC20(BASE).transfer(recipient, amount_base), "pool: transfer failed"
+    log RemoveLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
+    return amount_token, amount_base
+
+
+@external
+@nonreentrant
+def sync():
+    """
+    @notice Set the reserves to the balances: tokens sent without a call
+            (e.g. the federation's injected rewards) become pool liquidity.
+    """
+    self._update(
+        staticcall IERC20(TOKEN).balanceOf(self), staticcall IERC20(BASE).balanceOf(self), self._slot0
+    )
+
+
+@external
+@nonreentrant
+def skim(recipient: address):
+    """
+    @notice Send the balances in excess of the reserves to `recipient`.
+    """
+    s: uint256 = self._slot0
+    assert extcall IERC20(TOKEN).transfer(
+        recipient, staticcall IERC20(TOKEN).balanceOf(self) - (s & MASK112)
+    ), "pool: transfer failed"
+    assert extcall IERC20(BASE).transfer(
+        recipient, staticcall IERC20(BASE).balanceOf(self) - ((s >> 112) & MASK112)
+    ), "pool: transfer failed"
+
+
+@internal
+@view
+def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, bool):
+    """
+    @return (amount_out, True if the CST is sold for base)
+    """
+    assert amount_in != 0, "pool: zero amount"
+    sell_token: bool = token_in == TOKEN
+    assert sell_token or token_in == BASE, "pool: unknown token"
+    reserve_token: uint256 = s & MASK112
+    reserve_base: uint256 = (s >> 112) & MASK112
+    assert reserve_token != 0 and reserve_base != 0, "pool: empty pool"
+    in_with_fee: uint256 = amount_in * (FEE_DENOMINATOR - FEE_BPS)
+    if sell_token:
+        return in_with_fee * reserve_base // (reserve_token * FEE_DENOMINATOR + in_with_fee), True
+    return in_with_fee * reserve_token // (reserve_base * FEE_DENOMINATOR + in_with_fee), False
+
+
+@internal
+def _update(reserve_token: uint256, reserve_base: uint256, s: uint256):
+    """
+    @dev Store new reserves; on the first update of a block, first add the
+         old prices times the seconds elapsed to the TWAP accumulators.
+    """
+    assert reserve_token <= MASK112 and reserve_base <= MASK112, "pool: reserve overflow"
+    now: uint256 = block.timestamp & MASK32
+    elapsed: uint256 = unsafe_sub(now, s >> 224) & MASK32
+    old_token: uint256 = s & MASK112
+    old_base: uint256 = (s >> 112) & MASK112
+    if elapsed != 0 and old_token != 0 and old_base != 0:
+        self.price_token_cumulative_last = unsafe_add(
+            self.price_token_cumulative_last, unsafe_mul((old_base << 112) // old_token, elapsed)
+        )
+        self.price_base_cumulative_last = unsafe_add(
+            self.price_base_cumulative_last, unsafe_mul((old_token << 112) // old_base, elapsed)
+        )
+    self._slot0 = reserve_token | (reserve_base << 112) | (now << 224)
+    log Sync(reserve_token=reserve_token, reserve_base=reserve_base)

@@ -1,0 +1,132 @@
+"""Exact-integer constant-product maths (Uniswap V2 with the fee in basis points).
+
+Every function works on Python ints and rounds exactly like the Vyper pool, so
+a number computed here is the number the EVM returns. At ``fee_bps=30`` the
+swap formulas equal Uniswap V2's 997/1000 formulas on every input (both sides
+of the fraction are scaled by 10).
+"""
+
+from __future__ import annotations
+
+import math
+
+FEE_DENOMINATOR = 10_000
+"""Fees are expressed in basis points: parts per 10,000."""
+
+MINIMUM_LIQUIDITY = 1_000
+"""LP shares locked forever by the first deposit, as in Uniswap V2."""
+
+
+def _check_int(name: str, value: object, *, positive: bool) -> int:
+    # bool is an int subclass; an amount of True is a bug, not 1.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'positive' if positive else 'non-negative'}, got {value}")
+    return value
+
+
+def _check_fee(fee_bps: object) -> int:
+    _check_int("fee_bps", fee_bps, positive=False)
+    if fee_bps >= FEE_DENOMINATOR:
+        raise ValueError(f"fee_bps must be below {FEE_DENOMINATOR}, got {fee_bps}")
+    return fee_bps
+
+
+def isqrt(n: int) -> int:
+    """Floor square root, the same value as Vyper's ``isqrt`` builtin."""
+    return math.isqrt(_check_int("n", n, positive=False))
+
+
+def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
+    """Output of selling ``amount_in`` into a pool; the fee stays in the pool.
+
+    ``out = in*(10000-fee)*R_out // (R_in*10000 + in*(10000-fee))``, rounded down.
+    """
+    _check_int("amount_in", amount_in, positive=True)
+    _check_int("reserve_in", reserve_in, positive=True)
+    _check_int("reserve_out", reserve_out, positive=True)
+    in_with_fee = amount_in * (FEE_DENOMINATOR - _check_fee(fee_bps))
+    return in_with_fee * reserve_out // (reserve_in * FEE_DENOMINATOR + in_with_fee)
+
+
+def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
+    """Input needed to receive ``amount_out``, rounded up in the pool's favour.
+
+    ``in = R_in*out*10000 // ((R_out-out)*(10000-fee)) + 1`` (Uniswap V2's ``+ 1``).
+    """
+    _check_int("amount_out", amount_out, positive=True)
+    _check_int("reserve_in", reserve_in, positive=True)
+    _check_int("reserve_out", reserve_out, positive=True)
+    fee_bps = _check_fee(fee_bps)
+    if amount_out >= reserve_out:
+        raise ValueError(f"amount_out {amount_out} must be below reserve_out {reserve_out}")
+    numerator = reserve_in * amount_out * FEE_DENOMINATOR
+    return numerator // ((reserve_out - amount_out) * (FEE_DENOMINATOR - fee_bps)) + 1
+
+
+def quote(amount_a: int, reserve_a: int, reserve_b: int) -> int:
+    """Amount of B worth ``amount_a`` of A at the pool's current ratio (no fee)."""
+    _check_int("amount_a", amount_a, positive=True)
+    _check_int("reserve_a", reserve_a, positive=True)
+    _check_int("reserve_b", reserve_b, positive=False)
+    return amount_a * reserve_b // reserve_a
+
+
+def deposit_amounts(
+    amount_token_desired: int, amount_base_desired: int, reserve_token: int, reserve_base: int
+) -> tuple[int, int]:
+    """The part of a desired deposit that keeps the pool's ratio (Uniswap's router rule).
+
+    Only for a pool with shareholders; the first depositor takes everything and
+    so sets the price.
+    """
+    base_optimal = quote(amount_token_desired, reserve_token, reserve_base)
+    if base_optimal <= amount_base_desired:
+        return amount_token_desired, base_optimal
+    return quote(amount_base_desired, reserve_base, reserve_token), amount_base_desired
+
+
+def first_mint_shares(amount_token: int, amount_base: int) -> int:
+    """Shares of the first depositor: ``isqrt(a*b) - MINIMUM_LIQUIDITY``.
+
+    The geometric mean makes the share count independent of the price; the
+    locked minimum makes the first-depositor inflation attack cost the attacker.
+    """
+    root = isqrt(_check_int("amount_token", amount_token, positive=True)
+                 * _check_int("amount_base", amount_base, positive=True))
+    if root <= MINIMUM_LIQUIDITY:
+        raise ValueError(f"isqrt(a*b) = {root} must exceed MINIMUM_LIQUIDITY = {MINIMUM_LIQUIDITY}")
+    return root - MINIMUM_LIQUIDITY
+
+
+def mint_shares(
+    amount_token: int, amount_base: int, reserve_token: int, reserve_base: int, total_supply: int
+) -> int:
+    """Shares for a later deposit: the smaller of the two pro-rata claims, rounded down."""
+    _check_int("total_supply", total_supply, positive=True)
+    return min(
+        _check_int("amount_token", amount_token, positive=False) * total_supply
+        // _check_int("reserve_token", reserve_token, positive=True),
+        _check_int("amount_base", amount_base, positive=False) * total_supply
+        // _check_int("reserve_base", reserve_base, positive=True),
+    )
+
+
+def burn_amounts(shares: int, reserve_token: int, reserve_base: int, total_supply: int) -> tuple[int, int]:
+    """Pro-rata reserves paid for burning ``shares``, rounded down in the pool's favour."""
+    _check_int("shares", shares, positive=True)
+    _check_int("total_supply", total_supply, positive=True)
+    if shares > total_supply:
+        raise ValueError(f"shares {shares} exceed total_supply {total_supply}")
+    return (
+        shares * _check_int("reserve_token", reserve_token, positive=False) // total_supply,
+        shares * _check_int("reserve_base", reserve_base, positive=False) // total_supply,
+    )
+
+
+def spot_price(reserve_in: int, reserve_out: int) -> float:
+    """Marginal price of the input token in units of the output token, before fees."""
+    _check_int("reserve_in", reserve_in, positive=True)
+    _check_int("reserve_out", reserve_out, positive=True)
+    return reserve_out / reserve_in

@@ -1,0 +1,88 @@
+"""Compile and deploy the project's contracts on titanoboa's local EVM.
+
+Contracts are read from the repository's ``contracts/`` folder (the package is
+installed editable, so the folder sits next to ``cst_ref/``). Compilation goes
+through titanoboa's disk cache, which must stay on (see docs/toolchain).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import boa
+from boa.contracts.vyper.vyper_contract import VyperBlueprint, VyperContract, VyperDeployer
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+
+DEFAULT_BASE_NAME = "Base USD"
+DEFAULT_BASE_SYMBOL = "BUSD"
+DEFAULT_FEE_BPS = 30
+
+FAR_DEADLINE = 2**64
+"""A deadline no local run reaches, for calls whose deadline is not the point."""
+
+
+def contract_path(name: str) -> Path:
+    """Path of ``contracts/<name>.vy``; ``ValueError`` if there is no such contract."""
+    path = CONTRACTS_DIR / f"{name}.vy"
+    if not path.is_file():
+        raise ValueError(f"no contract {name!r} in {CONTRACTS_DIR}")
+    return path
+
+
+@functools.cache
+def deployer(name: str) -> VyperDeployer:
+    """Compiled, not yet deployed contract; compiled once per process."""
+    return boa.load_partial(str(contract_path(name)))
+
+
+def deploy_as_blueprint(name: str) -> VyperBlueprint:
+    """Deploy ``contracts/<name>.vy`` as an EIP-5202 blueprint for ``create_from_blueprint``.
+
+    A blueprint runs no constructor, so who deploys it does not matter: the
+    contract calling ``create_from_blueprint`` becomes the new contract's owner.
+    """
+    return deployer(name).deploy_as_blueprint()
+
+
+def deploy_base_token(
+    name: str = DEFAULT_BASE_NAME, symbol: str = DEFAULT_BASE_SYMBOL, *, sender: str | None = None
+) -> VyperContract:
+    """The stablecoin stand-in (18 decimals); ``sender`` becomes owner and minter."""
+    return deployer("base_token").deploy(name, symbol, sender=sender)
+
+
+def deploy_cst(name: str, symbol: str, *, sender: str | None = None) -> VyperContract:
+    """A client-specific token (18 decimals); ``sender`` becomes owner and sole minter."""
+    return deployer("cst_token").deploy(name, symbol, sender=sender)
+
+
+def deploy_pool(token: str, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender: str | None = None) -> VyperContract:
+    """A constant-product pool of ``token`` (a CST) against ``base``."""
+    return deployer("pool").deploy(str(token), str(base), fee_bps, sender=sender)
+
+
+@dataclass(frozen=True)
+class Market:
+    """One CST, the base token and their pool: the unit the chapters trade in."""
+
+    base: VyperContract
+    token: VyperContract
+    pool: VyperContract
+
+
+def deploy_market(
+    token_name: str = "Client 0 token",
+    token_symbol: str = "CST0",
+    fee_bps: int = DEFAULT_FEE_BPS,
+    *,
+    base: VyperContract | None = None,
+    sender: str | None = None,
+) -> Market:
+    """Deploy a CST and its (empty) pool, and the base token unless one is given."""
+    base = base if base is not None else deploy_base_token(sender=sender)
+    token = deploy_cst(token_name, token_symbol, sender=sender)
+    pool = deploy_pool(token.address, base.address, fee_bps, sender=sender)
+    return Market(base=base, token=token, pool=pool)

@@ -1,0 +1,167 @@
+"""Typed titanoboa wrapper of ``contracts/federation.vy``.
+
+One method per distribution rule keeps each rule's calling convention visible (only
+buy-back trades, so only it takes slippage bounds and a deadline). Every distribution
+returns the round exactly as the contract logged it, so callers never parse logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import boa
+
+from .deploy import DEFAULT_FEE_BPS, deploy_as_blueprint, deployer
+
+RULE_MINT = 1
+RULE_BUYBACK_TO_CLIENT = 2
+RULE_BUYBACK_BURN = 3
+RULE_INJECT = 4
+RULES = {
+    RULE_MINT: "mint",
+    RULE_BUYBACK_TO_CLIENT: "buy-back to client",
+    RULE_BUYBACK_BURN: "buy-back and burn",
+    RULE_INJECT: "inject",
+}
+"""The rule ids the contract logs, with the names the book uses for them."""
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """One ``RoundDistributed`` event: what each listed client's pool or wallet received.
+
+    ``amounts`` are CST minted (mint) or base tokens spent (buy-back, inject);
+    ``tokens_out`` are CST minted or bought (zero for inject).
+    """
+
+    round_number: int
+    rule: int
+    scores_hash: bytes
+    budget: int
+    clients: tuple[str, ...]
+    amounts: tuple[int, ...]
+    tokens_out: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClientContracts:
+    """A registered client: its account and the two contracts the federation deployed."""
+
+    index: int
+    account: str
+    token: Any
+    pool: Any
+
+
+class FederationChain:
+    """The deployed federation plus handles to every client's token and pool."""
+
+    @classmethod
+    def deploy(cls, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender: str | None = None) -> FederationChain:
+        """Deploy CST and pool blueprints and a federation on them; ``sender`` is its owner."""
+        contract = deployer("federation").deploy(
+            str(base),
+            deploy_as_blueprint("cst_token").address,
+            deploy_as_blueprint("pool").address,
+            fee_bps,
+            sender=sender,
+        )
+        return cls(contract)
+
+    def __init__(self, contract: Any) -> None:
+        self.contract = contract
+        self.clients: list[ClientContracts] = [
+            self._handle(i) for i in range(contract.client_count())
+        ]
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    def _handle(self, index: int) -> ClientContracts:
+        account, token, pool = self.contract.clients(index)
+        return ClientContracts(index, str(account), deployer("cst_token").at(token), deployer("pool").at(pool))
+
+    def register(
+        self,
+        account: str,
+        name: str,
+        symbol: str,
+        client_supply: int,
+        seed_token: int,
+        seed_base: int,
+        sender: str | None = None,
+    ) -> ClientContracts:
+        """Register ``account``: deploy its CST and pool, mint its supply, seed its pool."""
+        self.contract.register_client(
+            account, name, symbol, client_supply, seed_token, seed_base, sender=sender
+        )
+        handle = self._handle(self.contract.client_count() - 1)
+        self.clients.append(handle)
+        return handle
+
+    def distribute_mint(
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
+    ) -> RoundRecord:
+        """Rule 1: mint ``budget * share // 1e18`` of each client's own CST to it."""
+        self.contract.distribute_mint(list(clients), list(shares), budget, sender=sender)
+        return self._last_round()
+
+    def distribute_buyback(
+        self,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        *,
+        burn: bool,
+        min_outs: Sequence[int] | None = None,
+        deadline: int | None = None,
+        sender: str | None = None,
+    ) -> RoundRecord:
+        """Rule 2: buy each client's CST with its part of ``budget``; give it or burn it.
+
+        Without ``min_outs`` no slippage bound is set; without ``deadline`` the round must
+        land in the current block.
+        """
+        bounds = [0] * len(clients) if min_outs is None else list(min_outs)
+        when = boa.env.timestamp if deadline is None else deadline
+        self.contract.distribute_buyback(
+            list(clients), list(shares), budget, bounds, burn, when, sender=sender
+        )
+        return self._last_round()
+
+    def distribute_inject(
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
+    ) -> RoundRecord:
+        """Rule 3: send each client's part of ``budget`` into its pool without LP shares."""
+        self.contract.distribute_inject(list(clients), list(shares), budget, sender=sender)
+        return self._last_round()
+
+    def distribute(
+        self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
+    ) -> RoundRecord:
+        """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs without slippage bounds."""
+        if rule == RULE_MINT:
+            return self.distribute_mint(clients, shares, budget, sender=sender)
+        if rule == RULE_INJECT:
+            return self.distribute_inject(clients, shares, budget, sender=sender)
+        if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
+            return self.distribute_buyback(
+                clients, shares, budget, burn=rule == RULE_BUYBACK_BURN, sender=sender
+            )
+        raise ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
+
+    def _last_round(self) -> RoundRecord:
+        event = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundDistributed")
+        return RoundRecord(
+            round_number=event.round_number,
+            rule=event.rule,
+            scores_hash=bytes(event.scores_hash),
+            budget=event.budget,
+            clients=tuple(str(a) for a in event.clients),
+            amounts=tuple(event.amounts),
+            tokens_out=tuple(event.tokens_out),
+        )
+

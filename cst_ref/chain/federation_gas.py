@@ -1,0 +1,120 @@
+"""Gas of the federation's operations and of a round as the federation grows.
+
+Each figure is the execution gas of one call (``cst_ref.chain.gas.gas_of``: no 21,000
+intrinsic gas, storage cold as at the start of a transaction), measured in a steady state:
+every account involved already holds the tokens it touches, pools' price oracles have been
+written before, and the call lands in a new block. This is what a long-running federation
+pays per round, not the one-off cost of the first round.
+
+Measurements deploy their own system and leave it on the chain: resetting the gas meter
+discards titanoboa's snapshots, so ``boa.env.anchor()`` cannot wrap a measurement. Rules
+are measured one after another in successive blocks; the state they change (prices,
+balances that stay non-zero) does not change the gas of the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import boa
+import numpy as np
+
+from cst_ref.amm import MAX_UINT256
+
+from .deploy import FAR_DEADLINE
+from .federation import RULES
+from .gas import gas_of
+from .system import SystemConfig, client_account, deploy_system
+
+UNISWAP_V2_SWAP_GAS = 73_462
+"""Gas of a swap in Uniswap V2's own test suite (docs/anchors.md)."""
+
+SWAP_TARGET_GAS = 57_010
+"""The project's target for one swap on our pool."""
+
+WAD = 10**18
+
+
+def _equal_shares(n: int) -> list[int]:
+    shares = [WAD // n] * n
+    shares[0] += WAD - sum(shares)
+    return shares
+
+
+def _warm_up(system, investor: str) -> None:
+    """Give every actor a balance in every token and write every pool's oracle once."""
+    federation, base = system.federation, system.base
+    base.mint(investor, 10**6 * WAD, sender=system.owner)
+    accounts = system.accounts
+    federation.distribute_mint(accounts, _equal_shares(len(accounts)), WAD, sender=system.owner)
+    boa.env.time_travel(seconds=12)  # a later block than the pools' seeding: the swaps write the oracles
+    for client in federation.clients:
+        for token in (client.token, base):
+            token.approve(client.pool.address, MAX_UINT256, sender=investor)
+        client.pool.swap(base.address, 10 * WAD, 0, investor, FAR_DEADLINE, sender=investor)
+        client.pool.add_liquidity(WAD, WAD, 0, 0, investor, FAR_DEADLINE, sender=investor)
+    boa.env.time_travel(seconds=12)
+
+
+def _round_gas(system, n: int) -> dict[str, int]:
+    """Gas of one round per rule over the first ``n`` clients with equal shares."""
+    accounts, shares = system.accounts[:n], _equal_shares(n)
+    gas = {}
+    for rule, name in RULES.items():
+        boa.env.time_travel(seconds=12)
+        gas[name] = gas_of(lambda: system.federation.distribute(rule, accounts, shares, 100 * WAD,
+                                                                sender=system.owner))[1]
+    return gas
+
+
+def operation_gas(config: SystemConfig = SystemConfig(n_clients=3)) -> dict[str, int]:
+    """Gas of the baseline ERC-20 transfer, a pool's three operations, one registration and
+    one round per rule over ``config.n_clients`` clients with equal shares."""
+    system = deploy_system(config)
+    investor = str(boa.env.generate_address("investor"))
+    _warm_up(system, investor)
+    federation, base, owner = system.federation, system.base, system.owner
+    pool = federation.clients[0].pool
+    gas = {"ERC-20 transfer": gas_of(lambda: base.transfer(owner, WAD, sender=investor))[1]}
+    boa.env.time_travel(seconds=12)
+    gas["swap"] = gas_of(lambda: pool.swap(base.address, WAD, 0, investor, FAR_DEADLINE, sender=investor))[1]
+    boa.env.time_travel(seconds=12)
+    gas["add_liquidity"] = gas_of(
+        lambda: pool.add_liquidity(WAD, WAD, 0, 0, investor, FAR_DEADLINE, sender=investor))[1]
+    boa.env.time_travel(seconds=12)
+    gas["remove_liquidity"] = gas_of(
+        lambda: pool.remove_liquidity(WAD // 2, 0, 0, investor, FAR_DEADLINE, sender=investor))[1]
+    rounds = _round_gas(system, config.n_clients)
+    gas["register client"] = gas_of(lambda: federation.register(
+        client_account(config.n_clients), "Client new", "CSTN", config.client_supply,
+        config.seed_token, config.seed_base, sender=owner))[1]
+    gas.update({f"round: {name}": value for name, value in rounds.items()})
+    return gas
+
+
+def round_gas_by_clients(ns: Sequence[int]) -> dict[str, list[int]]:
+    """Gas of one round per rule over the first n clients, for each n in ``ns``."""
+    if len(ns) == 0 or min(ns) < 1:
+        raise ValueError("ns must be a non-empty list of positive client counts")
+    system = deploy_system(SystemConfig(n_clients=max(ns)))
+    _warm_up(system, str(boa.env.generate_address("investor")))
+    table: dict[str, list[int]] = {name: [] for name in RULES.values()}
+    for n in ns:
+        for name, gas in _round_gas(system, n).items():
+            table[name].append(gas)
+    return table
+
+
+@dataclass(frozen=True)
+class LinearCost:
+    """gas(n) ≈ fixed + per_client · n, a least-squares fit."""
+
+    fixed: float
+    per_client: float
+
+
+def linear_cost(ns: Sequence[int], gas: Sequence[int]) -> LinearCost:
+    """Fixed and per-client (marginal) cost of a round from measured gas."""
+    per_client, fixed = np.polyfit(np.asarray(ns, dtype=float), np.asarray(gas, dtype=float), 1)
+    return LinearCost(fixed=float(fixed), per_client=float(per_client))

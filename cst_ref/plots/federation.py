@@ -1,0 +1,57 @@
+"""Chapter 6's figures: the three distribution rules side by side, and what a round costs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from cst_ref.protocol.rule_comparison import RuleOutcome
+
+_RULE_COLOURS = ("#1f4e79", "#2e7d32", "#81c784", "#b26a00")
+
+
+def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str]) -> Figure:
+    """Grouped bars per client: price change of its CST and change of its paper wealth under
+    each rule, plus what the outside investor gained and the treasury paid."""
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), gridspec_kw={"width_ratios": [3, 3, 2]})
+    x = np.arange(len(client_labels))
+    width = 0.8 / len(outcomes)
+    for k, (outcome, colour) in enumerate(zip(outcomes, _RULE_COLOURS)):
+        offset = (k - (len(outcomes) - 1) / 2) * width
+        axes[0].bar(x + offset, 100 * np.asarray(outcome.price_change), width, color=colour, label=outcome.name)
+        axes[1].bar(x + offset, outcome.client_gain, width, color=colour)
+    for ax, title in zip(axes[:2], ("CST price change (%)", "client's paper gain (base tokens)")):
+        ax.set_xticks(x, client_labels)
+        ax.set_title(title, fontsize=10)
+        ax.axhline(0, color="black", lw=0.6)
+    names = [o.name for o in outcomes]
+    y = np.arange(len(outcomes))
+    axes[2].barh(y - 0.2, [o.investor_gain for o in outcomes], 0.4, color="#6a1b9a", label="investor gains")
+    axes[2].barh(y + 0.2, [-o.treasury_paid for o in outcomes], 0.4, color="#9e9e9e", label="treasury pays")
+    axes[2].set_yticks(y, names, fontsize=8)
+    axes[2].invert_yaxis()
+    axes[2].axvline(0, color="black", lw=0.6)
+    axes[2].set_title("other parties (base tokens)", fontsize=10)
+    axes[2].legend(fontsize=7, loc="upper left")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def round_gas(ns: Sequence[int], table: Mapping[str, Sequence[int]], baseline: int) -> Figure:
+    """Gas of one round against the number of clients paid, one line per rule, with the
+    right axis in multiples of a plain ERC-20 transfer."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    for (name, gas), colour in zip(table.items(), _RULE_COLOURS):
+        ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=colour, label=name)
+    ax.set_xlabel("clients paid in the round (n)")
+    ax.set_ylabel("execution gas (millions)")
+    right = ax.secondary_yaxis("right", functions=(lambda g: g * 1e6 / baseline, lambda t: t * baseline / 1e6))
+    right.set_ylabel("ERC-20 transfers")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,2 @@
+"""The WallStreetFeds round: contribution shares, distribution rules and the federation's
+pure-Python twin, which reproduces ``contracts/federation.vy`` bit for bit."""

@@ -1,0 +1,260 @@
+"""Pure-Python twin of ``contracts/federation.vy``, equal to it bit for bit.
+
+It applies the contract's checks in the contract's order (a contract revert is a twin
+``Revert`` with the same reason), deploys each client's token and pool twins at the
+addresses the EVM's ``CREATE`` gives them, and moves tokens on the ``cst_ref.amm`` ledger
+and pool twins. Chapters compute a round here first, then show the EVM agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import rlp
+from eth_utils import keccak, to_bytes, to_checksum_address
+
+from cst_ref.amm import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, atomic
+from cst_ref.amm.revert import require_uint256
+from cst_ref.chain.federation import (
+    RULE_BUYBACK_BURN,
+    RULE_BUYBACK_TO_CLIENT,
+    RULE_INJECT,
+    RULE_MINT,
+    RoundRecord,
+)
+
+from .shares import SHARE_SCALE, scores_hash, split_budget
+
+MAX_CLIENTS = 64
+
+
+def create_address(deployer: str, nonce: int) -> str:
+    """Address of the contract that ``deployer`` creates with its ``nonce``-th ``CREATE``."""
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=deployer), nonce]))[12:])
+
+
+@dataclass(frozen=True)
+class ClientModel:
+    """A registered client's account with the twins of its token and pool."""
+
+    account: str
+    token: Ledger
+    pool: PoolModel
+
+
+class FederationModel:
+    """The federation's state: roles, pause flag, clients, round counter and treasury.
+
+    Mutating methods take the caller (``sender``) and, where the contract reads the
+    clock, the block ``timestamp``; each either applies all its effects or raises
+    ``Revert`` and applies none. The treasury is ``base``'s balance of ``address``.
+    """
+
+    def __init__(self, address: str, base: Ledger, owner: str, fee_bps: int = 30) -> None:
+        self.address = str(address)
+        self.base = base
+        self.owner = str(owner)
+        self.fee_bps = fee_bps
+        self.operators = {self.owner}
+        self.paused = False
+        self.clients: list[ClientModel] = []
+        self._positions: dict[str, int] = {}
+        self.round_count = 0
+        # a contract's nonce starts at 1 (EIP-161); each registration makes two CREATEs
+        self.nonce = 1
+
+    # --- views -----------------------------------------------------------------
+    def treasury(self) -> int:
+        return self.base.balance_of(self.address)
+
+    def client(self, account: str) -> ClientModel:
+        return self.clients[self._index(str(account)) - 1]
+
+    def client_count(self) -> int:
+        return len(self.clients)
+
+    # --- owner functions -----------------------------------------------------------
+    def set_operator(self, sender: str, operator: str, status: bool) -> None:
+        self._check_owner(sender)
+        if str(operator) == ZERO_ADDRESS:
+            raise Revert("federation: zero address")
+        if status:
+            self.operators.add(str(operator))
+        else:
+            self.operators.discard(str(operator))
+
+    def pause(self, sender: str) -> None:
+        self._check_owner(sender)
+        if self.paused:
+            raise Revert("pausable: contract is paused")
+        self.paused = True
+
+    def unpause(self, sender: str) -> None:
+        self._check_owner(sender)
+        if not self.paused:
+            raise Revert("pausable: contract is not paused")
+        self.paused = False
+
+    def fund(self, sender: str, amount: int) -> None:
+        if amount == 0:
+            raise Revert("federation: zero amount")
+        self.base.transfer_from(self.address, str(sender), self.address, amount)
+
+    # --- operator functions ----------------------------------------------------------
+    def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
+                        seed_token: int, seed_base: int, timestamp: int) -> ClientModel:
+        """Deploy the client's token and pool twins, mint its supply, seed its pool."""
+        self._check_operator(sender)
+        self._require_not_paused()
+        account = str(account)
+        if account == ZERO_ADDRESS:
+            raise Revert("federation: zero address")
+        if self._index(account, strict=False):
+            raise Revert("federation: client already registered")
+        if len(self.clients) >= MAX_CLIENTS:
+            raise Revert("federation: too many clients")
+        if seed_token == 0 or seed_base == 0:
+            raise Revert("federation: pool seed must be positive")
+        if seed_base > self.treasury():
+            raise Revert("federation: seed exceeds treasury")
+        token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
+        pool = PoolModel(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
+        with atomic(self.base, token):
+            if client_supply > 0:
+                token.mint(self.address, account, client_supply)
+            token.mint(self.address, self.address, seed_token)
+            token.approve(self.address, pool.address, seed_token)
+            self.base.approve(self.address, pool.address, MAX_UINT256)
+            pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, account,
+                               timestamp, timestamp)
+        client = ClientModel(account, token, pool)
+        self.clients.append(client)
+        self._positions[account] = len(self.clients)
+        self.nonce += 2
+        return client
+
+    def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
+                        budget: int) -> RoundRecord:
+        """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST."""
+        entries = self._check_round(sender, clients, shares, budget)
+        amounts = self._split(shares, budget)
+        with atomic(*(entry.token for entry in entries)):
+            for entry, amount in zip(entries, amounts):
+                if amount > 0:
+                    entry.token.mint(self.address, entry.account, amount)
+        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts)
+
+    def distribute_buyback(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
+                           min_outs: Sequence[int], burn: bool, deadline: int, timestamp: int) -> RoundRecord:
+        """Rule 2: buy each client's CST with its part of ``budget``; hand it over or burn it.
+
+        A part too small to buy one CST unit is not spent and stays in the treasury.
+        """
+        if timestamp > deadline:
+            raise Revert("federation: expired deadline")
+        entries = self._check_round(sender, clients, shares, budget)
+        if len(min_outs) != len(clients):
+            raise Revert("federation: length mismatch")
+        if budget > self.treasury():
+            raise Revert("federation: budget exceeds treasury")
+        amounts = self._split(shares, budget)
+        bought = []
+        with atomic(*(entry.pool for entry in entries)):
+            for i, entry in enumerate(entries):
+                out = entry.pool.get_amount_out(self.base.address, amounts[i]) if amounts[i] else 0
+                if out < min_outs[i]:
+                    raise Revert("federation: buy-back below min_out")
+                if out == 0:
+                    amounts[i] = 0
+                else:
+                    recipient = self.address if burn else entry.account
+                    entry.pool.swap(self.address, self.base.address, amounts[i], out, recipient,
+                                    deadline, timestamp)
+                    if burn:
+                        entry.token.burn(self.address, out)
+                bought.append(out)
+        rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
+        return self._log_round(rule, clients, shares, budget, amounts, bought)
+
+    def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
+                          timestamp: int) -> RoundRecord:
+        """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves."""
+        entries = self._check_round(sender, clients, shares, budget)
+        if budget > self.treasury():
+            raise Revert("federation: budget exceeds treasury")
+        amounts = self._split(shares, budget)
+        with atomic(*(entry.pool for entry in entries)):
+            for entry, amount in zip(entries, amounts):
+                if amount > 0:
+                    self.base.transfer(self.address, entry.pool.address, amount)
+                    entry.pool.sync(timestamp)
+        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, [0] * len(amounts))
+
+    def distribute(self, sender: str, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
+                   timestamp: int) -> RoundRecord:
+        """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs without slippage bounds,
+        due in the current block, exactly as ``FederationChain.distribute`` does."""
+        if rule == RULE_MINT:
+            return self.distribute_mint(sender, clients, shares, budget)
+        if rule == RULE_INJECT:
+            return self.distribute_inject(sender, clients, shares, budget, timestamp)
+        if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
+            return self.distribute_buyback(sender, clients, shares, budget, [0] * len(clients),
+                                           rule == RULE_BUYBACK_BURN, timestamp, timestamp)
+        raise ValueError(f"unknown rule {rule!r}")
+
+    # --- internals ---------------------------------------------------------------------
+    def _check_owner(self, sender: str) -> None:
+        if str(sender) != self.owner:
+            raise Revert("ownable: caller is not the owner")
+
+    def _check_operator(self, sender: str) -> None:
+        if str(sender) not in self.operators:
+            raise Revert("federation: caller is not an operator")
+
+    def _require_not_paused(self) -> None:
+        if self.paused:
+            raise Revert("pausable: contract is paused")
+
+    def _index(self, account: str, strict: bool = True) -> int:
+        """1-based registration position of ``account``; 0 (or a revert) if unknown."""
+        position = self._positions.get(account, 0)
+        if strict and position == 0:
+            raise Revert("federation: unknown client")
+        return position
+
+    def _check_round(self, sender: str, clients: Sequence[str], shares: Sequence[int],
+                     budget: int) -> list[ClientModel]:
+        self._check_operator(sender)
+        self._require_not_paused()
+        if len(clients) != len(shares):
+            raise Revert("federation: length mismatch")
+        if len(clients) == 0:
+            raise Revert("federation: no clients")
+        if budget == 0:
+            raise Revert("federation: zero budget")
+        entries = []
+        previous = total = 0
+        for account, share in zip(clients, shares):
+            index = self._index(str(account))
+            if index <= previous:
+                raise Revert("federation: clients not in registration order")
+            previous = index
+            total += share
+            require_uint256(total)
+            entries.append(self.clients[index - 1])
+        if total != SHARE_SCALE:
+            raise Revert("federation: shares must sum to SHARE_SCALE")
+        return entries
+
+    @staticmethod
+    def _split(shares: Sequence[int], budget: int) -> list[int]:
+        require_uint256(*(budget * share for share in shares))
+        return split_budget(shares, budget)
+
+    def _log_round(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
+                   amounts: Sequence[int], tokens_out: Sequence[int]) -> RoundRecord:
+        self.round_count += 1
+        return RoundRecord(self.round_count, rule, scores_hash(clients, shares), budget,
+                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out))

@@ -1,0 +1,80 @@
+"""The three distribution rules side by side on the same state and the same shares.
+
+Each rule runs on its own copy of a federation twin; what changed is then valued at the
+pools' spot prices after the round ("paper" value: what holdings are worth at the new
+price, before anyone sells). Paper value is what a rule does to prices; how much of it a
+client could actually realise by selling is a question of slippage, asked in exercises.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cst_ref.chain.federation import RULES, RoundRecord
+
+from .federation_model import FederationModel
+
+WAD = 10**18
+
+
+def spot(model: FederationModel, index: int) -> float:
+    """Price of client ``index``'s CST in base tokens: reserve_base / reserve_token."""
+    pool = model.clients[index].pool
+    return pool.reserve_base / pool.reserve_token
+
+
+def paper_wealth(model: FederationModel, account: str) -> float:
+    """Base tokens, CSTs and LP shares of ``account`` valued at spot prices, in whole tokens.
+
+    An LP share is worth its part of both reserves, i.e. of ``2 * reserve_base``.
+    """
+    value = model.base.balance_of(account)
+    for i, client in enumerate(model.clients):
+        value += client.token.balance_of(account) * spot(model, i)
+        lp_supply = client.pool.lp.total_supply
+        value += client.pool.lp.balance_of(account) * 2 * client.pool.reserve_base / lp_supply
+    return value / WAD
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What one round under one rule did, per client and for the other parties."""
+
+    rule: int
+    name: str
+    record: RoundRecord
+    model: FederationModel
+    price_change: tuple[float, ...]
+    """Relative change of each client's CST spot price."""
+    client_gain: tuple[float, ...]
+    """Change of each client's paper wealth, in base tokens."""
+    investor_gain: float
+    treasury_paid: float
+    """Base tokens that left the treasury."""
+
+
+def run_rule(model: FederationModel, rule: int, shares: Sequence[int], budget: int, timestamp: int,
+             investor: str) -> RuleOutcome:
+    """Run one round under ``rule`` on a copy of ``model`` (left untouched) and value it."""
+    after = copy.deepcopy(model)
+    accounts = [client.account for client in model.clients]
+    record = after.distribute(model.owner, rule, accounts, shares, budget, timestamp)
+    n = len(accounts)
+    return RuleOutcome(
+        rule=rule,
+        name=RULES[rule],
+        record=record,
+        model=after,
+        price_change=tuple(spot(after, i) / spot(model, i) - 1 for i in range(n)),
+        client_gain=tuple(paper_wealth(after, a) - paper_wealth(model, a) for a in accounts),
+        investor_gain=paper_wealth(after, investor) - paper_wealth(model, investor),
+        treasury_paid=(model.treasury() - after.treasury()) / WAD,
+    )
+
+
+def compare_rules(model: FederationModel, shares: Sequence[int], budget: int, timestamp: int,
+                  investor: str) -> list[RuleOutcome]:
+    """One outcome per rule, every rule starting from the same ``model``."""
+    return [run_rule(model, rule, shares, budget, timestamp, investor) for rule in RULES]

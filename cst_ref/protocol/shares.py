@@ -1,0 +1,53 @@
+"""Integer reward shares: the federation contract's unit of allocation.
+
+The contract takes one integer share per client, scaled so that the shares sum to exactly
+``SHARE_SCALE`` (1e18, the usual "wad" fixed point). Client *i* then receives
+``budget * share_i // SHARE_SCALE``; the floor divisions leave a remainder of at most
+n - 1 units, which stays in the treasury (or is never minted). This module converts
+real-valued weights into such shares and splits budgets exactly as the contract does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from eth_abi import encode
+from eth_utils import keccak
+
+SHARE_SCALE = 10**18
+
+
+def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
+    """Round non-negative weights to integers summing exactly to ``scale``.
+
+    Largest-remainder rounding in exact rational arithmetic: floor every scaled weight,
+    then give the missing units to the largest fractional parts (ties to the lower index),
+    so no client is off by more than one unit and the contract's sum check always passes.
+    """
+    if len(weights) == 0:
+        raise ValueError("weights must not be empty")
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must be non-negative")
+    # a float's shortest repr is the decimal its author meant (0.3, not 0.29999999999999998...)
+    exact_weights = [Fraction(w) if isinstance(w, int) else Fraction(repr(float(w))) for w in weights]
+    total = sum(exact_weights)
+    if not total > 0:
+        raise ValueError("weights must have a positive sum")
+    exact = [w * scale / total for w in exact_weights]
+    floors = [x.numerator // x.denominator for x in exact]
+    missing = scale - sum(floors)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (floors[i] - exact[i], i))
+    for i in by_remainder[:missing]:
+        floors[i] += 1
+    return floors
+
+
+def split_budget(shares: Sequence[int], budget: int) -> list[int]:
+    """Each client's part of ``budget``, rounded down exactly like the contract."""
+    return [budget * s // SHARE_SCALE for s in shares]
+
+
+def scores_hash(clients: Sequence[str], shares: Sequence[int]) -> bytes:
+    """The round's commitment to its score vector: keccak256(abi.encode(clients, shares))."""
+    return keccak(encode(["address[]", "uint256[]"], [list(clients), list(shares)]))

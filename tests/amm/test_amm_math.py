@@ -1,0 +1,163 @@
+"""Constant-product maths: Uniswap V2's published numbers, its 997/1000 formulas, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cst_ref.amm import (
+    MINIMUM_LIQUIDITY,
+    burn_amounts,
+    deposit_amounts,
+    first_mint_shares,
+    get_amount_in,
+    get_amount_out,
+    isqrt,
+    mint_shares,
+    quote,
+)
+from cst_ref.amm.oracle import Q112, accumulate, elapsed_seconds, encode_price, twap
+
+E18 = 10**18
+
+# Uniswap V2 core's swap test cases: (amount in, reserve in, reserve out) in whole tokens
+# of 18 decimals, and the exact output its pair pays (test/UniswapV2Pair.spec.ts).
+V2_SWAP_CASES = [
+    (1, 5, 10, 1662497915624478906),
+    (1, 10, 5, 453305446940074565),
+    (2, 5, 10, 2851015155847869602),
+    (2, 10, 5, 831248957812239453),
+    (1, 10, 10, 906610893880149131),
+    (1, 100, 100, 987158034397061298),
+    (1, 1000, 1000, 996006981039903216),
+]
+
+uint112 = st.integers(min_value=1, max_value=2**112 - 1)
+
+
+def v2_amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
+    """Uniswap V2's getAmountOut, written independently of the bps version."""
+    amount_in_with_fee = amount_in * 997
+    return amount_in_with_fee * reserve_out // (reserve_in * 1000 + amount_in_with_fee)
+
+
+def v2_amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
+    """Uniswap V2's getAmountIn."""
+    return reserve_in * amount_out * 1000 // ((reserve_out - amount_out) * 997) + 1
+
+
+@pytest.mark.parametrize(("amount_in", "reserve_in", "reserve_out", "expected"), V2_SWAP_CASES)
+def test_published_uniswap_v2_outputs(amount_in, reserve_in, reserve_out, expected):
+    assert get_amount_out(amount_in * E18, reserve_in * E18, reserve_out * E18) == expected
+
+
+@pytest.mark.parametrize(("amount_in", "reserve_in", "reserve_out", "expected"), V2_SWAP_CASES)
+def test_amount_in_inverts_published_outputs(amount_in, reserve_in, reserve_out, expected):
+    needed = get_amount_in(expected, reserve_in * E18, reserve_out * E18)
+    assert needed <= amount_in * E18
+    assert get_amount_out(needed, reserve_in * E18, reserve_out * E18) >= expected
+
+
+@given(amount=uint112, reserve_in=uint112, reserve_out=uint112)
+def test_bps_formulas_equal_v2_at_30_bps(amount, reserve_in, reserve_out):
+    assert get_amount_out(amount, reserve_in, reserve_out) == v2_amount_out(amount, reserve_in, reserve_out)
+    if amount < reserve_out:
+        assert get_amount_in(amount, reserve_in, reserve_out) == v2_amount_in(amount, reserve_in, reserve_out)
+
+
+@given(amount_out=uint112, reserve_in=uint112, reserve_out=uint112, fee_bps=st.integers(0, 9_999))
+def test_amount_in_is_the_smallest_sufficient_input(amount_out, reserve_in, reserve_out, fee_bps):
+    if amount_out >= reserve_out:
+        return
+    needed = get_amount_in(amount_out, reserve_in, reserve_out, fee_bps)
+    assert get_amount_out(needed, reserve_in, reserve_out, fee_bps) >= amount_out
+    # V2's "+ 1" may overshoot by one wei, never by more: the pool is never short-changed
+    if needed > 2:
+        assert get_amount_out(needed - 2, reserve_in, reserve_out, fee_bps) < amount_out
+
+
+@given(amount=uint112, reserve_in=uint112, reserve_out=uint112, fee_bps=st.integers(0, 9_999))
+def test_fee_adjusted_product_never_falls(amount, reserve_in, reserve_out, fee_bps):
+    out = get_amount_out(amount, reserve_in, reserve_out, fee_bps)
+    assert out < reserve_out
+    new_in = reserve_in * 10_000 + amount * (10_000 - fee_bps)
+    assert new_in * (reserve_out - out) >= reserve_in * reserve_out * 10_000
+
+
+def test_more_fee_means_less_output():
+    outs = [get_amount_out(E18, 10 * E18, 10 * E18, fee) for fee in (0, 5, 30, 100, 1_000)]
+    assert outs == sorted(outs, reverse=True) and len(set(outs)) == len(outs)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, 10, 10), "amount_in must be positive"),
+        ((-1, 10, 10), "amount_in must be positive"),
+        ((1, 0, 10), "reserve_in must be positive"),
+        ((1, 10, 0), "reserve_out must be positive"),
+        ((1.0, 10, 10), "amount_in must be an int"),
+        ((True, 10, 10), "amount_in must be an int"),
+        ((1, 10, 10, 10_000), "fee_bps must be below"),
+        ((1, 10, 10, -1), "fee_bps must be non-negative"),
+    ],
+)
+def test_amount_out_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        get_amount_out(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((10, 10, 10), "must be below reserve_out"),
+        ((11, 10, 10), "must be below reserve_out"),
+        ((0, 10, 10), "amount_out must be positive"),
+        ((1, "10", 10), "reserve_in must be an int"),
+        ((1, 10, 10, 20_000), "fee_bps must be below"),
+    ],
+)
+def test_amount_in_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        get_amount_in(*args)
+
+
+def test_first_mint_locks_minimum_liquidity():
+    assert first_mint_shares(5 * E18, 10 * E18) == isqrt(50 * E18 * E18) - MINIMUM_LIQUIDITY
+    assert first_mint_shares(1_001, 1_001) == 1
+    with pytest.raises(ValueError, match="must exceed MINIMUM_LIQUIDITY"):
+        first_mint_shares(1_000, 1_000)
+
+
+@given(n=st.integers(0, 2**256 - 1))
+def test_isqrt_is_the_floor_square_root(n):
+    r = isqrt(n)
+    assert r * r <= n < (r + 1) * (r + 1)
+
+
+def test_deposit_keeps_the_pool_ratio():
+    # pool at 1 token : 2 base: 10 token would need 20 base, so only 5 token go in with 10 base
+    assert deposit_amounts(10, 10, 100, 200) == (5, 10)
+    assert deposit_amounts(10, 30, 100, 200) == (10, 20)
+    assert quote(3, 7, 11) == 33 // 7
+
+
+def test_mint_and_burn_shares_are_pro_rata_and_round_down():
+    assert mint_shares(10, 20, 100, 200, 1_000) == 100
+    assert mint_shares(10, 19, 100, 200, 1_000) == 95  # the smaller claim wins
+    assert burn_amounts(100, 110, 220, 1_000) == (11, 22)
+    assert burn_amounts(1, 999, 999, 1_000) == (0, 0)
+    with pytest.raises(ValueError, match="exceed total_supply"):
+        burn_amounts(1_001, 10, 10, 1_000)
+
+
+def test_twap_of_a_constant_price_is_that_price():
+    price = encode_price(2 * E18, E18)  # 2 base per token
+    assert price == 2 * Q112
+    start = 12_345
+    end = accumulate(start, price, 600)
+    assert twap(start, end, 600) == 2.0
+    # accumulators and timestamps wrap like Uniswap V2's and differences survive the wrap
+    assert twap(2**256 - price, accumulate(2**256 - price, price, 10), 10) == 2.0
+    assert elapsed_seconds(2**32 + 5, 2**32 - 5) == 10

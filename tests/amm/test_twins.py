@@ -1,0 +1,102 @@
+"""The pure-Python twins on their own: snekmate's revert reasons and all-or-nothing calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from cst_ref.amm import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, get_amount_out
+
+OWNER, ALICE, BOB, POOL = "0xOwner", "0xAlice", "0xBob", "0xPool"
+E18 = 10**18
+
+
+@pytest.fixture
+def market():
+    token = Ledger("Client 0 token", "CST0", owner=OWNER, address="0xCst")
+    base = Ledger("Base USD", "BUSD", owner=OWNER, address="0xBase")
+    pool = PoolModel(token, base, POOL, fee_bps=30)
+    for ledger in (token, base):
+        ledger.mint(OWNER, ALICE, 100 * E18)
+        ledger.approve(ALICE, POOL, MAX_UINT256)
+    return token, base, pool
+
+
+def test_ledger_reverts_like_snekmate():
+    ledger = Ledger("T", "T", owner=OWNER)
+    with pytest.raises(Revert, match="erc20: access is denied"):
+        ledger.mint(ALICE, ALICE, 1)
+    with pytest.raises(Revert, match="erc20: mint to the zero address"):
+        ledger.mint(OWNER, ZERO_ADDRESS, 1)
+    ledger.mint(OWNER, ALICE, 10)
+    with pytest.raises(Revert, match="erc20: transfer amount exceeds balance"):
+        ledger.transfer(ALICE, BOB, 11)
+    with pytest.raises(Revert, match="erc20: transfer to the zero address"):
+        ledger.transfer(ALICE, ZERO_ADDRESS, 1)
+    with pytest.raises(Revert, match="erc20: insufficient allowance"):
+        ledger.transfer_from(BOB, ALICE, BOB, 1)
+    with pytest.raises(Revert, match="erc20: approve to the zero address"):
+        ledger.approve(ALICE, ZERO_ADDRESS, 1)
+    with pytest.raises(Revert, match="erc20: burn amount exceeds balance"):
+        ledger.burn(ALICE, 11)
+    with pytest.raises(Revert) as overflow:
+        ledger.mint(OWNER, ALICE, MAX_UINT256)
+    assert overflow.value.reason is None  # Vyper's checked arithmetic reverts without a reason
+
+
+def test_allowances_are_spent_except_the_infinite_one():
+    ledger = Ledger("T", "T", owner=OWNER)
+    ledger.mint(OWNER, ALICE, 10)
+    ledger.approve(ALICE, BOB, 5)
+    ledger.transfer_from(BOB, ALICE, BOB, 3)
+    assert ledger.allowance(ALICE, BOB) == 2 and ledger.balance_of(BOB) == 3
+    ledger.approve(ALICE, BOB, MAX_UINT256)
+    ledger.transfer_from(BOB, ALICE, BOB, 7)
+    assert ledger.allowance(ALICE, BOB) == MAX_UINT256 and ledger.balance_of(ALICE) == 0
+    assert ALICE not in ledger.balances  # empty balances are dropped, so equal states compare equal
+
+
+def test_a_failed_transfer_from_spends_no_allowance():
+    ledger = Ledger("T", "T", owner=OWNER)
+    ledger.approve(ALICE, BOB, 5)
+    with pytest.raises(Revert, match="exceeds balance"):
+        ledger.transfer_from(BOB, ALICE, BOB, 5)  # allowance is checked (and spent) before the balance
+    assert ledger.allowance(ALICE, BOB) == 5
+
+
+def test_a_swap_whose_payout_fails_leaves_no_trace(market):
+    token, base, pool = market
+    pool.add_liquidity(ALICE, 5 * E18, 10 * E18, 0, 0, ALICE, deadline=100, timestamp=50)
+    before = pool.snapshot()
+    with pytest.raises(Revert, match="erc20: transfer to the zero address"):
+        pool.swap(ALICE, token.address, E18, 0, ZERO_ADDRESS, deadline=100, timestamp=60)
+    assert pool.snapshot() == before  # the pulled input and the new reserves were rolled back
+
+
+def test_pool_model_follows_the_formulas(market):
+    token, base, pool = market
+    pool.add_liquidity(ALICE, 5 * E18, 10 * E18, 0, 0, ALICE, deadline=100, timestamp=50)
+    out = pool.swap(ALICE, token.address, E18, 0, BOB, deadline=100, timestamp=50)
+    assert out == get_amount_out(E18, 5 * E18, 10 * E18) == 1662497915624478906
+    assert pool.get_reserves() == (6 * E18, 10 * E18 - out, 50)
+    assert base.balance_of(BOB) == out
+    assert pool.price_token_cumulative_last == 0  # no time passed since the last update
+
+
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (lambda p, t: p.swap(ALICE, t.address, E18, 0, BOB, deadline=49, timestamp=50), "pool: expired deadline"),
+        (lambda p, t: p.swap(ALICE, "0xOther", E18, 0, BOB, deadline=99, timestamp=50), "pool: unknown token"),
+        (lambda p, t: p.swap(ALICE, t.address, 0, 0, BOB, deadline=99, timestamp=50), "pool: zero amount"),
+        (lambda p, t: p.swap(ALICE, t.address, E18, 0, BOB, deadline=99, timestamp=50), "pool: empty pool"),
+        (lambda p, t: p.add_liquidity(ALICE, 1_000, 1_000, 0, 0, ALICE, 99, 50), "pool: insufficient liquidity minted"),
+        (lambda p, t: p.remove_liquidity(ALICE, 1, 0, 0, ALICE, 99, 50), "erc20: burn amount exceeds balance"),
+    ],
+)
+def test_pool_model_reverts_with_the_contract_reasons(market, call, reason):
+    token, _, pool = market
+    before = pool.snapshot()
+    with pytest.raises(Revert) as revert:
+        call(pool, token)
+    assert revert.value.reason == reason
+    assert pool.snapshot() == before

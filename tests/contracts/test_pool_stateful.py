@@ -1,0 +1,235 @@
+"""Curve-style stateful test: random actions on the contracts and on their Python twins.
+
+Every rule applies the same call to the EVM and to the twin (``cst_ref.amm``);
+a twin ``Revert`` must be a contract revert with the same reason, and after
+every step the two states must be identical.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import boa
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from cst_ref.amm import ZERO_ADDRESS, Revert
+from cst_ref.chain.twins import fresh_pool_model
+
+E18 = 10**18
+MAX_UINT256 = 2**256 - 1
+FEE_DENOMINATOR = 10_000
+INITIAL = 1_000 * E18
+
+MAX_EXAMPLES = 120
+STEPS = 40
+OUTCOMES: Counter[str] = Counter()  # successes and revert reasons seen, printed at the end
+
+amounts = st.one_of(st.integers(0, 2_000), st.integers(0, 300 * E18), st.integers(0, 1_500 * E18))
+slack = st.sampled_from(["none", "exact", "above"])  # how a min bound relates to the true amount
+deadline_offset = st.sampled_from([-1, 0, 600, 600, 600])
+
+
+def expect_same(chain_call, twin_call):
+    """Run the twin, then the contract; both succeed with one result or both revert alike."""
+    try:
+        expected = twin_call()
+    except Revert as revert:
+        OUTCOMES[f"revert: {revert.reason}"] += 1
+        if revert.reason is None:
+            with boa.reverts():
+                chain_call()
+        else:
+            with boa.reverts(revert.reason):
+                chain_call()
+        return None
+    OUTCOMES["success"] += 1
+    result = chain_call()
+    assert (tuple(result) if isinstance(result, (list, tuple)) else result) == expected
+    return expected
+
+
+def bound(kind: str, true_amount: int) -> int:
+    return {"none": 0, "exact": true_amount, "above": true_amount + 1}[kind]
+
+
+class PoolMachine(RuleBasedStateMachine):
+    """Set ``market``, ``owner`` and ``traders`` on the class before running."""
+
+    market = owner = traders = None
+    steps_run = 0
+
+    def __init__(self):
+        super().__init__()
+        self.chain = type(self).market
+        self.twin = fresh_pool_model(self.chain)
+        self.tokens = {"cst": (self.chain.token, self.twin.token),
+                       "base": (self.chain.base, self.twin.base),
+                       "lp": (self.chain.pool, self.twin.lp)}
+        self.pool_address = self.chain.pool.address
+        self.accounts = [self.owner, *self.traders, self.pool_address]
+        self.base_minted = 0
+
+    # --- helpers -------------------------------------------------------------
+    def now(self) -> int:
+        return boa.env.timestamp
+
+    def call_token(self, key, method, sender, *args):
+        contract, ledger = self.tokens[key]
+        chain_name = {"transfer_from": "transferFrom"}.get(method, method)
+        return expect_same(lambda: getattr(contract, chain_name)(*args, sender=sender),
+                           lambda: getattr(ledger, method)(sender, *args))
+
+    # --- setup ----------------------------------------------------------------------
+    @initialize(seed_token=st.integers(2_000, 500 * E18), seed_base=st.integers(2_000, 500 * E18))
+    def fund_and_seed(self, seed_token, seed_base):
+        for trader in self.traders:
+            for key in ("cst", "base"):
+                self.call_token(key, "mint", self.owner, trader, INITIAL)
+                self.call_token(key, "approve", trader, self.pool_address, MAX_UINT256)
+        self.base_minted += INITIAL * len(self.traders)
+        self.add_liquidity(0, seed_token, seed_base, "none", "none", 0, 600)
+
+    # --- pool rules ---------------------------------------------------------------------
+    @rule(who=st.integers(0, 2), sell_token=st.booleans(), amount=amounts, min_kind=slack,
+          to=st.integers(0, 3), offset=deadline_offset)
+    def swap(self, who, sell_token, amount, min_kind, to, offset):
+        sender, key = self.traders[who], ("cst" if sell_token else "base")
+        token_in = self.tokens[key][0].address
+        recipient = [*self.traders, ZERO_ADDRESS][to]
+        try:
+            min_out = bound(min_kind, self.twin.get_amount_out(token_in, amount))
+        except Revert:
+            min_out = 0
+        before = self.twin.get_reserves()
+        out = expect_same(
+            lambda: self.chain.pool.swap(token_in, amount, min_out, recipient, self.now() + offset, sender=sender),
+            lambda: self.twin.swap(sender, token_in, amount, min_out, recipient, self.now() + offset, self.now()))
+        if out is not None:
+            after = self.twin.get_reserves()
+            r_in, r_out = (0, 1) if sell_token else (1, 0)
+            fee = self.twin.fee_bps
+            assert ((after[r_in] * FEE_DENOMINATOR - amount * fee) * after[r_out]
+                    >= before[r_in] * before[r_out] * FEE_DENOMINATOR)
+
+    @rule(who=st.integers(0, 2), amount_token=amounts, amount_base=amounts, min_token=slack, min_base=slack,
+          to=st.integers(0, 3), offset=deadline_offset)
+    def add_liquidity(self, who, amount_token, amount_base, min_token, min_base, to, offset):
+        sender = self.traders[who]
+        recipient = [*self.traders, ZERO_ADDRESS][to]
+        # the bounds are set against what the pool would take, read off a throwaway twin
+        probe = self.twin.snapshot()
+        try:
+            taken_token, taken_base, _ = self.twin.add_liquidity(
+                sender, amount_token, amount_base, 0, 0, sender, 2**64, self.now())
+        except Revert:
+            taken_token = taken_base = 0
+        self.twin.restore(probe)
+        min_t, min_b = bound(min_token, taken_token), bound(min_base, taken_base)
+        expect_same(
+            lambda: self.chain.pool.add_liquidity(amount_token, amount_base, min_t, min_b, recipient,
+                                                  self.now() + offset, sender=sender),
+            lambda: self.twin.add_liquidity(sender, amount_token, amount_base, min_t, min_b, recipient,
+                                            self.now() + offset, self.now()))
+
+    @rule(who=st.integers(0, 2), permille=st.integers(0, 1_100), min_token=slack, min_base=slack,
+          offset=deadline_offset)
+    def remove_liquidity(self, who, permille, min_token, min_base, offset):
+        sender = self.traders[who]
+        shares = self.twin.lp.balance_of(sender) * permille // 1_000
+        supply, (r_token, r_base, _) = self.twin.lp.total_supply, self.twin.get_reserves()
+        pro_rata = (shares * r_token // supply, shares * r_base // supply) if supply else (0, 0)
+        min_t, min_b = bound(min_token, pro_rata[0]), bound(min_base, pro_rata[1])
+        paid = expect_same(
+            lambda: self.chain.pool.remove_liquidity(shares, min_t, min_b, sender, self.now() + offset,
+                                                     sender=sender),
+            lambda: self.twin.remove_liquidity(sender, shares, min_t, min_b, sender, self.now() + offset,
+                                               self.now()))
+        if paid is not None:  # an LP never takes more than its pro-rata share of either reserve
+            assert paid[0] * supply <= shares * r_token and paid[1] * supply <= shares * r_base
+
+    @rule()
+    def sync(self):
+        expect_same(lambda: self.chain.pool.sync(), lambda: self.twin.sync(self.now()))
+
+    @rule(to=st.integers(0, 2))
+    def skim(self, to):
+        recipient = self.traders[to]
+        expect_same(lambda: self.chain.pool.skim(recipient), lambda: self.twin.skim(recipient))
+
+    @rule(seconds=st.one_of(st.integers(1, 3_600), st.just(2**32 - 1)))
+    def time_travel(self, seconds):
+        boa.env.time_travel(seconds=seconds)
+
+    # --- token rules ----------------------------------------------------------------------
+    @rule(minter=st.integers(0, 3), key=st.sampled_from(["cst", "base"]), to=st.integers(0, 4), amount=amounts)
+    def mint(self, minter, key, to, amount):
+        sender = [self.owner, *self.traders][minter]  # only the owner may mint
+        recipient = self.accounts[to]  # minting base to the pool is the federation's "inject"
+        before = self.tokens[key][1].total_supply
+        self.call_token(key, "mint", sender, recipient, amount)
+        if key == "base":
+            self.base_minted += self.tokens[key][1].total_supply - before
+
+    @rule(who=st.integers(0, 2), amount=amounts)
+    def burn_cst(self, who, amount):
+        self.call_token("cst", "burn", self.traders[who], amount)
+
+    @rule(key=st.sampled_from(["cst", "base", "lp"]), who=st.integers(0, 2), to=st.integers(0, 4), amount=amounts)
+    def transfer(self, key, who, to, amount):
+        recipient = [*self.accounts, ZERO_ADDRESS][to]  # to the pool = a donation
+        self.call_token(key, "transfer", self.traders[who], recipient, amount)
+
+    @rule(key=st.sampled_from(["cst", "base"]), who=st.integers(0, 2), spender=st.integers(1, 4),
+          amount=st.one_of(st.just(MAX_UINT256), amounts))
+    def approve(self, key, who, spender, amount):
+        self.call_token(key, "approve", self.traders[who], self.accounts[spender], amount)
+
+    @rule(key=st.sampled_from(["cst", "base"]), spender=st.integers(0, 2), who=st.integers(0, 2), amount=amounts)
+    def transfer_from(self, key, spender, who, amount):
+        self.call_token(key, "transfer_from", self.traders[spender], self.traders[who], self.owner, amount)
+
+    # --- invariants ----------------------------------------------------------------------------
+    @invariant()
+    def states_are_identical(self):
+        type(self).steps_run += 1
+        pool, twin = self.chain.pool, self.twin
+        assert tuple(pool.get_reserves()) == twin.get_reserves()
+        assert pool.price_token_cumulative_last() == twin.price_token_cumulative_last
+        assert pool.price_base_cumulative_last() == twin.price_base_cumulative_last
+        for key, (contract, ledger) in self.tokens.items():
+            assert contract.totalSupply() == ledger.total_supply, key
+            for account in self.accounts:
+                assert contract.balanceOf(account) == ledger.balance_of(account), (key, account)
+            # no holder outside the tracked accounts, so the twin's sum is the chain's sum
+            assert set(ledger.balances) <= set(self.accounts), key
+            assert sum(ledger.balances.values()) == ledger.total_supply, key
+        for key in ("cst", "base"):
+            contract, ledger = self.tokens[key]
+            for (holder, spender), allowance in ledger.allowances.items():
+                assert contract.allowance(holder, spender) == allowance, (key, holder, spender)
+
+    @invariant()
+    def base_is_conserved_and_reserves_are_backed(self):
+        assert self.twin.base.total_supply == self.base_minted
+        reserve_token, reserve_base, _ = self.twin.get_reserves()
+        assert reserve_token <= self.twin.token.balance_of(self.pool_address)
+        assert reserve_base <= self.twin.base.balance_of(self.pool_address)
+        if self.twin.lp.total_supply:
+            assert self.twin.lp.balance_of(self.pool_address) >= 1_000  # MINIMUM_LIQUIDITY stays locked
+
+
+def test_pool_and_token_match_their_twins(deployed, owner, traders):
+    PoolMachine.market, PoolMachine.owner, PoolMachine.traders = deployed, owner, traders
+    PoolMachine.steps_run = 0
+    OUTCOMES.clear()
+    start = time.perf_counter()
+    run_state_machine_as_test(PoolMachine, settings=settings(max_examples=MAX_EXAMPLES, stateful_step_count=STEPS))
+    elapsed = time.perf_counter() - start
+    print(f"\nstateful pool test: {MAX_EXAMPLES} examples x up to {STEPS} steps, "
+          f"{PoolMachine.steps_run} invariant checks, {elapsed:.1f} s")
+    for outcome, count in OUTCOMES.most_common():
+        print(f"  {count:6d}  {outcome}")
+    assert PoolMachine.steps_run >= MAX_EXAMPLES

@@ -1,0 +1,31 @@
+"""One federation with three registered clients, deployed once per module.
+
+titanoboa's pytest plugin snapshots the chain around every fixture and test, so each test
+starts from this state whatever the previous test did to it.
+"""
+
+import boa
+import pytest
+
+from cst_ref.chain.system import FederationSystem, SystemConfig, deploy_system
+from cst_ref.protocol.shares import SHARE_SCALE
+
+
+@pytest.fixture(scope="module")
+def system() -> FederationSystem:
+    return deploy_system(SystemConfig(n_clients=3))
+
+
+@pytest.fixture(scope="module")
+def accounts(system) -> list[str]:
+    return [c.account for c in system.federation.clients]
+
+
+@pytest.fixture(scope="module")
+def stranger() -> str:
+    return str(boa.env.generate_address("stranger"))
+
+
+@pytest.fixture(scope="module")
+def equal_shares() -> list[int]:
+    return [SHARE_SCALE // 3 + 1, SHARE_SCALE // 3, SHARE_SCALE // 3]

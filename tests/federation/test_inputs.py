@@ -1,0 +1,96 @@
+"""Every bad input to the federation reverts with a reason that names the problem."""
+
+import boa
+import pytest
+
+from cst_ref.protocol.shares import SHARE_SCALE
+
+
+def test_unknown_client(system, accounts, stranger):
+    with boa.reverts("federation: unknown client"):
+        system.federation.distribute_mint([accounts[0], stranger], [1, SHARE_SCALE - 1], 10)
+
+
+@pytest.mark.parametrize("order", [[1, 0], [0, 0]], ids=["reversed", "duplicate"])
+def test_clients_must_be_in_registration_order(system, accounts, order):
+    with boa.reverts("federation: clients not in registration order"):
+        system.federation.distribute_mint([accounts[i] for i in order], [1, SHARE_SCALE - 1], 10)
+
+
+@pytest.mark.parametrize("delta", [-1, 1])
+def test_shares_must_sum_to_scale(system, accounts, delta):
+    with boa.reverts("federation: shares must sum to SHARE_SCALE"):
+        system.federation.distribute_inject(accounts, [SHARE_SCALE + delta, 0, 0], 10)
+
+
+def test_length_mismatch_between_clients_and_shares(system, accounts):
+    with boa.reverts("federation: length mismatch"):
+        system.federation.distribute_mint(accounts, [SHARE_SCALE, 0], 10)
+
+
+def test_length_mismatch_of_min_outs(system, accounts, equal_shares):
+    with boa.reverts("federation: length mismatch"):
+        system.federation.distribute_buyback(accounts, equal_shares, 10, burn=False, min_outs=[0])
+
+
+def test_empty_round(system):
+    with boa.reverts("federation: no clients"):
+        system.federation.distribute_mint([], [], 10)
+
+
+def test_zero_budget(system, accounts, equal_shares):
+    with boa.reverts("federation: zero budget"):
+        system.federation.distribute_mint(accounts, equal_shares, 0)
+
+
+@pytest.mark.parametrize("rule", ["buyback", "inject"])
+def test_budget_above_treasury(system, accounts, equal_shares, rule):
+    federation = system.federation
+    budget = federation.contract.treasury() + 1
+    with boa.reverts("federation: budget exceeds treasury"):
+        if rule == "buyback":
+            federation.distribute_buyback(accounts, equal_shares, budget, burn=True)
+        else:
+            federation.distribute_inject(accounts, equal_shares, budget)
+
+
+def test_expired_deadline(system, accounts, equal_shares):
+    deadline = boa.env.timestamp
+    boa.env.time_travel(seconds=1)
+    with boa.reverts("federation: expired deadline"):
+        system.federation.distribute_buyback(
+            accounts, equal_shares, 10**18, burn=False, deadline=deadline
+        )
+
+
+def test_buyback_below_min_out(system, accounts, equal_shares):
+    federation = system.federation
+    quotes = [
+        c.pool.get_amount_out(system.base.address, a)
+        for c, a in zip(federation.clients, [10**18 * s // SHARE_SCALE for s in equal_shares])
+    ]
+    with boa.reverts("federation: buy-back below min_out"):
+        federation.distribute_buyback(
+            accounts, equal_shares, 10**18, burn=False, min_outs=[quotes[0], quotes[1] + 1, 0]
+        )
+    assert federation.distribute_buyback(
+        accounts, equal_shares, 10**18, burn=False, min_outs=quotes
+    ).tokens_out == tuple(quotes)
+
+
+def test_registration_refuses_bad_inputs(system, accounts):
+    contract = system.federation.contract
+    fresh = boa.env.generate_address()
+    with boa.reverts("federation: zero address"):
+        contract.register_client("0x" + "00" * 20, "X", "X", 1, 10**6, 10**6)
+    with boa.reverts("federation: client already registered"):
+        contract.register_client(accounts[0], "X", "X", 1, 10**6, 10**6)
+    with boa.reverts("federation: pool seed must be positive"):
+        contract.register_client(fresh, "X", "X", 1, 10**6, 0)
+    with boa.reverts("federation: seed exceeds treasury"):
+        contract.register_client(fresh, "X", "X", 1, 10**6, contract.treasury() + 1)
+
+
+def test_fund_refuses_zero(system):
+    with boa.reverts("federation: zero amount"):
+        system.federation.contract.fund(0)

@@ -1,0 +1,60 @@
+"""The chain-free twin compares the rules the way chapter 6 reports them."""
+
+import matplotlib
+import pytest
+
+from cst_ref.chain.federation import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RULES
+from cst_ref.chain.system import SystemConfig
+from cst_ref.plots.federation import round_gas, rule_outcomes
+from cst_ref.plots.tables import markdown_table
+from cst_ref.protocol.rule_comparison import compare_rules, paper_wealth
+from cst_ref.protocol.shares import to_shares
+from cst_ref.protocol.system_model import deploy_model
+
+matplotlib.use("Agg")
+WAD = 10**18
+NOW = 1_800_000_000
+
+
+def address(n: int) -> str:
+    return "0x" + f"{n:040x}"
+
+
+@pytest.fixture
+def model():
+    config = SystemConfig(n_clients=3)
+    return deploy_model(config, owner=address(1), base_address=address(2), federation_address=address(3),
+                        accounts=[address(10 + i) for i in range(3)], timestamp=NOW)
+
+
+def test_rules_move_prices_and_wealth_as_the_chapter_says(model):
+    before = [paper_wealth(model, c.account) for c in model.clients]
+    shares = to_shares([0.5, 0.3, 0.2])
+    outcomes = {o.rule: o for o in compare_rules(model, shares, 100 * WAD, NOW, address(99))}
+    assert [paper_wealth(model, c.account) for c in model.clients] == before  # model untouched
+    assert outcomes[RULE_MINT].price_change == (0.0, 0.0, 0.0)
+    assert outcomes[RULE_MINT].treasury_paid == 0
+    assert outcomes[RULE_BUYBACK_TO_CLIENT].price_change == outcomes[RULE_BUYBACK_BURN].price_change
+    for rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN, RULE_INJECT):
+        assert outcomes[rule].treasury_paid == 100
+        changes = outcomes[rule].price_change
+        assert changes[0] > changes[1] > changes[2] > 0  # larger share, larger price move
+    for i in range(3):
+        assert 0 < outcomes[RULE_INJECT].price_change[i] < outcomes[RULE_BUYBACK_BURN].price_change[i]
+        # handing the bought tokens over is worth more to the client than burning them
+        assert outcomes[RULE_BUYBACK_TO_CLIENT].client_gain[i] > outcomes[RULE_BUYBACK_BURN].client_gain[i]
+
+
+def test_figures_and_table_render(model):
+    outcomes = compare_rules(model, to_shares([1, 1, 1]), 10 * WAD, NOW, address(99))
+    assert len(rule_outcomes(outcomes, ["a", "b", "c"]).axes) == 3
+    figure = round_gas([1, 2], {name: [1, 2] for name in RULES.values()}, baseline=1)
+    assert len(figure.axes[0].lines) == len(RULES)
+    assert markdown_table(["x", "y"], [(1234, 0.5)]).data.splitlines()[-1] == "| 1,234 | 0.50 |"
+    with pytest.raises(ValueError):
+        markdown_table(["x"], [(1, 2)])
+
+
+def test_unknown_rule_is_refused(model):
+    with pytest.raises(ValueError, match="unknown rule"):
+        model.distribute(model.owner, 9, [model.clients[0].account], [WAD], WAD, NOW)

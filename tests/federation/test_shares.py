@@ -1,0 +1,44 @@
+"""Integer shares: exact sums, fair rounding, and the contract's split of a budget."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cst_ref.protocol.shares import SHARE_SCALE, scores_hash, split_budget, to_shares
+
+weights = st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=20).filter(lambda w: sum(w) > 0)
+
+
+@given(weights)
+def test_shares_sum_to_scale_and_are_within_one_unit(ws):
+    shares = to_shares(ws)
+    assert sum(shares) == SHARE_SCALE and all(isinstance(s, int) and s >= 0 for s in shares)
+    total = sum(Fraction(repr(w)) for w in ws)
+    for w, s in zip(ws, shares):
+        assert abs(s - Fraction(repr(w)) * SHARE_SCALE / total) < 1
+
+
+def test_decimal_scores_give_round_shares():
+    assert to_shares([0.5, 0.3, 0.2]) == [5 * 10**17, 3 * 10**17, 2 * 10**17]
+    assert to_shares([1, 1, 1]) == [SHARE_SCALE // 3 + 1, SHARE_SCALE // 3, SHARE_SCALE // 3]
+
+
+@pytest.mark.parametrize("bad", [[], [-1.0, 2.0], [0.0, 0.0]])
+def test_bad_weights_raise(bad):
+    with pytest.raises(ValueError):
+        to_shares(bad)
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=10).filter(any), st.integers(0, 10**30))
+def test_split_never_pays_more_than_the_budget_and_leaves_less_than_n(ws, budget):
+    parts = split_budget(to_shares(ws), budget)
+    assert 0 <= budget - sum(parts) < len(ws)
+
+
+def test_scores_hash_commits_to_clients_and_shares():
+    a, b = "0x" + "11" * 20, "0x" + "22" * 20
+    assert scores_hash([a], [SHARE_SCALE]) != scores_hash([b], [SHARE_SCALE])
+    assert scores_hash([a, b], [1, SHARE_SCALE - 1]) != scores_hash([a, b], [2, SHARE_SCALE - 2])
+    assert len(scores_hash([a], [SHARE_SCALE])) == 32
