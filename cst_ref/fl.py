@@ -1,0 +1,143 @@
+"""FedAvg simulation on the CPU that records everything valuation needs.
+
+Each round every client starts from the global parameters θ_t, runs local SGD and sends
+its update Δ_i = θ_i − θ_t; the server sets θ_{t+1} = θ_t + Σ_i (n_i / Σ_j n_j) Δ_i
+(McMahan et al. 2017). The :class:`History` keeps θ_t, every Δ_i and n_i, so any
+coalition's model can be rebuilt later without retraining.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
+from tqdm.auto import tqdm
+
+from cst_ref.data import ClientData, Dataset, FreeRider
+
+
+@dataclass(frozen=True)
+class FedAvgConfig:
+    """Training hyperparameters. Defaults suit the digits MLP (see docs/decisions.md)."""
+
+    rounds: int = 10
+    local_epochs: int = 2
+    lr: float = 0.1
+    batch_size: int = 16
+    seed: int = 0
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("rounds", "local_epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+
+
+def fedavg_weights(sample_counts: np.ndarray, coalition: Iterable[int]) -> torch.Tensor:
+    """n_i / Σ_{j∈S} n_j for members i of S, zero for everyone else (all zero if S is empty)."""
+    counts = np.asarray(sample_counts, dtype=float)
+    w = np.zeros(len(counts))
+    members = sorted(coalition)
+    if members:
+        w[members] = counts[members] / counts[members].sum()
+    return torch.tensor(w, dtype=torch.float32)
+
+
+@dataclass
+class History:
+    """A FedAvg run: θ_0..θ_T, each round's client updates (n × P), sample counts, metrics."""
+
+    model: nn.Module
+    global_params: list[torch.Tensor]
+    updates: list[torch.Tensor]
+    sample_counts: np.ndarray
+    metrics: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def n_clients(self) -> int:
+        return len(self.sample_counts)
+
+    @property
+    def rounds(self) -> int:
+        return len(self.updates)
+
+    def model_with(self, params: torch.Tensor) -> nn.Module:
+        """A copy of the architecture carrying the flat parameter vector ``params``."""
+        model = copy.deepcopy(self.model)
+        vector_to_parameters(params.clone(), model.parameters())  # clone: params become views
+        return model
+
+
+def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024) -> tuple[float, float]:
+    """(accuracy, mean cross-entropy) of ``model`` on ``data``."""
+    model.eval()
+    correct, loss = 0, 0.0
+    with torch.no_grad():
+        for start in range(0, len(data), batch_size):
+            logits = model(data.x[start : start + batch_size])
+            y = data.y[start : start + batch_size]
+            correct += int((logits.argmax(1) == y).sum())
+            loss += float(nn.functional.cross_entropy(logits, y, reduction="sum"))
+    return correct / len(data), loss / len(data)
+
+
+def local_update(
+    model: nn.Module, start: torch.Tensor, client: ClientData, config: FedAvgConfig, seed: int
+) -> torch.Tensor:
+    """Client work for one round: local SGD from ``start``; returns the update Δ."""
+    if isinstance(client.behaviour, FreeRider):
+        if client.behaviour.mode == "global":
+            return torch.zeros_like(start)
+        noise = torch.randn(start.shape, generator=torch.Generator().manual_seed(seed))
+        return client.behaviour.scale * noise
+    vector_to_parameters(start.clone(), model.parameters())  # clone: SGD must not write into start
+    model.train()
+    optimiser = torch.optim.SGD(model.parameters(), lr=config.lr)
+    rng = np.random.default_rng(seed)
+    for _ in range(config.local_epochs):
+        order = torch.from_numpy(rng.permutation(len(client)))
+        for batch in order.split(config.batch_size):
+            optimiser.zero_grad()
+            nn.functional.cross_entropy(model(client.x[batch]), client.y[batch]).backward()
+            optimiser.step()
+    return parameters_to_vector(model.parameters()).detach() - start
+
+
+def run_fedavg(
+    model: nn.Module, clients: Sequence[ClientData], validation: Dataset, config: FedAvgConfig = FedAvgConfig()
+) -> History:
+    """Simulate ``config.rounds`` rounds of FedAvg with every client taking part.
+
+    ``model`` supplies the architecture and θ_0 (it is not modified). The progress bar shows
+    the round and the global model's validation accuracy; ``config.progress=False`` hides it.
+    """
+    if len(clients) < 1:
+        raise ValueError("FedAvg needs at least one client")
+    if any(len(c) == 0 for c in clients):
+        raise ValueError("every client needs at least one sample")
+    template = copy.deepcopy(model)
+    worker = copy.deepcopy(model)
+    counts = np.array([len(c) for c in clients], dtype=np.int64)
+    weights = fedavg_weights(counts, range(len(clients)))
+    theta = parameters_to_vector(template.parameters()).detach().clone()
+    history = History(template, [theta.clone()], [], counts)
+    bar = tqdm(range(config.rounds), desc="FedAvg", disable=not config.progress)
+    for t in bar:
+        seeds = np.random.SeedSequence([config.seed, t]).generate_state(len(clients))
+        updates = torch.stack(
+            [local_update(worker, theta, c, config, int(s)) for c, s in zip(clients, seeds)]
+        )
+        theta = theta + weights @ updates
+        accuracy, loss = evaluate(history.model_with(theta), validation)
+        history.updates.append(updates)
+        history.global_params.append(theta.clone())
+        history.metrics.append({"round": t + 1, "accuracy": accuracy, "loss": loss})
+        bar.set_postfix(accuracy=f"{accuracy:.3f}")
+    return history

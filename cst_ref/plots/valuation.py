@@ -1,0 +1,77 @@
+"""Chapter 3's figures: rewards per method, cost against accuracy, volatility across seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def percent_of_equal_bars(
+    rewards: Mapping[str, np.ndarray], client_labels: Sequence[str] | None = None, title: str = ""
+) -> Figure:
+    """Grouped bars: each client's reward as % of an equal payout, one colour per method.
+
+    The dashed line at 100 % is the equal split; the paper plots the same quantity.
+    """
+    methods = list(rewards)
+    n = len(next(iter(rewards.values())))
+    labels = list(client_labels) if client_labels is not None else [str(i) for i in range(n)]
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(max(6.4, 0.75 * n * len(methods) / 2), 4.0))
+    for k, method in enumerate(methods):
+        ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method)
+    ax.axhline(100, color="black", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(n), labels)
+    ax.set_xlabel("client")
+    ax.set_ylabel("reward (% of equal payout)")
+    ax.legend(fontsize=8, ncol=min(4, len(methods)))
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def cost_vs_accuracy(points: Mapping[str, Sequence[tuple[float, float]]], reference: str = "exact MR") -> Figure:
+    """Utility evaluations (log scale) against error vs the reference, one series per method.
+
+    A point further left is cheaper, lower is closer to exact Shapley; a series traces a
+    method's knob (permutations, tolerance).
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for label, series in points.items():
+        xs, ys = zip(*series)
+        ax.plot(xs, ys, marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("utility evaluations (log scale)")
+    ax.set_ylabel(f"1 − Spearman ρ against {reference}")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    ax.set_title("Cost against accuracy")
+    fig.tight_layout()
+    return fig
+
+
+def volatility(shares_by_seed: Mapping[str, np.ndarray], title: str = "Shares across training seeds") -> Figure:
+    """Per method, each client's share as mean ± one standard deviation over seeds.
+
+    ``shares_by_seed[method]`` has shape (seeds, clients). Wide bars mean a client's reward
+    depends on luck in training as much as on its data.
+    """
+    methods = list(shares_by_seed)
+    n = next(iter(shares_by_seed.values())).shape[1]
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(6.8, 4.0))
+    for k, method in enumerate(methods):
+        shares = shares_by_seed[method]
+        x = np.arange(n) + (k - (len(methods) - 1) / 2) * width
+        ax.errorbar(x, shares.mean(0), yerr=shares.std(0), fmt="o", capsize=3, label=method)
+    ax.axhline(1 / n, color="black", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(n))
+    ax.set_xlabel("client")
+    ax.set_ylabel("share")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

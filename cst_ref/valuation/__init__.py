@@ -1,0 +1,59 @@
+"""Contribution valuation: single-round estimators, multi-round methods, shares.
+
+Single-round estimators share one interface, ``f(n_players, utility, **options)`` with
+``utility(coalition: frozenset[int]) -> float``, returning one value per player.
+Multi-round methods work on a :class:`cst_ref.fl.History` and reconstruct coalition models
+from the recorded updates.
+"""
+
+from cst_ref.valuation.coalitions import CoalitionEvaluator
+from cst_ref.valuation.methods import METHODS, run_methods
+from cst_ref.valuation.multi_round import (
+    MULTI_ROUND,
+    ValuationResult,
+    gtg_shapley,
+    one_round,
+    per_round,
+    round_utility,
+    value_history,
+)
+from cst_ref.valuation.retrain import retrain_utility
+from cst_ref.valuation.shares import percent_of_equal, shares_from_scores
+from cst_ref.valuation.single_round import (
+    ESTIMATORS,
+    banzhaf,
+    data_size,
+    equal,
+    estimate,
+    exact_shapley,
+    leave_one_out,
+    monte_carlo_shapley,
+    tmc_shapley,
+)
+from cst_ref.valuation.utility import CachedUtility
+
+__all__ = [
+    "ESTIMATORS",
+    "METHODS",
+    "MULTI_ROUND",
+    "CachedUtility",
+    "CoalitionEvaluator",
+    "ValuationResult",
+    "banzhaf",
+    "data_size",
+    "equal",
+    "estimate",
+    "exact_shapley",
+    "gtg_shapley",
+    "leave_one_out",
+    "monte_carlo_shapley",
+    "one_round",
+    "per_round",
+    "percent_of_equal",
+    "retrain_utility",
+    "run_methods",
+    "round_utility",
+    "shares_from_scores",
+    "tmc_shapley",
+    "value_history",
+]

@@ -1,0 +1,163 @@
+"""Single-round contribution estimators on one interface.
+
+Each takes ``(n_players, utility, **options)`` with ``utility(coalition: frozenset[int])``
+and returns a length-``n_players`` array. Exact methods enumerate all 2^n coalitions;
+sampling methods walk random permutations (Ghorbani & Zou 2019).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from math import factorial
+
+import numpy as np
+
+from cst_ref.valuation.utility import CachedUtility, Utility, as_cached, check_players
+
+#: Exact enumeration beyond this many players would take 2^n evaluations; refuse it.
+MAX_EXACT_PLAYERS = 20
+
+
+def _all_values(n: int, v: CachedUtility) -> np.ndarray:
+    """v(S) for every bitmask S in 0..2^n−1 (bit j set ⇔ player j in S)."""
+    if n > MAX_EXACT_PLAYERS:
+        raise ValueError(f"exact enumeration needs 2^{n} coalitions; use at most {MAX_EXACT_PLAYERS} players")
+    return np.array([v(j for j in range(n) if mask >> j & 1) for mask in range(2**n)])
+
+
+def _marginals(n: int, values: np.ndarray, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Σ_{S∌i} weight(|S|)·(v(S∪{i}) − v(S)) for every player i."""
+    masks = np.arange(2**n)
+    sizes = np.array([bin(m).count("1") for m in masks])
+    result = np.zeros(n)
+    for i in range(n):
+        without = masks[(masks >> i & 1) == 0]
+        result[i] = np.sum(weight(sizes[without]) * (values[without | 1 << i] - values[without]))
+    return result
+
+
+def exact_shapley(n_players: int, utility: Utility) -> np.ndarray:
+    """φ_i = Σ_{S⊆N∖i} |S|!(n−|S|−1)!/n! · (v(S∪i) − v(S)) (Shapley 1953); 2^n evaluations."""
+    n = check_players(n_players)
+    v = as_cached(utility, n)
+    coefficient = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
+    return _marginals(n, _all_values(n, v), lambda sizes: coefficient[sizes])
+
+
+def banzhaf(n_players: int, utility: Utility) -> np.ndarray:
+    """β_i = mean over the 2^(n−1) coalitions S∌i of v(S∪i) − v(S) (Banzhaf 1965)."""
+    n = check_players(n_players)
+    v = as_cached(utility, n)
+    return _marginals(n, _all_values(n, v), lambda sizes: np.full(len(sizes), 0.5 ** (n - 1)))
+
+
+def leave_one_out(n_players: int, utility: Utility) -> np.ndarray:
+    """v(N) − v(N∖i): what the federation loses without client i; n+1 evaluations."""
+    n = check_players(n_players)
+    v = as_cached(utility, n)
+    everyone = frozenset(range(n))
+    return np.array([v(everyone) - v(everyone - {i}) for i in range(n)])
+
+
+def permutation_shapley(
+    n_players: int,
+    utility: Utility,
+    permutations: Iterator[Sequence[int]],
+    max_permutations: int,
+    tolerance: float | None = None,
+    min_permutations: int | None = None,
+    convergence: float = 0.05,
+) -> tuple[np.ndarray, int]:
+    """Average marginal contributions along sampled permutations; shared by MC, TMC and GTG.
+
+    ``tolerance``: truncate a permutation once |v(N) − v(prefix)| < tolerance (later players
+    get marginal 0). ``min_permutations``: if given, stop after at least that many once one
+    more permutation moved the estimate by < ``convergence`` (relative L1 change).
+    Returns the estimate and the number of permutations used.
+    """
+    n = check_players(n_players)
+    v = as_cached(utility, n)
+    full = v(range(n)) if tolerance is not None else 0.0
+    total = np.zeros(n)
+    estimate = np.zeros(n)
+    k = 0
+    for k, order in enumerate(permutations, start=1):
+        prefix: set[int] = set()
+        previous = v(prefix)
+        for player in order:
+            if tolerance is not None and abs(full - previous) < tolerance:
+                break
+            prefix.add(player)
+            current = v(prefix)
+            total[player] += current - previous
+            previous = current
+        previous_estimate, estimate = estimate, total / k
+        if min_permutations is not None and k >= min_permutations:
+            change = np.abs(estimate - previous_estimate).sum()
+            if change <= convergence * max(np.abs(estimate).sum(), 1e-12):
+                break
+        if k >= max_permutations:
+            break
+    return total / max(k, 1), k
+
+
+def _random_permutations(n: int, seed: int) -> Iterator[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    while True:
+        yield rng.permutation(n)
+
+
+def monte_carlo_shapley(n_players: int, utility: Utility, permutations: int = 200, seed: int = 0) -> np.ndarray:
+    """Permutation-sampling Shapley estimate from ``permutations`` random orders."""
+    if permutations < 1:
+        raise ValueError(f"permutations must be at least 1, got {permutations}")
+    n = check_players(n_players)
+    return permutation_shapley(n, utility, _random_permutations(n, seed), permutations)[0]
+
+
+def tmc_shapley(
+    n_players: int, utility: Utility, permutations: int = 200, tolerance: float = 0.01, seed: int = 0
+) -> np.ndarray:
+    """Truncated Monte Carlo Shapley (Ghorbani & Zou 2019): stop a permutation once the
+    prefix is within ``tolerance`` of v(N), since later marginals are then negligible."""
+    if permutations < 1:
+        raise ValueError(f"permutations must be at least 1, got {permutations}")
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be ≥ 0, got {tolerance}")
+    n = check_players(n_players)
+    return permutation_shapley(n, utility, _random_permutations(n, seed), permutations, tolerance=tolerance)[0]
+
+
+def equal(n_players: int, utility: Utility | None = None) -> np.ndarray:
+    """Baseline: everyone gets 1/n, whatever they did."""
+    n = check_players(n_players)
+    return np.full(n, 1.0 / n)
+
+
+def data_size(n_players: int, utility: Utility | None = None, sizes: Sequence[int] | None = None) -> np.ndarray:
+    """Baseline: scores ∝ the sample counts clients report (what free riders exploit)."""
+    n = check_players(n_players)
+    if sizes is None or len(sizes) != n:
+        raise ValueError(f"data_size needs sizes for all {n} players")
+    sizes = np.asarray(sizes, dtype=float)
+    if np.any(sizes < 0) or sizes.sum() <= 0:
+        raise ValueError("sizes must be non-negative with a positive total")
+    return sizes / sizes.sum()
+
+
+ESTIMATORS: dict[str, Callable[..., np.ndarray]] = {
+    "exact_shapley": exact_shapley,
+    "banzhaf": banzhaf,
+    "leave_one_out": leave_one_out,
+    "monte_carlo_shapley": monte_carlo_shapley,
+    "tmc_shapley": tmc_shapley,
+    "equal": equal,
+    "data_size": data_size,
+}
+
+
+def estimate(method: str, n_players: int, utility: Utility, **options: object) -> np.ndarray:
+    """Run the single-round estimator called ``method``."""
+    if method not in ESTIMATORS:
+        raise ValueError(f"unknown valuation method {method!r}; expected one of {sorted(ESTIMATORS)}")
+    return ESTIMATORS[method](n_players, utility, **options)

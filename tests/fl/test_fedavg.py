@@ -1,0 +1,73 @@
+"""FedAvg: aggregation arithmetic, reproducibility, behaviours, bad configs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn.utils import parameters_to_vector
+
+from cst_ref.data import FreeRider, build_clients, dirichlet, iid, load_digits, split_holdout
+from cst_ref.fl import FedAvgConfig, run_fedavg
+from cst_ref.models import mlp
+
+torch.set_num_threads(1)
+TRAIN, VALIDATION = split_holdout(load_digits(), 0.2, seed=0)
+CONFIG = FedAvgConfig(rounds=3, seed=7, progress=False)
+
+
+def federation(free_rider: FreeRider | None = None):
+    parts = dirichlet(TRAIN.labels, 4, alpha=1.0, seed=0)
+    return build_clients(TRAIN, parts, {3: free_rider} if free_rider else None, seed=0)
+
+
+def test_same_seed_gives_the_same_history_and_another_seed_does_not() -> None:
+    first = run_fedavg(mlp(seed=1), federation(), VALIDATION, CONFIG)
+    again = run_fedavg(mlp(seed=1), federation(), VALIDATION, CONFIG)
+    other = run_fedavg(mlp(seed=1), federation(), VALIDATION, FedAvgConfig(rounds=3, seed=8, progress=False))
+    assert all(torch.equal(a, b) for a, b in zip(first.global_params, again.global_params))
+    assert all(torch.equal(a, b) for a, b in zip(first.updates, again.updates))
+    assert first.metrics == again.metrics
+    assert not torch.equal(first.global_params[-1], other.global_params[-1])
+
+
+def test_server_step_is_the_sample_weighted_mean_of_updates() -> None:
+    history = run_fedavg(mlp(seed=1), federation(), VALIDATION, CONFIG)
+    weights = history.sample_counts / history.sample_counts.sum()
+    assert history.rounds == 3 and len(history.global_params) == 4
+    for t in range(history.rounds):
+        expected = history.global_params[t] + torch.tensor(weights, dtype=torch.float32) @ history.updates[t]
+        torch.testing.assert_close(history.global_params[t + 1], expected)
+    assert [m["round"] for m in history.metrics] == [1, 2, 3]
+
+
+def test_training_learns_and_leaves_the_input_model_untouched() -> None:
+    model = mlp(seed=1)
+    before = parameters_to_vector(model.parameters()).detach().clone()
+    clients = build_clients(TRAIN, iid(TRAIN.labels, 4, seed=0))
+    history = run_fedavg(model, clients, VALIDATION, FedAvgConfig(rounds=5, progress=False))
+    assert history.metrics[-1]["accuracy"] > 0.8  # chance is 0.1
+    assert history.metrics[-1]["loss"] < history.metrics[0]["loss"]
+    torch.testing.assert_close(parameters_to_vector(model.parameters()), before)
+    torch.testing.assert_close(history.global_params[0], before)
+
+
+def test_free_riders_send_nothing_or_noise() -> None:
+    silent = run_fedavg(mlp(seed=1), federation(FreeRider("global")), VALIDATION, CONFIG)
+    noisy = run_fedavg(mlp(seed=1), federation(FreeRider("noise", scale=0.01)), VALIDATION, CONFIG)
+    assert all(float(u[3].abs().max()) == 0.0 for u in silent.updates)
+    assert all(0.008 < float(u[3].std()) < 0.012 for u in noisy.updates)
+    assert silent.sample_counts[3] > 0  # it still reports (and is weighted by) its data size
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"rounds": 0}, "rounds"), ({"lr": 0.0}, "lr"), ({"batch_size": 0}, "batch_size"), ({"local_epochs": 0}, "local_epochs")],
+)
+def test_bad_config_raises(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FedAvgConfig(**options)
+
+
+def test_empty_federation_raises() -> None:
+    with pytest.raises(ValueError, match="at least one client"):
+        run_fedavg(mlp(), [], VALIDATION, CONFIG)

@@ -1,0 +1,31 @@
+"""Model shapes and seeded initialisation."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from cst_ref.data import Dataset, load_digits
+from cst_ref.models import mlp, model_for, small_cnn
+
+
+@pytest.mark.parametrize(("channels", "side"), [(3, 32), (1, 28), (1, 8 * 4)])
+def test_cnn_maps_images_to_class_logits(channels: int, side: int) -> None:
+    model = small_cnn(channels, side, n_classes=10)
+    assert model(torch.zeros(2, channels, side, side)).shape == (2, 10)
+
+
+def test_models_are_seeded_and_start_with_a_linear_layer() -> None:
+    a, b, c = mlp(seed=3), mlp(seed=3), mlp(seed=4)
+    assert torch.equal(a[0].weight, b[0].weight) and not torch.equal(a[0].weight, c[0].weight)
+    assert isinstance(small_cnn()[0], torch.nn.Conv2d)
+
+
+def test_model_for_picks_by_input_shape() -> None:
+    assert isinstance(model_for(load_digits())[0], torch.nn.Linear)
+    images = Dataset(torch.zeros(2, 3, 32, 32), torch.zeros(2, dtype=torch.int64), 10, "cifar")
+    assert isinstance(model_for(images)[0], torch.nn.Conv2d)
+    with pytest.raises(ValueError, match="too small"):
+        small_cnn(1, 8)
+    with pytest.raises(ValueError, match="no default model"):
+        model_for(Dataset(torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.int64), 10, "odd"))

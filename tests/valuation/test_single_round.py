@@ -1,0 +1,78 @@
+"""The single-round interface: caching, baselines, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from cst_ref.valuation import (
+    ESTIMATORS,
+    CachedUtility,
+    banzhaf,
+    data_size,
+    equal,
+    estimate,
+    exact_shapley,
+    monte_carlo_shapley,
+    tmc_shapley,
+)
+from cst_ref.valuation.games import glove
+
+
+@pytest.mark.parametrize("method", ["exact_shapley", "banzhaf", "leave_one_out", "monte_carlo_shapley", "tmc_shapley"])
+def test_every_estimator_has_the_common_interface(method: str) -> None:
+    game = glove(2)
+    values = estimate(method, game.n, game.utility)
+    assert isinstance(values, np.ndarray) and values.shape == (3,)
+    assert method in ESTIMATORS
+
+
+def test_each_coalition_is_evaluated_once() -> None:
+    calls: list[frozenset[int]] = []
+
+    def utility(coalition: frozenset[int]) -> float:
+        calls.append(coalition)
+        return float(len(coalition) ** 2)
+
+    exact_shapley(4, utility)
+    assert len(calls) == len(set(calls)) == 16
+    cached = CachedUtility(utility, 4)
+    monte_carlo_shapley(4, cached, permutations=50, seed=0)
+    banzhaf(4, cached)  # shares the cache: no coalition is evaluated again
+    assert cached.evaluations == 16 and len(calls) == 32
+
+
+def test_sampling_is_seeded() -> None:
+    game = glove(4)
+    a = tmc_shapley(game.n, game.utility, permutations=20, seed=5)
+    b = tmc_shapley(game.n, game.utility, permutations=20, seed=5)
+    c = tmc_shapley(game.n, game.utility, permutations=20, seed=6)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_baselines() -> None:
+    np.testing.assert_allclose(equal(4), 0.25)
+    np.testing.assert_allclose(data_size(3, None, sizes=[10, 30, 60]), [0.1, 0.3, 0.6])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: estimate("owen", 3, lambda s: 0.0), "unknown valuation method"),
+        (lambda: exact_shapley(0, lambda s: 0.0), "n_players"),
+        (lambda: leave_one_out_nan(), "nan"),
+        (lambda: exact_shapley(3, lambda s: math.nan if len(s) == 2 else 1.0), "nan"),
+        (lambda: monte_carlo_shapley(3, lambda s: 0.0, permutations=0), "permutations"),
+        (lambda: data_size(3, None, sizes=[1, 2]), "sizes"),
+        (lambda: exact_shapley(21, lambda s: 0.0), "2\\^21"),
+    ],
+)
+def test_bad_input_raises_value_error(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def leave_one_out_nan() -> np.ndarray:
+    return estimate("leave_one_out", 2, lambda s: float("nan"))
