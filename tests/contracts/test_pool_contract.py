@@ -8,21 +8,11 @@ import pytest
 from cst_ref.amm import MINIMUM_LIQUIDITY, PoolModel, Q112, Revert, get_amount_in, get_amount_out
 from cst_ref.chain.deploy import FAR_DEADLINE, deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.gas import gas_of, pool_gas_report
+from tests.amm.test_amm_math import V2_SWAP_CASES
 
 E18 = 10**18
 MAX_UINT256 = 2**256 - 1
 SWAP_GAS_TARGET = 57_010
-
-# Uniswap V2 core's published swap cases, see tests/amm/test_amm_math.py
-V2_SWAP_CASES = [
-    (1, 5, 10, 1662497915624478906),
-    (1, 10, 5, 453305446940074565),
-    (2, 5, 10, 2851015155847869602),
-    (2, 10, 5, 831248957812239453),
-    (1, 10, 10, 906610893880149131),
-    (1, 100, 100, 987158034397061298),
-    (1, 1000, 1000, 996006981039903216),
-]
 
 
 def seed(market, provider, amount_token, amount_base):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.foundation.test_toc import toc_files
 
@@ -91,8 +92,19 @@ def test_math_renders_offline(server):
     assert dom.count("<mjx-container") >= 5, "MathJax did not typeset the page from the vendored copy"
 
 
+def test_every_part_has_an_interactive_widget():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for part in toc["parts"]:
+        if part.get("numbered"):
+            files = [entry["file"] for entry in part["chapters"]]
+            assert any(WIDGET_VIEW in built_page(f).read_text() for f in files), (
+                f"{part['caption']} has no page with an ipywidgets widget"
+            )
+
+
 def test_widgets_render_offline(server):
     pages = [c for c in chapters() if WIDGET_VIEW in built_page(c).read_text()]
+    assert pages, "no chapter embeds a widget"
     for chapter in pages:
         dom = rendered_dom(f"{server}/{chapter}.html")
         assert re.search(r'class="[^"]*widget-(slider|dropdown|hbox|vbox|inline)', dom), (
