@@ -7,12 +7,12 @@ import pytest
 
 from cst_ref.amm import MINIMUM_LIQUIDITY, PoolModel, Q112, Revert, get_amount_in, get_amount_out
 from cst_ref.chain.deploy import FAR_DEADLINE, deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
+from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
 from tests.amm.test_amm_math import V2_SWAP_CASES
 
 E18 = 10**18
 MAX_UINT256 = 2**256 - 1
-SWAP_GAS_TARGET = 57_010
 
 
 def seed(market, provider, amount_token, amount_base):
@@ -294,12 +294,12 @@ def test_swap_meets_the_gas_target(funded, traders):
     boa.env.time_travel(seconds=12)  # the typical case: a new block, so the oracle updates too
     out, gas = gas_of(lambda: funded.pool.swap(funded.token.address, E18, 0, bob, FAR_DEADLINE, sender=bob))
     assert out == get_amount_out(E18, 101 * E18, funded.pool.get_reserves()[1] + out)
-    assert gas <= SWAP_GAS_TARGET
+    assert gas <= SWAP_TARGET_GAS
 
 
 def test_gas_report_prices_fresh_transactions_higher():
     session, fresh = pool_gas_report(), pool_gas_report(new_transaction=True)
     assert session.keys() == fresh.keys()
     assert all(fresh[call] > session[call] for call in session)  # committed slots cost 2,900, not 100
-    assert session["swap token->base"] <= SWAP_GAS_TARGET
-    assert fresh["swap token->base, infinite allowance"] <= SWAP_GAS_TARGET
+    assert session["swap token->base"] <= SWAP_TARGET_GAS
+    assert fresh["swap token->base, infinite allowance"] <= SWAP_TARGET_GAS
