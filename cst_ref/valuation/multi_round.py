@@ -16,7 +16,7 @@ import torch
 from cst_ref.data import Dataset
 from cst_ref.fl import History
 from cst_ref.valuation.coalitions import CoalitionEvaluator
-from cst_ref.valuation.single_round import estimate, permutation_shapley
+from cst_ref.valuation.single_round import estimate
 from cst_ref.valuation.utility import CachedUtility
 
 
@@ -80,51 +80,128 @@ def per_round(
     return ValuationResult(discount ** np.arange(history.rounds) @ per, per, evaluations)
 
 
-def _guided_permutations(n: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Permutation k starts with client k mod n; the rest is a random order."""
+def _guided_permutations(n: int, rng: np.random.Generator, antithetic: bool = False) -> Iterator[np.ndarray]:
+    """Permutation k starts with client k mod n; the rest is a random order.
+
+    With ``antithetic`` every guided permutation is followed by its reverse (which then
+    *ends* with that client), a classic variance-reduction pairing.
+    """
     k = 0
     while True:
         first = k % n
         rest = rng.permutation(np.delete(np.arange(n), first))
-        yield np.concatenate(([first], rest))
+        order = np.concatenate(([first], rest))
+        yield order
+        if antithetic:
+            yield order[::-1].copy()
         k += 1
+
+
+def _gtg_round(
+    n: int,
+    utility: CachedUtility,
+    permutations: Iterator[np.ndarray],
+    tolerance: float,
+    min_permutations: int,
+    max_permutations: int,
+    convergence: float,
+    window: int,
+    step: int = 1,
+) -> tuple[np.ndarray, int]:
+    """One round's truncated permutation estimate and the number of permutations used.
+
+    Stops (only after a multiple of ``step`` permutations, so antithetic pairs stay whole)
+    once at least ``min_permutations`` were drawn and the relative L1 change of the estimate,
+    averaged over the last ``window`` permutations, is ≤ ``convergence``; or at the cap.
+    """
+    full, empty = utility(range(n)), utility(())
+    total, estimate, changes = np.zeros(n), np.zeros(n), []
+    k = 0
+    for k, order in enumerate(permutations, start=1):
+        prefix: set[int] = set()
+        previous = empty
+        for player in order:
+            if abs(full - previous) < tolerance:
+                break  # the prefix already does what everyone does: later marginals ≈ 0
+            prefix.add(int(player))
+            current = utility(prefix)
+            total[player] += current - previous
+            previous = current
+        previous_estimate, estimate = estimate, total / k
+        changes.append(np.abs(estimate - previous_estimate).sum() / max(np.abs(estimate).sum(), 1e-12))
+        if k >= max_permutations:
+            break
+        if k >= min_permutations and k % step == 0 and np.mean(changes[-window:]) <= convergence:
+            break
+    return total / max(k, 1), k
 
 
 def gtg_shapley(
     history: History,
     validation: Dataset,
     round_tolerance: float = 0.005,
-    truncation_tolerance: float = 0.005,
-    convergence: float = 0.05,
+    truncation: float = 0.1,
+    truncation_tolerance: float | None = None,
+    convergence: float = 0.07,
+    min_permutations: int | None = None,
     max_permutations: int = 500,
+    window: int = 1,
+    antithetic: bool = False,
     seed: int = 0,
     strategy: str = "auto",
 ) -> ValuationResult:
     """GTG-Shapley (Liu et al. 2022): guided, truncated per-round Monte Carlo Shapley.
 
-    Per round: skip it (all zero) if |v(N) − v(∅)| < ``round_tolerance``; otherwise sample
-    guided permutations, truncating each once |v(N) − v(prefix)| < ``truncation_tolerance``,
-    for at least max(30, n) permutations and then until one more permutation moves the
-    estimate by < ``convergence`` (relative L1), or ``max_permutations``. Tolerances are in
-    utility units (accuracy).
+    Rules per round t (defaults in brackets):
+
+    * **Round skipping**: the round scores all zero if its gain |v(N) − v(∅)| is below
+      ``round_tolerance`` [0.005, accuracy units]. The bar is absolute on purpose: a round's
+      per-client values can be large even when its net gain is small (clients that pull in
+      opposite directions), so skipping rounds whose gain is small *relative to the total*
+      drops real signal (measured: worse rank agreement with exact MR).
+    * **Guided sampling**: permutation k starts with client k mod n, the rest random; with
+      ``antithetic`` [off] each permutation is followed by its reverse (measured: no gain here).
+    * **Within-round truncation**: stop a permutation once |v(N) − v(prefix)| is below
+      ``truncation`` [0.1] × the round's gain |v(N) − v(∅)|; later players get marginal 0.
+      ``truncation_tolerance``, if given, is an absolute bar (accuracy units) instead.
+    * **Convergence**: after at least ``min_permutations`` [n: every client leads once],
+      stop once the relative L1 change of the estimate per permutation, averaged over the
+      last ``window`` [1] permutations, is ≤ ``convergence`` [0.07]; never draw more than
+      ``max_permutations`` [500].
+
+    Coalition utilities are cached per round, so ``evaluations`` counts distinct coalitions
+    actually evaluated. The defaults were chosen on the digits benchmark
+    (``benchmarks/valuation_speed.py``): about 16 % of exact MR's evaluations for a mean
+    Spearman ρ ≈ 0.96 against it.
     """
     n = history.n_clients
+    if min_permutations is None:
+        min_permutations = n
+    if not 1 <= min_permutations <= max_permutations:
+        raise ValueError(f"need 1 ≤ min_permutations ≤ max_permutations, got {min_permutations}, {max_permutations}")
+    if window < 1:
+        raise ValueError(f"convergence window must be at least 1 permutation, got {window}")
+    if truncation < 0 or (truncation_tolerance is not None and truncation_tolerance < 0):
+        raise ValueError("truncation tolerances must be ≥ 0")
     rng = np.random.default_rng(seed)
     rows, evaluations = [], 0
     for t in range(history.rounds):
         utility = round_utility(history, t, validation, strategy)
-        everyone = frozenset(range(n))
-        if abs(utility(everyone) - utility(frozenset())) < round_tolerance:
+        gain = abs(utility(range(n)) - utility(()))
+        if gain < round_tolerance:
             rows.append(np.zeros(n))
         else:
-            values, _ = permutation_shapley(
+            tolerance = truncation * gain if truncation_tolerance is None else truncation_tolerance
+            values, _ = _gtg_round(
                 n,
                 utility,
-                _guided_permutations(n, rng),
+                _guided_permutations(n, rng, antithetic),
+                tolerance,
+                min_permutations,
                 max_permutations,
-                tolerance=truncation_tolerance,
-                min_permutations=max(30, n),
-                convergence=convergence,
+                convergence,
+                window,
+                step=2 if antithetic else 1,
             )
             rows.append(values)
         evaluations += utility.evaluations
