@@ -43,6 +43,7 @@ struct Client:
 
 
 SHARE_SCALE: public(constant(uint256)) = 10**18
+FEE_DENOMINATOR: constant(uint256) = 10000
 MAX_CLIENTS: public(constant(uint256)) = 64
 
 RULE_MINT: public(constant(uint8)) = 1
@@ -100,6 +101,8 @@ def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: ad
     assert base_token != empty(address), "federation: zero address"
     assert token_blueprint_ != empty(address), "federation: zero address"
     assert pool_blueprint_ != empty(address), "federation: zero address"
+    # refuse here, not at the first registration, a fee every pool would refuse
+    assert fee_bps_ < FEE_DENOMINATOR, "federation: fee out of range"
     ownable.__init__()
     pausable.__init__()
     base = IERC20(base_token)

@@ -19,6 +19,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from tqdm.auto import tqdm
 
 from cst_ref.data import ClientData, Dataset, FreeRider
+from cst_ref.checks import positive_int
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,7 @@ class FedAvgConfig:
 
     def __post_init__(self) -> None:
         for name in ("rounds", "local_epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+            positive_int(name, getattr(self, name))
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
 
@@ -46,6 +46,8 @@ def fedavg_weights(sample_counts: np.ndarray, coalition: Iterable[int]) -> torch
     w = np.zeros(len(counts))
     members = sorted(coalition)
     if members:
+        if not 0 <= members[0] <= members[-1] < len(counts):  # a negative index would wrap silently
+            raise ValueError(f"coalition {members} names clients outside 0..{len(counts) - 1}")
         w[members] = counts[members] / counts[members].sum()
     return torch.tensor(w, dtype=torch.float32)
 
@@ -122,6 +124,8 @@ def run_fedavg(
         raise ValueError("FedAvg needs at least one client")
     if any(len(c) == 0 for c in clients):
         raise ValueError("every client needs at least one sample")
+    if len(validation) == 0:
+        raise ValueError("the validation set is empty")
     template = copy.deepcopy(model)
     worker = copy.deepcopy(model)
     counts = np.array([len(c) for c in clients], dtype=np.int64)

@@ -7,19 +7,24 @@ of per-client first-layer outputs, so it can be computed once per round and mixe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
 from cst_ref.data import Dataset
 
 
-def _seeded(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+def _seeded(build: Callable[[], nn.Sequential], seed: int) -> nn.Sequential:
+    """Build and initialise a model from ``seed`` alone, leaving torch's global RNG as it was.
 
-
-def _init(model: nn.Sequential, seed: int) -> nn.Sequential:
-    """Deterministic init without touching torch's global random state."""
-    generator = _seeded(seed)
+    Constructing ``nn.Linear``/``nn.Conv2d`` draws a default init from the global RNG; that
+    draw is overwritten below and the global state restored, so that what a caller samples
+    next does not depend on how many models it built before.
+    """
+    with torch.random.fork_rng(devices=[]):
+        model = build()
+    generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for module in model:
             if isinstance(module, (nn.Linear, nn.Conv2d)):
@@ -32,7 +37,7 @@ def _init(model: nn.Sequential, seed: int) -> nn.Sequential:
 
 def mlp(in_features: int = 64, n_classes: int = 10, hidden: int = 64, seed: int = 0) -> nn.Sequential:
     """One hidden ReLU layer: enough for 8×8 digits (~95 % accuracy centrally)."""
-    return _init(nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)), seed)
+    return _seeded(lambda: nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)), seed)
 
 
 def small_cnn(in_channels: int = 3, image_size: int = 32, n_classes: int = 10, seed: int = 0) -> nn.Sequential:
@@ -40,19 +45,21 @@ def small_cnn(in_channels: int = 3, image_size: int = 32, n_classes: int = 10, s
     side = ((image_size - 4) // 2 - 4) // 2
     if side < 1:
         raise ValueError(f"images of side {image_size} are too small for two 5×5 convolutions")
-    layers = nn.Sequential(
-        nn.Conv2d(in_channels, 16, 5),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 5),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(32 * side * side, 64),
-        nn.ReLU(),
-        nn.Linear(64, n_classes),
+    return _seeded(
+        lambda: nn.Sequential(
+            nn.Conv2d(in_channels, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(32 * side * side, 64),
+            nn.ReLU(),
+            nn.Linear(64, n_classes),
+        ),
+        seed,
     )
-    return _init(layers, seed)
 
 
 def model_for(dataset: Dataset, seed: int = 0) -> nn.Sequential:

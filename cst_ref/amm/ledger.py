@@ -6,6 +6,7 @@ twin's dictionaries compare directly with the chain's ``balanceOf`` values.
 
 from __future__ import annotations
 
+from .inputs import check_uint256
 from .revert import MAX_UINT256, Revert, atomic, require_uint256
 
 ZERO_ADDRESS = "0x" + "0" * 40
@@ -15,7 +16,8 @@ class Ledger:
     """Balances, allowances and supply of one token; methods mirror the contract.
 
     Each public method takes the caller as ``sender`` (the EVM's ``msg.sender``)
-    and either applies all its effects or raises ``Revert`` and applies none.
+    and either applies all its effects or raises ``Revert`` and applies none; an
+    amount the ABI could not encode (negative, float, above uint256) is a ``ValueError``.
     The deployer becomes owner and the only minter, as in snekmate's ``erc20``.
     """
 
@@ -43,32 +45,38 @@ class Ledger:
     # --- external functions --------------------------------------------------
     # transfer, approve and transfer_from return True like the ERC-20 functions
     def transfer(self, sender: str, to: str, amount: int) -> bool:
+        check_uint256(amount=amount)
         with atomic(self):
             self._transfer(str(sender), str(to), amount)
         return True
 
     def approve(self, sender: str, spender: str, amount: int) -> bool:
+        check_uint256(amount=amount)
         with atomic(self):
             self._approve(str(sender), str(spender), amount)
         return True
 
     def transfer_from(self, sender: str, owner: str, to: str, amount: int) -> bool:
+        check_uint256(amount=amount)
         with atomic(self):
             self._spend_allowance(str(owner), str(sender), amount)
             self._transfer(str(owner), str(to), amount)
         return True
 
     def mint(self, sender: str, to: str, amount: int) -> None:
+        check_uint256(amount=amount)
         if str(sender) not in self.minters:
             raise Revert("erc20: access is denied")
         with atomic(self):
             self._mint(str(to), amount)
 
     def burn(self, sender: str, amount: int) -> None:
+        check_uint256(amount=amount)
         with atomic(self):
             self._burn(str(sender), amount)
 
     def burn_from(self, sender: str, owner: str, amount: int) -> None:
+        check_uint256(amount=amount)
         with atomic(self):
             self._spend_allowance(str(owner), str(sender), amount)
             self._burn(str(owner), amount)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from cst_ref.checks import check_int
+
 FEE_DENOMINATOR = 10_000
 """Fees are expressed in basis points: parts per 10,000."""
 
@@ -17,17 +19,8 @@ MINIMUM_LIQUIDITY = 1_000
 """LP shares locked forever by the first deposit, as in Uniswap V2."""
 
 
-def _check_int(name: str, value: object, *, positive: bool) -> int:
-    # bool is an int subclass; an amount of True is a bug, not 1.
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be {'positive' if positive else 'non-negative'}, got {value}")
-    return value
-
-
 def _check_fee(fee_bps: object) -> int:
-    _check_int("fee_bps", fee_bps, positive=False)
+    check_int("fee_bps", fee_bps, positive=False)
     if fee_bps >= FEE_DENOMINATOR:
         raise ValueError(f"fee_bps must be below {FEE_DENOMINATOR}, got {fee_bps}")
     return fee_bps
@@ -35,7 +28,7 @@ def _check_fee(fee_bps: object) -> int:
 
 def isqrt(n: int) -> int:
     """Floor square root, the same value as Vyper's ``isqrt`` builtin."""
-    return math.isqrt(_check_int("n", n, positive=False))
+    return math.isqrt(check_int("n", n, positive=False))
 
 
 def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
@@ -43,9 +36,9 @@ def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: i
 
     ``out = in*(10000-fee)*R_out // (R_in*10000 + in*(10000-fee))``, rounded down.
     """
-    _check_int("amount_in", amount_in, positive=True)
-    _check_int("reserve_in", reserve_in, positive=True)
-    _check_int("reserve_out", reserve_out, positive=True)
+    check_int("amount_in", amount_in, positive=True)
+    check_int("reserve_in", reserve_in, positive=True)
+    check_int("reserve_out", reserve_out, positive=True)
     in_with_fee = amount_in * (FEE_DENOMINATOR - _check_fee(fee_bps))
     return in_with_fee * reserve_out // (reserve_in * FEE_DENOMINATOR + in_with_fee)
 
@@ -55,9 +48,9 @@ def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: i
 
     ``in = R_in*out*10000 // ((R_out-out)*(10000-fee)) + 1`` (Uniswap V2's ``+ 1``).
     """
-    _check_int("amount_out", amount_out, positive=True)
-    _check_int("reserve_in", reserve_in, positive=True)
-    _check_int("reserve_out", reserve_out, positive=True)
+    check_int("amount_out", amount_out, positive=True)
+    check_int("reserve_in", reserve_in, positive=True)
+    check_int("reserve_out", reserve_out, positive=True)
     fee_bps = _check_fee(fee_bps)
     if amount_out >= reserve_out:
         raise ValueError(f"amount_out {amount_out} must be below reserve_out {reserve_out}")
@@ -67,9 +60,9 @@ def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: i
 
 def quote(amount_a: int, reserve_a: int, reserve_b: int) -> int:
     """Amount of B worth ``amount_a`` of A at the pool's current ratio (no fee)."""
-    _check_int("amount_a", amount_a, positive=True)
-    _check_int("reserve_a", reserve_a, positive=True)
-    _check_int("reserve_b", reserve_b, positive=False)
+    check_int("amount_a", amount_a, positive=True)
+    check_int("reserve_a", reserve_a, positive=True)
+    check_int("reserve_b", reserve_b, positive=False)
     return amount_a * reserve_b // reserve_a
 
 
@@ -93,8 +86,8 @@ def first_mint_shares(amount_token: int, amount_base: int) -> int:
     The geometric mean makes the share count independent of the price; the
     locked minimum makes the first-depositor inflation attack cost the attacker.
     """
-    root = isqrt(_check_int("amount_token", amount_token, positive=True)
-                 * _check_int("amount_base", amount_base, positive=True))
+    root = isqrt(check_int("amount_token", amount_token, positive=True)
+                 * check_int("amount_base", amount_base, positive=True))
     if root <= MINIMUM_LIQUIDITY:
         raise ValueError(f"isqrt(a*b) = {root} must exceed MINIMUM_LIQUIDITY = {MINIMUM_LIQUIDITY}")
     return root - MINIMUM_LIQUIDITY
@@ -104,29 +97,29 @@ def mint_shares(
     amount_token: int, amount_base: int, reserve_token: int, reserve_base: int, total_supply: int
 ) -> int:
     """Shares for a later deposit: the smaller of the two pro-rata claims, rounded down."""
-    _check_int("total_supply", total_supply, positive=True)
+    check_int("total_supply", total_supply, positive=True)
     return min(
-        _check_int("amount_token", amount_token, positive=False) * total_supply
-        // _check_int("reserve_token", reserve_token, positive=True),
-        _check_int("amount_base", amount_base, positive=False) * total_supply
-        // _check_int("reserve_base", reserve_base, positive=True),
+        check_int("amount_token", amount_token, positive=False) * total_supply
+        // check_int("reserve_token", reserve_token, positive=True),
+        check_int("amount_base", amount_base, positive=False) * total_supply
+        // check_int("reserve_base", reserve_base, positive=True),
     )
 
 
 def burn_amounts(shares: int, reserve_token: int, reserve_base: int, total_supply: int) -> tuple[int, int]:
     """Pro-rata reserves paid for burning ``shares``, rounded down in the pool's favour."""
-    _check_int("shares", shares, positive=True)
-    _check_int("total_supply", total_supply, positive=True)
+    check_int("shares", shares, positive=True)
+    check_int("total_supply", total_supply, positive=True)
     if shares > total_supply:
         raise ValueError(f"shares {shares} exceed total_supply {total_supply}")
     return (
-        shares * _check_int("reserve_token", reserve_token, positive=False) // total_supply,
-        shares * _check_int("reserve_base", reserve_base, positive=False) // total_supply,
+        shares * check_int("reserve_token", reserve_token, positive=False) // total_supply,
+        shares * check_int("reserve_base", reserve_base, positive=False) // total_supply,
     )
 
 
 def spot_price(reserve_in: int, reserve_out: int) -> float:
     """Marginal price of the input token in units of the output token, before fees."""
-    _check_int("reserve_in", reserve_in, positive=True)
-    _check_int("reserve_out", reserve_out, positive=True)
+    check_int("reserve_in", reserve_in, positive=True)
+    check_int("reserve_out", reserve_out, positive=True)
     return reserve_out / reserve_in

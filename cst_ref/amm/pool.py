@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import math as amm
 from . import oracle
+from .inputs import check_uint256
 from .ledger import ZERO_ADDRESS, Ledger
 from .revert import Revert, atomic, require_uint256
 
@@ -25,15 +26,17 @@ class PoolModel:
 
     ``address`` is the pool's own address: the holder of its reserves on the
     two ledgers. Mutating methods take the caller (``sender``) and the block
-    ``timestamp`` the contract would see, and are all-or-nothing.
+    ``timestamp`` the contract would see, and are all-or-nothing; a number the
+    contract's ABI could not take (negative, float, above uint256) is a ``ValueError``.
     """
 
     def __init__(self, token: Ledger, base: Ledger, address: str, fee_bps: int = 30) -> None:
+        check_uint256(fee_bps=fee_bps)
         if token.address == ZERO_ADDRESS or base.address == ZERO_ADDRESS:
             raise Revert("pool: zero address")
         if token.address == base.address:
             raise Revert("pool: identical tokens")
-        if not 0 <= fee_bps < amm.FEE_DENOMINATOR:
+        if fee_bps >= amm.FEE_DENOMINATOR:
             raise Revert("pool: fee out of range")
         self.token = token
         self.base = base
@@ -55,12 +58,14 @@ class PoolModel:
         return self.reserve_token, self.reserve_base, self.block_timestamp_last
 
     def get_amount_out(self, token_in: str, amount_in: int) -> int:
+        check_uint256(amount_in=amount_in)
         return self._quote_swap(str(token_in), amount_in)[0]
 
     # --- external functions ------------------------------------------------------
     def swap(self, sender: str, token_in: str, amount_in: int, min_out: int, recipient: str,
              deadline: int, timestamp: int) -> int:
         """Sell ``amount_in`` of ``token_in`` (pulled from ``sender``); pay ``recipient``."""
+        check_uint256(amount_in=amount_in, min_out=min_out, deadline=deadline, timestamp=timestamp)
         self._check_deadline(deadline, timestamp)
         amount_out, sell_token = self._quote_swap(str(token_in), amount_in)
         if amount_out == 0:
@@ -81,6 +86,9 @@ class PoolModel:
                       amount_token_min: int, amount_base_min: int, recipient: str,
                       deadline: int, timestamp: int) -> tuple[int, int, int]:
         """Deposit at the pool's ratio; return ``(amount_token, amount_base, shares)``."""
+        check_uint256(amount_token_desired=amount_token_desired, amount_base_desired=amount_base_desired,
+                      amount_token_min=amount_token_min, amount_base_min=amount_base_min,
+                      deadline=deadline, timestamp=timestamp)
         self._check_deadline(deadline, timestamp)
         if amount_token_desired == 0 or amount_base_desired == 0:
             raise Revert("pool: zero amount")
@@ -115,6 +123,8 @@ class PoolModel:
     def remove_liquidity(self, sender: str, shares: int, amount_token_min: int, amount_base_min: int,
                          recipient: str, deadline: int, timestamp: int) -> tuple[int, int]:
         """Burn ``sender``'s shares; pay the pro-rata reserves to ``recipient``."""
+        check_uint256(shares=shares, amount_token_min=amount_token_min, amount_base_min=amount_base_min,
+                      deadline=deadline, timestamp=timestamp)
         self._check_deadline(deadline, timestamp)
         if shares == 0:
             raise Revert("pool: zero amount")
@@ -135,6 +145,7 @@ class PoolModel:
 
     def sync(self, timestamp: int) -> None:
         """Reserves := balances, e.g. after the federation injected base tokens."""
+        check_uint256(timestamp=timestamp)
         with atomic(self):
             self._update(self.token.balance_of(self.address), self.base.balance_of(self.address), timestamp)
 

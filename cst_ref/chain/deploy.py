@@ -14,6 +14,8 @@ from pathlib import Path
 import boa
 from boa.contracts.vyper.vyper_contract import VyperBlueprint, VyperContract, VyperDeployer
 
+from cst_ref.amm.inputs import check_string, check_uint256
+
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
 
 DEFAULT_BASE_NAME = "Base USD"
@@ -51,17 +53,26 @@ def deploy_base_token(
     name: str = DEFAULT_BASE_NAME, symbol: str = DEFAULT_BASE_SYMBOL, *, sender: str | None = None
 ) -> VyperContract:
     """The stablecoin stand-in (18 decimals); ``sender`` becomes owner and minter."""
+    check_token_names(name, symbol)
     return deployer("base_token").deploy(name, symbol, sender=sender)
 
 
 def deploy_cst(name: str, symbol: str, *, sender: str | None = None) -> VyperContract:
     """A client-specific token (18 decimals); ``sender`` becomes owner and sole minter."""
+    check_token_names(name, symbol)
     return deployer("cst_token").deploy(name, symbol, sender=sender)
 
 
 def deploy_pool(token: str, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender: str | None = None) -> VyperContract:
-    """A constant-product pool of ``token`` (a CST) against ``base``."""
+    """A constant-product pool of ``token`` (a CST) against ``base``; the fee must be below 10,000 bps."""
+    check_uint256(fee_bps=fee_bps)
     return deployer("pool").deploy(str(token), str(base), fee_bps, sender=sender)
+
+
+def check_token_names(name: str, symbol: str) -> None:
+    """``ValueError`` unless ``name`` and ``symbol`` fit the tokens' ``String[25]`` and ``String[5]``."""
+    check_string("name", name, 25)
+    check_string("symbol", symbol, 5)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ def deploy_market(
     sender: str | None = None,
 ) -> Market:
     """Deploy a CST and its (empty) pool, and the base token unless one is given."""
+    check_token_names(token_name, token_symbol)
+    check_uint256(fee_bps=fee_bps)
     base = base if base is not None else deploy_base_token(sender=sender)
     token = deploy_cst(token_name, token_symbol, sender=sender)
     pool = deploy_pool(token.address, base.address, fee_bps, sender=sender)

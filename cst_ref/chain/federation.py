@@ -13,7 +13,9 @@ from typing import Any
 
 import boa
 
-from .deploy import DEFAULT_FEE_BPS, deploy_as_blueprint, deployer
+from cst_ref.amm.inputs import check_uint256, check_uint256_list
+
+from .deploy import DEFAULT_FEE_BPS, check_token_names, deploy_as_blueprint, deployer
 
 RULE_MINT = 1
 RULE_BUYBACK_TO_CLIENT = 2
@@ -26,6 +28,34 @@ RULES = {
     RULE_INJECT: "inject",
 }
 """The rule ids the contract logs, with the names the book uses for them."""
+
+MAX_CLIENTS = 64
+"""The contract's bound on registered clients (and so on a round's list)."""
+
+
+def unknown_rule(rule: object) -> ValueError:
+    """The error for a rule id that is not a ``RULE_*`` constant."""
+    return ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
+
+
+def check_registration(name: str, symbol: str, client_supply: int, seed_token: int, seed_base: int) -> None:
+    """``ValueError`` for registration arguments the contract's ABI cannot take."""
+    check_token_names(name, symbol)
+    check_uint256(client_supply=client_supply, seed_token=seed_token, seed_base=seed_base)
+
+
+def check_round_inputs(clients: Sequence[str], shares: Sequence[int], budget: int) -> None:
+    """``ValueError`` for round arguments the contract's ABI cannot take.
+
+    Lists of different lengths or an empty list are the contract's to refuse (with its
+    own reasons), so the chain and the twin report them identically.
+    """
+    if isinstance(clients, str) or not isinstance(clients, Sequence):
+        raise ValueError(f"clients must be a sequence of addresses, got {type(clients).__name__}")
+    if len(clients) > MAX_CLIENTS:
+        raise ValueError(f"at most {MAX_CLIENTS} clients per round, got {len(clients)}")
+    check_uint256_list("shares", shares)
+    check_uint256(budget=budget)
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,7 @@ class FederationChain:
     @classmethod
     def deploy(cls, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender: str | None = None) -> FederationChain:
         """Deploy CST and pool blueprints and a federation on them; ``sender`` is its owner."""
+        check_uint256(fee_bps=fee_bps)
         contract = deployer("federation").deploy(
             str(base),
             deploy_as_blueprint("cst_token").address,
@@ -95,6 +126,7 @@ class FederationChain:
         sender: str | None = None,
     ) -> ClientContracts:
         """Register ``account``: deploy its CST and pool, mint its supply, seed its pool."""
+        check_registration(name, symbol, client_supply, seed_token, seed_base)
         self.contract.register_client(
             account, name, symbol, client_supply, seed_token, seed_base, sender=sender
         )
@@ -106,6 +138,7 @@ class FederationChain:
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
         """Rule 1: mint ``budget * share // 1e18`` of each client's own CST to it."""
+        check_round_inputs(clients, shares, budget)
         self.contract.distribute_mint(list(clients), list(shares), budget, sender=sender)
         return self._last_round()
 
@@ -125,8 +158,10 @@ class FederationChain:
         Without ``min_outs`` no slippage bound is set; without ``deadline`` the round must
         land in the current block.
         """
-        bounds = [0] * len(clients) if min_outs is None else list(min_outs)
+        check_round_inputs(clients, shares, budget)
+        bounds = [0] * len(clients) if min_outs is None else check_uint256_list("min_outs", min_outs)
         when = boa.env.timestamp if deadline is None else deadline
+        check_uint256(deadline=when)
         self.contract.distribute_buyback(
             list(clients), list(shares), budget, bounds, burn, when, sender=sender
         )
@@ -136,6 +171,7 @@ class FederationChain:
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
         """Rule 3: send each client's part of ``budget`` into its pool without LP shares."""
+        check_round_inputs(clients, shares, budget)
         self.contract.distribute_inject(list(clients), list(shares), budget, sender=sender)
         return self._last_round()
 
@@ -151,7 +187,7 @@ class FederationChain:
             return self.distribute_buyback(
                 clients, shares, budget, burn=rule == RULE_BUYBACK_BURN, sender=sender
             )
-        raise ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
+        raise unknown_rule(rule)
 
     def _last_round(self) -> RoundRecord:
         event = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundDistributed")

@@ -25,13 +25,11 @@ from cst_ref.amm import MAX_UINT256
 from .deploy import FAR_DEADLINE
 from .federation import RULES
 from .gas import gas_of
-from .system import SystemConfig, client_account, deploy_system
+from .system import WAD, SystemConfig, client_account, deploy_system
 
 SWAP_TARGET_GAS = 57_010
 """The project's target for one swap: Uniswap V2's bare ``pair.swap`` measured the same way in
 titanoboa's EVM (V2's own 73,462 is at an older fork and includes intrinsic gas)."""
-
-WAD = 10**18
 
 
 def _equal_shares(n: int) -> list[int]:
@@ -116,5 +114,7 @@ class LinearCost:
 
 def linear_cost(ns: Sequence[int], gas: Sequence[int]) -> LinearCost:
     """Fixed and per-client (marginal) cost of a round from measured gas."""
+    if len(ns) != len(gas) or len(set(ns)) < 2:
+        raise ValueError(f"need one gas figure per client count and two distinct counts, got {list(ns)}")
     per_client, fixed = np.polyfit(np.asarray(ns, dtype=float), np.asarray(gas, dtype=float), 1)
     return LinearCost(fixed=float(fixed), per_client=float(per_client))

@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from cst_ref.checks import positive_int
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -33,9 +35,13 @@ class LabelFlip(Behaviour):
 
     fraction: float = 1.0
 
-    def corrupt(self, x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def __post_init__(self) -> None:
         if not 0.0 <= self.fraction <= 1.0:
             raise ValueError(f"label-flip fraction must lie in [0, 1], got {self.fraction}")
+
+    def corrupt(self, x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if n_classes < 2:
+            raise ValueError(f"label flipping needs at least 2 classes, got {n_classes}")
         rng = np.random.default_rng(seed)
         flipped = y.numpy().copy()
         chosen = rng.random(len(flipped)) < self.fraction
@@ -49,9 +55,11 @@ class Noisy(Behaviour):
 
     sigma: float = 1.0
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.sigma < float("inf"):
+            raise ValueError(f"noise sigma must be finite and ≥ 0, got {self.sigma}")
+
     def corrupt(self, x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.sigma < 0:
-            raise ValueError(f"noise sigma must be ≥ 0, got {self.sigma}")
         noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
         return x + self.sigma * noise, y
 
@@ -67,6 +75,8 @@ class FreeRider(Behaviour):
     def __post_init__(self) -> None:
         if self.mode not in ("global", "noise"):
             raise ValueError(f"unknown free-rider mode {self.mode!r}; expected 'global' or 'noise'")
+        if not 0.0 <= self.scale < float("inf"):
+            raise ValueError(f"free-rider noise scale must be finite and ≥ 0, got {self.scale}")
 
 
 class SybilSplit(NamedTuple):
@@ -83,7 +93,7 @@ def sybil_split(parts: list[np.ndarray], client: int, k: int, seed: int = 0) -> 
     """
     if not 0 <= client < len(parts):
         raise ValueError(f"client {client} is not in a partition of {len(parts)} clients")
-    if not 1 <= k <= len(parts[client]):
+    if not 1 <= positive_int("k", k) <= len(parts[client]):
         raise ValueError(f"cannot split {len(parts[client])} samples over {k} identities")
     shuffled = np.random.default_rng(seed).permutation(parts[client])
     pieces = [np.sort(piece) for piece in np.array_split(shuffled, k)]

@@ -10,11 +10,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from cst_ref.checks import positive_int
+
 
 def _check(labels: np.ndarray, n_clients: int) -> np.ndarray:
     labels = np.asarray(labels)
-    if n_clients < 1:
-        raise ValueError(f"n_clients must be at least 1, got {n_clients}")
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a vector, got shape {labels.shape}")
+    positive_int("n_clients", n_clients)
     if n_clients > len(labels):
         raise ValueError(f"more clients ({n_clients}) than samples ({len(labels)})")
     return labels
@@ -91,7 +94,7 @@ def k_classes(labels: np.ndarray, n_clients: int, k: int = 2, seed: int = 0) -> 
     """
     labels = _check(labels, n_clients)
     classes = np.unique(labels)
-    if not 1 <= k <= len(classes):
+    if not 1 <= positive_int("k", k) <= len(classes):
         raise ValueError(f"k must lie in 1..{len(classes)}, got {k}")
     if n_clients * k < len(classes):
         raise ValueError(f"{n_clients} clients × {k} classes cannot cover all {len(classes)} classes")
@@ -128,4 +131,6 @@ def partition(method: str, labels: np.ndarray, n_clients: int, seed: int = 0, **
 def label_histogram(labels: np.ndarray, parts: list[np.ndarray], n_classes: int) -> np.ndarray:
     """Counts per (client, class): the picture that shows how non-IID a split is."""
     labels = np.asarray(labels)
+    if any(len(p) for p in parts) and int(labels[np.concatenate(parts)].max()) >= n_classes:
+        raise ValueError(f"labels run beyond the {n_classes} classes given")
     return np.stack([np.bincount(labels[p], minlength=n_classes) for p in parts])

@@ -14,19 +14,22 @@ from dataclasses import dataclass
 import rlp
 from eth_utils import keccak, to_bytes, to_checksum_address
 
-from cst_ref.amm import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, atomic
+from cst_ref.amm import FEE_DENOMINATOR, MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, atomic
+from cst_ref.amm.inputs import check_uint256, check_uint256_list
 from cst_ref.amm.revert import require_uint256
 from cst_ref.chain.federation import (
+    MAX_CLIENTS,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
     RoundRecord,
+    check_registration,
+    check_round_inputs,
+    unknown_rule,
 )
 
 from .shares import SHARE_SCALE, scores_hash, split_budget
-
-MAX_CLIENTS = 64
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -49,9 +52,14 @@ class FederationModel:
     Mutating methods take the caller (``sender``) and, where the contract reads the
     clock, the block ``timestamp``; each either applies all its effects or raises
     ``Revert`` and applies none. The treasury is ``base``'s balance of ``address``.
+    A number or string the contract's ABI could not take is a ``ValueError``, as it is
+    for ``FederationChain``.
     """
 
     def __init__(self, address: str, base: Ledger, owner: str, fee_bps: int = 30) -> None:
+        check_uint256(fee_bps=fee_bps)
+        if fee_bps >= FEE_DENOMINATOR:
+            raise Revert("federation: fee out of range")
         self.address = str(address)
         self.base = base
         self.owner = str(owner)
@@ -97,6 +105,7 @@ class FederationModel:
         self.paused = False
 
     def fund(self, sender: str, amount: int) -> None:
+        check_uint256(amount=amount)
         if amount == 0:
             raise Revert("federation: zero amount")
         self.base.transfer_from(self.address, str(sender), self.address, amount)
@@ -105,6 +114,8 @@ class FederationModel:
     def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
                         seed_token: int, seed_base: int, timestamp: int) -> ClientModel:
         """Deploy the client's token and pool twins, mint its supply, seed its pool."""
+        check_registration(name, symbol, client_supply, seed_token, seed_base)
+        check_uint256(timestamp=timestamp)
         self._check_operator(sender)
         self._require_not_paused()
         account = str(account)
@@ -137,6 +148,7 @@ class FederationModel:
     def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
                         budget: int) -> RoundRecord:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST."""
+        check_round_inputs(clients, shares, budget)
         entries = self._check_round(sender, clients, shares, budget)
         amounts = self._split(shares, budget)
         with atomic(*(entry.token for entry in entries)):
@@ -151,6 +163,9 @@ class FederationModel:
 
         A part too small to buy one CST unit is not spent and stays in the treasury.
         """
+        check_round_inputs(clients, shares, budget)
+        min_outs = check_uint256_list("min_outs", min_outs)
+        check_uint256(deadline=deadline, timestamp=timestamp)
         if timestamp > deadline:
             raise Revert("federation: expired deadline")
         entries = self._check_round(sender, clients, shares, budget)
@@ -180,6 +195,8 @@ class FederationModel:
     def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                           timestamp: int) -> RoundRecord:
         """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves."""
+        check_round_inputs(clients, shares, budget)
+        check_uint256(timestamp=timestamp)
         entries = self._check_round(sender, clients, shares, budget)
         if budget > self.treasury():
             raise Revert("federation: budget exceeds treasury")
@@ -202,7 +219,7 @@ class FederationModel:
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
             return self.distribute_buyback(sender, clients, shares, budget, [0] * len(clients),
                                            rule == RULE_BUYBACK_BURN, timestamp, timestamp)
-        raise ValueError(f"unknown rule {rule!r}")
+        raise unknown_rule(rule)
 
     # --- internals ---------------------------------------------------------------------
     def _check_owner(self, sender: str) -> None:

@@ -12,17 +12,17 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cst_ref.amm import spot_price
 from cst_ref.chain.federation import RULES, RoundRecord
+from cst_ref.chain.system import WAD
 
 from .federation_model import FederationModel
-
-WAD = 10**18
 
 
 def spot(model: FederationModel, index: int) -> float:
     """Price of client ``index``'s CST in base tokens: reserve_base / reserve_token."""
     pool = model.clients[index].pool
-    return pool.reserve_base / pool.reserve_token
+    return spot_price(pool.reserve_token, pool.reserve_base)
 
 
 def paper_wealth(model: FederationModel, account: str) -> float:

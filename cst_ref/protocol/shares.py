@@ -9,11 +9,16 @@ real-valued weights into such shares and splits budgets exactly as the contract 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
+from numbers import Integral, Real
 
 from eth_abi import encode
 from eth_utils import keccak
+
+from cst_ref.amm.inputs import check_uint256, check_uint256_list
+from cst_ref.checks import check_int
 
 SHARE_SCALE = 10**18
 
@@ -27,10 +32,13 @@ def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
     """
     if len(weights) == 0:
         raise ValueError("weights must not be empty")
+    if any(isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) for w in weights):
+        raise ValueError(f"weights must be finite real numbers, got {list(weights)!r}")
     if any(w < 0 for w in weights):
         raise ValueError("weights must be non-negative")
+    check_int("scale", scale, positive=True)
     # a float's shortest repr is the decimal its author meant (0.3, not 0.29999999999999998...)
-    exact_weights = [Fraction(w) if isinstance(w, int) else Fraction(repr(float(w))) for w in weights]
+    exact_weights = [Fraction(int(w)) if isinstance(w, Integral) else Fraction(repr(float(w))) for w in weights]
     total = sum(exact_weights)
     if not total > 0:
         raise ValueError("weights must have a positive sum")
@@ -45,6 +53,8 @@ def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
 
 def split_budget(shares: Sequence[int], budget: int) -> list[int]:
     """Each client's part of ``budget``, rounded down exactly like the contract."""
+    shares = check_uint256_list("shares", shares)
+    check_uint256(budget=budget)
     return [budget * s // SHARE_SCALE for s in shares]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
@@ -16,7 +17,7 @@ import torch
 from cst_ref.data import Dataset
 from cst_ref.fl import History
 from cst_ref.valuation.coalitions import CoalitionEvaluator
-from cst_ref.valuation.single_round import estimate
+from cst_ref.valuation.single_round import estimate, permutation_shapley
 from cst_ref.valuation.utility import CachedUtility
 
 
@@ -69,7 +70,7 @@ def per_round(
     ``discount`` λ ∈ (0, 1] is Song et al.'s λ-MR: λ < 1 weighs early rounds, where most of
     the learning happens, more than late ones; λ = 1 is plain MR.
     """
-    if not 0 < discount <= 1:
+    if not isinstance(discount, Real) or not 0 < discount <= 1:
         raise ValueError(f"round discount λ must lie in (0, 1], got {discount}")
     rows, evaluations = [], 0
     for t in range(history.rounds):
@@ -95,45 +96,6 @@ def _guided_permutations(n: int, rng: np.random.Generator, antithetic: bool = Fa
         if antithetic:
             yield order[::-1].copy()
         k += 1
-
-
-def _gtg_round(
-    n: int,
-    utility: CachedUtility,
-    permutations: Iterator[np.ndarray],
-    tolerance: float,
-    min_permutations: int,
-    max_permutations: int,
-    convergence: float,
-    window: int,
-    step: int = 1,
-) -> tuple[np.ndarray, int]:
-    """One round's truncated permutation estimate and the number of permutations used.
-
-    Stops (only after a multiple of ``step`` permutations, so antithetic pairs stay whole)
-    once at least ``min_permutations`` were drawn and the relative L1 change of the estimate,
-    averaged over the last ``window`` permutations, is ≤ ``convergence``; or at the cap.
-    """
-    full, empty = utility(range(n)), utility(())
-    total, estimate, changes = np.zeros(n), np.zeros(n), []
-    k = 0
-    for k, order in enumerate(permutations, start=1):
-        prefix: set[int] = set()
-        previous = empty
-        for player in order:
-            if abs(full - previous) < tolerance:
-                break  # the prefix already does what everyone does: later marginals ≈ 0
-            prefix.add(int(player))
-            current = utility(prefix)
-            total[player] += current - previous
-            previous = current
-        previous_estimate, estimate = estimate, total / k
-        changes.append(np.abs(estimate - previous_estimate).sum() / max(np.abs(estimate).sum(), 1e-12))
-        if k >= max_permutations:
-            break
-        if k >= min_permutations and k % step == 0 and np.mean(changes[-window:]) <= convergence:
-            break
-    return total / max(k, 1), k
 
 
 def gtg_shapley(
@@ -181,8 +143,12 @@ def gtg_shapley(
         raise ValueError(f"need 1 ≤ min_permutations ≤ max_permutations, got {min_permutations}, {max_permutations}")
     if window < 1:
         raise ValueError(f"convergence window must be at least 1 permutation, got {window}")
-    if truncation < 0 or (truncation_tolerance is not None and truncation_tolerance < 0):
-        raise ValueError("truncation tolerances must be ≥ 0")
+    bars = {"round_tolerance": round_tolerance, "truncation": truncation, "convergence": convergence}
+    if truncation_tolerance is not None:
+        bars["truncation_tolerance"] = truncation_tolerance
+    for name, bar in bars.items():
+        if not 0 <= bar < float("inf"):  # also rejects NaN, which would silently disable a rule
+            raise ValueError(f"{name} must be finite and ≥ 0, got {bar}")
     rng = np.random.default_rng(seed)
     rows, evaluations = [], 0
     for t in range(history.rounds):
@@ -192,15 +158,15 @@ def gtg_shapley(
             rows.append(np.zeros(n))
         else:
             tolerance = truncation * gain if truncation_tolerance is None else truncation_tolerance
-            values, _ = _gtg_round(
+            values, _ = permutation_shapley(
                 n,
                 utility,
                 _guided_permutations(n, rng, antithetic),
-                tolerance,
-                min_permutations,
                 max_permutations,
-                convergence,
-                window,
+                tolerance=tolerance,
+                min_permutations=min_permutations,
+                convergence=convergence,
+                window=window,
                 step=2 if antithetic else 1,
             )
             rows.append(values)

@@ -26,4 +26,8 @@ def shares_from_scores(scores: np.ndarray) -> np.ndarray:
 def percent_of_equal(shares: np.ndarray) -> np.ndarray:
     """100·n·s_i: 100 means client i gets exactly what an equal split would pay it."""
     shares = np.asarray(shares, dtype=float)
+    if shares.ndim != 1 or len(shares) == 0:
+        raise ValueError("shares must be a non-empty vector")
+    if not np.all(np.isfinite(shares)):
+        raise ValueError("shares must be finite (got NaN or inf)")
     return 100.0 * len(shares) * shares

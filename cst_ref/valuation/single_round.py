@@ -12,6 +12,7 @@ from math import factorial
 
 import numpy as np
 
+from cst_ref.checks import positive_int
 from cst_ref.valuation.utility import CachedUtility, Utility, as_cached, check_players
 
 #: Exact enumeration beyond this many players would take 2^n evaluations; refuse it.
@@ -67,37 +68,39 @@ def permutation_shapley(
     tolerance: float | None = None,
     min_permutations: int | None = None,
     convergence: float = 0.05,
+    window: int = 1,
+    step: int = 1,
 ) -> tuple[np.ndarray, int]:
     """Average marginal contributions along sampled permutations; shared by MC, TMC and GTG.
 
     ``tolerance``: truncate a permutation once |v(N) − v(prefix)| < tolerance (later players
-    get marginal 0). ``min_permutations``: if given, stop after at least that many once one
-    more permutation moved the estimate by < ``convergence`` (relative L1 change).
-    Returns the estimate and the number of permutations used.
+    get marginal 0). ``min_permutations``: if given, stop after at least that many once the
+    relative L1 change of the estimate per permutation, averaged over the last ``window``
+    permutations, is ≤ ``convergence``; only after a multiple of ``step`` permutations, so
+    antithetic pairs stay whole. Returns the estimate and the number of permutations used.
     """
     n = check_players(n_players)
     v = as_cached(utility, n)
     full = v(range(n)) if tolerance is not None else 0.0
-    total = np.zeros(n)
-    estimate = np.zeros(n)
+    total, mean, changes = np.zeros(n), np.zeros(n), []
     k = 0
     for k, order in enumerate(permutations, start=1):
         prefix: set[int] = set()
         previous = v(prefix)
         for player in order:
             if tolerance is not None and abs(full - previous) < tolerance:
-                break
-            prefix.add(player)
+                break  # the prefix already does what everyone does: later marginals ≈ 0
+            prefix.add(int(player))
             current = v(prefix)
             total[player] += current - previous
             previous = current
-        previous_estimate, estimate = estimate, total / k
-        if min_permutations is not None and k >= min_permutations:
-            change = np.abs(estimate - previous_estimate).sum()
-            if change <= convergence * max(np.abs(estimate).sum(), 1e-12):
-                break
         if k >= max_permutations:
             break
+        if min_permutations is not None:
+            previous_mean, mean = mean, total / k
+            changes.append(np.abs(mean - previous_mean).sum() / max(np.abs(mean).sum(), 1e-12))
+            if k >= min_permutations and k % step == 0 and np.mean(changes[-window:]) <= convergence:
+                break
     return total / max(k, 1), k
 
 
@@ -109,8 +112,7 @@ def _random_permutations(n: int, seed: int) -> Iterator[np.ndarray]:
 
 def monte_carlo_shapley(n_players: int, utility: Utility, permutations: int = 200, seed: int = 0) -> np.ndarray:
     """Permutation-sampling Shapley estimate from ``permutations`` random orders."""
-    if permutations < 1:
-        raise ValueError(f"permutations must be at least 1, got {permutations}")
+    positive_int("permutations", permutations)
     n = check_players(n_players)
     return permutation_shapley(n, utility, _random_permutations(n, seed), permutations)[0]
 
@@ -120,10 +122,9 @@ def tmc_shapley(
 ) -> np.ndarray:
     """Truncated Monte Carlo Shapley (Ghorbani & Zou 2019): stop a permutation once the
     prefix is within ``tolerance`` of v(N), since later marginals are then negligible."""
-    if permutations < 1:
-        raise ValueError(f"permutations must be at least 1, got {permutations}")
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be ≥ 0, got {tolerance}")
+    positive_int("permutations", permutations)
+    if not 0 <= tolerance < float("inf"):
+        raise ValueError(f"tolerance must be finite and ≥ 0, got {tolerance}")
     n = check_players(n_players)
     return permutation_shapley(n, utility, _random_permutations(n, seed), permutations, tolerance=tolerance)[0]
 
@@ -140,8 +141,8 @@ def data_size(n_players: int, utility: Utility | None = None, sizes: Sequence[in
     if sizes is None or len(sizes) != n:
         raise ValueError(f"data_size needs sizes for all {n} players")
     sizes = np.asarray(sizes, dtype=float)
-    if np.any(sizes < 0) or sizes.sum() <= 0:
-        raise ValueError("sizes must be non-negative with a positive total")
+    if not np.all(np.isfinite(sizes)) or np.any(sizes < 0) or sizes.sum() <= 0:
+        raise ValueError("sizes must be finite and non-negative with a positive total")
     return sizes / sizes.sum()
 
 

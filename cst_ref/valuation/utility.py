@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from cst_ref.checks import positive_int
+
 Utility = Callable[[frozenset[int]], float]
 
 
@@ -44,6 +46,4 @@ def as_cached(utility: Utility, n_players: int) -> CachedUtility:
 
 
 def check_players(n_players: int) -> int:
-    if int(n_players) != n_players or n_players < 1:
-        raise ValueError(f"n_players must be a positive integer, got {n_players}")
-    return int(n_players)
+    return positive_int("n_players", n_players)

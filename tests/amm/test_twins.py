@@ -100,3 +100,50 @@ def test_pool_model_reverts_with_the_contract_reasons(market, call, reason):
         call(pool, token)
     assert revert.value.reason == reason
     assert pool.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [(-1, "amount must be non-negative"), (1.0, "amount must be an int"), (True, "amount must be an int"),
+     (MAX_UINT256 + 1, "amount must be at most")],
+)
+def test_ledger_refuses_amounts_the_abi_cannot_encode(amount, message):
+    # a negative transfer used to credit the sender and leave the recipient negative
+    ledger = Ledger("T", "T", owner=OWNER)
+    ledger.mint(OWNER, ALICE, 10)
+    before = ledger.snapshot()
+    for call in (lambda: ledger.transfer(ALICE, BOB, amount), lambda: ledger.mint(OWNER, BOB, amount),
+                 lambda: ledger.approve(ALICE, BOB, amount), lambda: ledger.burn(ALICE, amount),
+                 lambda: ledger.transfer_from(BOB, ALICE, BOB, amount)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert ledger.snapshot() == before and sum(ledger.balances.values()) == ledger.total_supply
+
+
+def test_pool_model_refuses_numbers_the_abi_cannot_encode(market):
+    token, base, pool = market
+    pool.add_liquidity(ALICE, 5 * E18, 10 * E18, 0, 0, ALICE, deadline=100, timestamp=50)
+    before = pool.snapshot()
+    with pytest.raises(ValueError, match="amount_in must be an int"):
+        pool.swap(ALICE, token.address, 1e18, 0, BOB, deadline=100, timestamp=50)
+    with pytest.raises(ValueError, match="min_out must be non-negative"):
+        pool.swap(ALICE, token.address, E18, -1, BOB, deadline=100, timestamp=50)
+    with pytest.raises(ValueError, match="amount_base_desired must be non-negative"):
+        pool.add_liquidity(ALICE, E18, -E18, 0, 0, ALICE, deadline=100, timestamp=50)
+    with pytest.raises(ValueError, match="shares must be at most"):
+        pool.remove_liquidity(ALICE, MAX_UINT256 + 1, 0, 0, ALICE, deadline=100, timestamp=50)
+    with pytest.raises(ValueError, match="timestamp must be an int"):
+        pool.sync(50.5)
+    assert pool.snapshot() == before
+    with pytest.raises(ValueError, match="fee_bps must be an int"):
+        PoolModel(token, base, POOL, fee_bps=30.5)
+
+
+def test_burn_from_spends_the_allowance_then_burns():
+    ledger = Ledger("T", "T", owner=OWNER)
+    ledger.mint(OWNER, ALICE, 10)
+    ledger.approve(ALICE, BOB, 4)
+    with pytest.raises(Revert, match="erc20: insufficient allowance"):
+        ledger.burn_from(BOB, ALICE, 5)
+    ledger.burn_from(BOB, ALICE, 4)
+    assert (ledger.balance_of(ALICE), ledger.allowance(ALICE, BOB), ledger.total_supply) == (6, 0, 6)

@@ -53,6 +53,11 @@ def test_build_clients_applies_behaviours_to_the_right_client() -> None:
     [
         (lambda: FreeRider(mode="lazy"), "unknown free-rider mode"),
         (lambda: LabelFlip(1.5).corrupt(X, Y, 10, 0), "fraction"),
+        (lambda: LabelFlip(float("nan")), "fraction"),
+        (lambda: LabelFlip(0.5).corrupt(X, Y, 1, 0), "at least 2 classes"),
+        (lambda: Noisy(float("nan")), "sigma"),
+        (lambda: Noisy(-1.0), "sigma"),
+        (lambda: FreeRider("noise", scale=float("nan")), "scale"),
         (lambda: sybil_split([np.arange(3)], client=0, k=4), "cannot split"),
         (lambda: sybil_split([np.arange(3)], client=2, k=1), "not in a partition"),
         (lambda: build_clients(load_digits(), [np.arange(5)], {3: FreeRider()}), "outside"),

@@ -3,6 +3,11 @@
 import boa
 import pytest
 
+from cst_ref.amm import Ledger, Revert
+from cst_ref.chain.deploy import deploy_market
+from cst_ref.chain.federation import FederationChain
+from cst_ref.chain.system import SystemConfig
+from cst_ref.protocol.federation_model import FederationModel
 from cst_ref.protocol.shares import SHARE_SCALE
 
 
@@ -94,3 +99,51 @@ def test_registration_refuses_bad_inputs(system, accounts):
 def test_fund_refuses_zero(system):
     with boa.reverts("federation: zero amount"):
         system.federation.contract.fund(0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f, a: f.distribute_mint(a, [SHARE_SCALE / 3] * 3, 10), r"shares\[0\] must be an int"),
+        (lambda f, a: f.distribute_mint(a, [SHARE_SCALE, 0, 0], -10), "budget must be non-negative"),
+        (lambda f, a: f.distribute_inject(a[0], [SHARE_SCALE], 10), "clients must be a sequence"),
+        (lambda f, a: f.distribute_inject(a * 22, [0] * 66, 10), "at most 64 clients"),
+        (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn=True, min_outs=[0, -1, 0]),
+         r"min_outs\[1\] must be non-negative"),
+        (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn=True, deadline=1.5),
+         "deadline must be an int"),
+        (lambda f, a: f.distribute("mint", a, [SHARE_SCALE, 0, 0], 10), "unknown rule 'mint'"),
+        (lambda f, a: f.register(str(boa.env.generate_address()), "X", "TOOLONG", 1, 10**6, 10**6),
+         "symbol must be at most 5 bytes"),
+        (lambda f, a: f.register(str(boa.env.generate_address()), "X", "X", -1, 10**6, 10**6),
+         "client_supply must be non-negative"),
+    ],
+)
+def test_wrapper_refuses_what_the_abi_cannot_encode(system, accounts, call, message):
+    """A clear ValueError instead of an eth_abi traceback; nothing reaches the chain."""
+    rounds = system.federation.contract.round_count()
+    with pytest.raises(ValueError, match=message):
+        call(system.federation, accounts)
+    assert system.federation.contract.round_count() == rounds
+
+
+def test_bad_configurations_are_refused_before_deploying():
+    with pytest.raises(ValueError, match="n_clients must be at most 64"):
+        SystemConfig(n_clients=65)
+    with pytest.raises(ValueError, match="treasury must be an int"):
+        SystemConfig(treasury=1e24)
+    with pytest.raises(ValueError, match="fee_bps must be below 10000"):
+        SystemConfig(fee_bps=10_000)
+    with pytest.raises(ValueError, match="seed_base and|seed_token and"):
+        SystemConfig(seed_base=0)
+    with pytest.raises(ValueError, match="name must be at most 25 bytes"):
+        deploy_market(token_name="A name far longer than the token allows")
+    with pytest.raises(ValueError, match="fee_bps must be non-negative"):
+        deploy_market(fee_bps=-1)
+
+
+def test_federation_refuses_a_fee_no_pool_accepts(system):
+    with boa.reverts("federation: fee out of range"):
+        FederationChain.deploy(system.base.address, 10_000)
+    with pytest.raises(Revert, match="federation: fee out of range"):
+        FederationModel(system.federation.address, Ledger("B", "B", owner=system.owner), system.owner, 10_000)

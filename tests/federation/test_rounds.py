@@ -6,7 +6,7 @@ Each expectation is computed by the Python twin (or by hand) before the contract
 import boa
 import pytest
 
-from cst_ref.chain.federation import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT
+from cst_ref.chain.federation import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT
 from cst_ref.protocol.federation_model import create_address
 from cst_ref.protocol.shares import SHARE_SCALE, scores_hash, split_budget
 
@@ -74,6 +74,7 @@ def test_burn_variant_destroys_what_it_buys(system, accounts):
 
 def test_registry_is_capped(system):
     contract = system.federation.contract
+    assert contract.MAX_CLIENTS() == MAX_CLIENTS  # the wrappers' and the twin's bound
     for i in range(contract.MAX_CLIENTS() - contract.client_count()):
         contract.register_client(boa.env.generate_address(), "X", "X", 0, 10**6, 10**6)
     with boa.reverts("federation: too many clients"):

@@ -4,6 +4,7 @@ import matplotlib
 import pytest
 
 from cst_ref.chain.federation import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RULES
+from cst_ref.chain.federation_gas import linear_cost
 from cst_ref.chain.system import SystemConfig
 from cst_ref.plots.federation import round_gas, rule_outcomes
 from cst_ref.plots.tables import markdown_table
@@ -58,3 +59,30 @@ def test_figures_and_table_render(model):
 def test_unknown_rule_is_refused(model):
     with pytest.raises(ValueError, match="unknown rule"):
         model.distribute(model.owner, 9, [model.clients[0].account], [WAD], WAD, NOW)
+
+
+def test_twin_refuses_what_the_abi_cannot_encode(model):
+    # float shares summing to 1e18 used to pass the sum check and mint float balances
+    accounts = [c.account for c in model.clients]
+    treasury, supplies = model.treasury(), [c.token.total_supply for c in model.clients]
+    with pytest.raises(ValueError, match=r"shares\[0\] must be an int"):
+        model.distribute_mint(model.owner, accounts, [WAD / 2, WAD / 4, WAD / 4], WAD)
+    with pytest.raises(ValueError, match="budget must be non-negative"):
+        model.distribute_inject(model.owner, accounts, to_shares([1, 1, 1]), -WAD, NOW)
+    with pytest.raises(ValueError, match=r"min_outs\[2\] must be an int"):
+        model.distribute_buyback(model.owner, accounts, to_shares([1, 1, 1]), WAD, [0, 0, 0.5], False, NOW, NOW)
+    with pytest.raises(ValueError, match="seed_base must be non-negative"):
+        model.register_client(model.owner, address(50), "X", "X", 0, WAD, -WAD, NOW)
+    with pytest.raises(ValueError, match="amount must be an int"):
+        model.fund(model.owner, 1.5)
+    assert model.treasury() == treasury and [c.token.total_supply for c in model.clients] == supplies
+    assert model.round_count == 0 and model.client_count() == 3
+
+
+def test_linear_cost_fits_a_line_and_refuses_too_little_data():
+    fit = linear_cost([1, 2, 3], [110, 120, 130])
+    assert fit.fixed == pytest.approx(100) and fit.per_client == pytest.approx(10)
+    with pytest.raises(ValueError, match="two distinct counts"):
+        linear_cost([1, 1], [110, 120])
+    with pytest.raises(ValueError, match="one gas figure per client count"):
+        linear_cost([1, 2, 3], [110, 120])

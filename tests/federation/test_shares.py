@@ -2,6 +2,7 @@
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,10 +26,26 @@ def test_decimal_scores_give_round_shares():
     assert to_shares([1, 1, 1]) == [SHARE_SCALE // 3 + 1, SHARE_SCALE // 3, SHARE_SCALE // 3]
 
 
-@pytest.mark.parametrize("bad", [[], [-1.0, 2.0], [0.0, 0.0]])
-def test_bad_weights_raise(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [([], "empty"), ([-1.0, 2.0], "non-negative"), ([0.0, 0.0], "positive sum"),
+     ([float("nan"), 1.0], "finite real"), ([float("inf"), 1.0], "finite real"), (["0.5", 0.5], "finite real"),
+     ([True, 1], "finite real")],
+)
+def test_bad_weights_raise(bad, message):
+    with pytest.raises(ValueError, match=message):
         to_shares(bad)
+
+
+def test_numpy_weights_are_accepted():
+    assert to_shares(np.array([1, 1, 2])) == to_shares([1, 1, 2]) == [SHARE_SCALE // 4] * 2 + [SHARE_SCALE // 2]
+
+
+def test_split_refuses_what_the_contract_cannot_take():
+    with pytest.raises(ValueError, match="budget must be non-negative"):
+        split_budget([SHARE_SCALE], -100)
+    with pytest.raises(ValueError, match=r"shares\[1\] must be an int"):
+        split_budget([SHARE_SCALE // 2, SHARE_SCALE / 2], 100)
 
 
 @given(st.lists(st.integers(0, 10**6), min_size=1, max_size=10).filter(any), st.integers(0, 10**30))

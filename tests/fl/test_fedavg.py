@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch.nn.utils import parameters_to_vector
 
 from cst_ref.data import FreeRider, build_clients, dirichlet, iid, load_digits, split_holdout
-from cst_ref.fl import FedAvgConfig, run_fedavg
+from cst_ref.fl import FedAvgConfig, fedavg_weights, run_fedavg
 from cst_ref.models import mlp
 
 torch.set_num_threads(1)
@@ -61,7 +62,8 @@ def test_free_riders_send_nothing_or_noise() -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"rounds": 0}, "rounds"), ({"lr": 0.0}, "lr"), ({"batch_size": 0}, "batch_size"), ({"local_epochs": 0}, "local_epochs")],
+    [({"rounds": 0}, "rounds"), ({"lr": 0.0}, "lr"), ({"batch_size": 0}, "batch_size"), ({"local_epochs": 0}, "local_epochs"),
+     ({"rounds": 2.5}, "rounds"), ({"batch_size": True}, "batch_size"), ({"lr": float("nan")}, "lr")],
 )
 def test_bad_config_raises(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -71,3 +73,12 @@ def test_bad_config_raises(options: dict, message: str) -> None:
 def test_empty_federation_raises() -> None:
     with pytest.raises(ValueError, match="at least one client"):
         run_fedavg(mlp(), [], VALIDATION, CONFIG)
+    with pytest.raises(ValueError, match="validation set is empty"):
+        run_fedavg(mlp(), federation(), VALIDATION.subset(np.arange(0)), CONFIG)
+
+
+def test_coalitions_outside_the_federation_raise() -> None:
+    with pytest.raises(ValueError, match="outside 0..2"):
+        fedavg_weights(np.array([5, 5, 5]), [-1])
+    with pytest.raises(ValueError, match="outside 0..2"):
+        fedavg_weights(np.array([5, 5, 5]), [0, 3])

@@ -29,3 +29,10 @@ def test_model_for_picks_by_input_shape() -> None:
         small_cnn(1, 8)
     with pytest.raises(ValueError, match="no default model"):
         model_for(Dataset(torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.int64), 10, "odd"))
+
+
+def test_building_a_model_leaves_torch_global_random_state_alone() -> None:
+    """What a notebook samples after building a model must not depend on the model count."""
+    state = torch.get_rng_state()
+    mlp(seed=0), small_cnn(seed=0)
+    assert torch.equal(torch.get_rng_state(), state)

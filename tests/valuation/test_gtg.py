@@ -12,7 +12,8 @@ from cst_ref.data import Dataset
 from cst_ref.fl import evaluate
 from cst_ref.models import small_cnn
 from cst_ref.valuation import CoalitionEvaluator, gtg_shapley, round_utility
-from cst_ref.valuation.multi_round import _gtg_round, _guided_permutations
+from cst_ref.valuation.multi_round import _guided_permutations
+from cst_ref.valuation.single_round import permutation_shapley
 
 
 def test_guided_permutations_cycle_the_first_client_and_antithetic_pairs_are_reverses() -> None:
@@ -43,12 +44,16 @@ def test_convergence_stops_by_the_cap_and_not_before_the_minimum(linear_skew_run
     n = history.n_clients
     utility = round_utility(history, 0, validation)
     # convergence 0 can never be met: the cap stops the round.
-    _, used = _gtg_round(n, utility, _guided_permutations(n, np.random.default_rng(0)), 0.0, 3, 9, 0.0, 1)
+    def walk(antithetic: bool = False, **options: float) -> int:
+        draws = _guided_permutations(n, np.random.default_rng(0), antithetic)
+        return permutation_shapley(n, utility, draws, 9, tolerance=0.0, **options)[1]
+
+    used = walk(min_permutations=3, convergence=0.0)
     assert used == 9
     # convergence ∞ is met at once: the minimum stops it (rounded up to whole antithetic pairs).
-    _, used = _gtg_round(n, utility, _guided_permutations(n, np.random.default_rng(0)), 0.0, 5, 9, np.inf, 3)
+    used = walk(min_permutations=5, convergence=np.inf, window=3)
     assert used == 5
-    _, used = _gtg_round(n, utility, _guided_permutations(n, np.random.default_rng(0), True), 0.0, 5, 9, np.inf, 1, 2)
+    used = walk(True, min_permutations=5, convergence=np.inf, step=2)
     assert used == 6
     one = gtg_shapley(history, validation, min_permutations=1, max_permutations=1, truncation=0.0)
     assert one.evaluations <= history.rounds * (n + 1)
@@ -68,6 +73,10 @@ def test_antithetic_gtg_is_reproducible_and_tracks_the_default(linear_skew_run) 
         (dict(min_permutations=10, max_permutations=5), "min_permutations"),
         (dict(window=0), "window"),
         (dict(truncation=-0.1), "truncation"),
+        (dict(truncation=float("nan")), "truncation"),
+        (dict(truncation_tolerance=float("inf")), "truncation_tolerance"),
+        (dict(round_tolerance=float("nan")), "round_tolerance"),
+        (dict(convergence=-0.1), "convergence"),
     ],
 )
 def test_bad_gtg_options_raise_value_error(linear_skew_run, options, message: str) -> None:

@@ -114,6 +114,8 @@ def test_retraining_the_grand_coalition_reproduces_the_run(free_rider_run) -> No
     [
         (lambda h, v: value_history("owen_round", h, v), "unknown multi-round method"),
         (lambda h, v: per_round(h, v, discount=0.0), "discount"),
+        (lambda h, v: per_round(h, v, discount=float("nan")), "discount"),
+        (lambda h, v: per_round(h, v, discount="0.8"), "discount"),
         (lambda h, v: per_round(h, v, method="owen"), "unknown valuation method"),
         (lambda h, v: round_utility(h, 99, v), "outside"),
         (lambda h, v: one_round(h, v, strategy="gpu"), "unknown evaluator strategy"),

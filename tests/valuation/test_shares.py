@@ -33,3 +33,5 @@ def test_percent_of_equal() -> None:
 def test_bad_scores_raise(bad: np.ndarray) -> None:
     with pytest.raises(ValueError):
         shares_from_scores(bad)
+    with pytest.raises(ValueError):
+        percent_of_equal(bad)

@@ -66,6 +66,9 @@ def test_baselines() -> None:
         (lambda: exact_shapley(3, lambda s: math.nan if len(s) == 2 else 1.0), "nan"),
         (lambda: monte_carlo_shapley(3, lambda s: 0.0, permutations=0), "permutations"),
         (lambda: data_size(3, None, sizes=[1, 2]), "sizes"),
+        (lambda: data_size(2, None, sizes=[1, float("nan")]), "finite"),
+        (lambda: monte_carlo_shapley(3, lambda s: 0.0, permutations=2.5), "permutations"),
+        (lambda: tmc_shapley(3, lambda s: 0.0, tolerance=float("nan")), "tolerance"),
         (lambda: exact_shapley(21, lambda s: 0.0), "2\\^21"),
     ],
 )
