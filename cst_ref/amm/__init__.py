@@ -1,10 +1,9 @@
-"""Exact-integer AMM maths and pure-Python twins of the token and pool contracts.
+"""Exact-integer constant-product maths and the TWAP oracle's fixed point, nothing else.
 
-Numbers computed here equal the EVM's to the last wei; ``cst_ref.chain`` runs
-the contracts themselves.
+Numbers computed here equal the EVM's to the last wei; the twins in ``cst_ref.twins``
+keep the contracts' state on top of them and ``cst_ref.chain`` runs the contracts.
 """
 
-from .ledger import ZERO_ADDRESS, Ledger
 from .math import (
     FEE_DENOMINATOR,
     MINIMUM_LIQUIDITY,
@@ -19,19 +18,11 @@ from .math import (
     spot_price,
 )
 from .oracle import Q112, twap
-from .pool import PoolModel
-from .revert import MAX_UINT256, Revert, atomic
 
 __all__ = [
     "FEE_DENOMINATOR",
-    "MAX_UINT256",
     "MINIMUM_LIQUIDITY",
     "Q112",
-    "ZERO_ADDRESS",
-    "Ledger",
-    "PoolModel",
-    "Revert",
-    "atomic",
     "burn_amounts",
     "deposit_amounts",
     "first_mint_shares",

@@ -1,29 +1,25 @@
 """Compile and deploy the project's contracts on titanoboa's local EVM.
 
-Contracts are read from the repository's ``contracts/`` folder (the package is
-installed editable, so the folder sits next to ``cst_ref/``). Compilation goes
-through titanoboa's disk cache, which must stay on (see docs/toolchain).
+Contracts are package data: ``cst_ref/contracts`` links to the repository's
+``contracts/`` folder, and a wheel carries a copy, so a ``pip install`` from the
+repository can deploy them. Compilation goes through titanoboa's disk cache, which
+must stay on (disabling it breaks every call in titanoboa 0.2.8).
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import boa
 from boa.contracts.vyper.vyper_contract import VyperBlueprint, VyperContract, VyperDeployer
 
-from cst_ref.amm.inputs import check_string, check_uint256
+from cst_ref.twins.constants import DEFAULT_BASE_NAME, DEFAULT_BASE_SYMBOL, DEFAULT_FEE_BPS
+from cst_ref.twins.inputs import check_token_names, check_uint256
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
-
-DEFAULT_BASE_NAME = "Base USD"
-DEFAULT_BASE_SYMBOL = "BUSD"
-DEFAULT_FEE_BPS = 30
-
-FAR_DEADLINE = 2**64
-"""A deadline no local run reaches, for calls whose deadline is not the point."""
+CONTRACTS_DIR = Path(str(resources.files("cst_ref") / "contracts"))
 
 
 def contract_path(name: str) -> Path:
@@ -67,12 +63,6 @@ def deploy_pool(token: str, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender
     """A constant-product pool of ``token`` (a CST) against ``base``; the fee must be below 10,000 bps."""
     check_uint256(fee_bps=fee_bps)
     return deployer("pool").deploy(str(token), str(base), fee_bps, sender=sender)
-
-
-def check_token_names(name: str, symbol: str) -> None:
-    """``ValueError`` unless ``name`` and ``symbol`` fit the tokens' ``String[25]`` and ``String[5]``."""
-    check_string("name", name, 25)
-    check_string("symbol", symbol, 5)
 
 
 @dataclass(frozen=True)

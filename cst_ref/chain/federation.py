@@ -13,66 +13,17 @@ from typing import Any
 
 import boa
 
-from cst_ref.amm.inputs import check_uint256, check_uint256_list
+from cst_ref.twins.constants import (
+    DEFAULT_FEE_BPS,
+    RULE_BUYBACK_BURN,
+    RULE_BUYBACK_TO_CLIENT,
+    RULE_INJECT,
+    RULE_MINT,
+)
+from cst_ref.twins.federation import RoundRecord, unknown_rule
+from cst_ref.twins.inputs import check_registration, check_round_inputs, check_uint256, check_uint256_list
 
-from .deploy import DEFAULT_FEE_BPS, check_token_names, deploy_as_blueprint, deployer
-
-RULE_MINT = 1
-RULE_BUYBACK_TO_CLIENT = 2
-RULE_BUYBACK_BURN = 3
-RULE_INJECT = 4
-RULES = {
-    RULE_MINT: "mint",
-    RULE_BUYBACK_TO_CLIENT: "buy-back to client",
-    RULE_BUYBACK_BURN: "buy-back and burn",
-    RULE_INJECT: "inject",
-}
-"""The rule ids the contract logs, with the names the book uses for them."""
-
-MAX_CLIENTS = 64
-"""The contract's bound on registered clients (and so on a round's list)."""
-
-
-def unknown_rule(rule: object) -> ValueError:
-    """The error for a rule id that is not a ``RULE_*`` constant."""
-    return ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
-
-
-def check_registration(name: str, symbol: str, client_supply: int, seed_token: int, seed_base: int) -> None:
-    """``ValueError`` for registration arguments the contract's ABI cannot take."""
-    check_token_names(name, symbol)
-    check_uint256(client_supply=client_supply, seed_token=seed_token, seed_base=seed_base)
-
-
-def check_round_inputs(clients: Sequence[str], shares: Sequence[int], budget: int) -> None:
-    """``ValueError`` for round arguments the contract's ABI cannot take.
-
-    Lists of different lengths or an empty list are the contract's to refuse (with its
-    own reasons), so the chain and the twin report them identically.
-    """
-    if isinstance(clients, str) or not isinstance(clients, Sequence):
-        raise ValueError(f"clients must be a sequence of addresses, got {type(clients).__name__}")
-    if len(clients) > MAX_CLIENTS:
-        raise ValueError(f"at most {MAX_CLIENTS} clients per round, got {len(clients)}")
-    check_uint256_list("shares", shares)
-    check_uint256(budget=budget)
-
-
-@dataclass(frozen=True)
-class RoundRecord:
-    """One ``RoundDistributed`` event: what each listed client's pool or wallet received.
-
-    ``amounts`` are CST minted (mint) or base tokens spent (buy-back, inject);
-    ``tokens_out`` are CST minted or bought (zero for inject).
-    """
-
-    round_number: int
-    rule: int
-    scores_hash: bytes
-    budget: int
-    clients: tuple[str, ...]
-    amounts: tuple[int, ...]
-    tokens_out: tuple[int, ...]
+from .deploy import deploy_as_blueprint, deployer
 
 
 @dataclass(frozen=True)
@@ -138,7 +89,7 @@ class FederationChain:
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
         """Rule 1: mint ``budget * share // 1e18`` of each client's own CST to it."""
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         self.contract.distribute_mint(list(clients), list(shares), budget, sender=sender)
         return self._last_round()
 
@@ -158,7 +109,7 @@ class FederationChain:
         Without ``min_outs`` no slippage bound is set; without ``deadline`` the round must
         land in the current block.
         """
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         bounds = [0] * len(clients) if min_outs is None else check_uint256_list("min_outs", min_outs)
         when = boa.env.timestamp if deadline is None else deadline
         check_uint256(deadline=when)
@@ -171,7 +122,7 @@ class FederationChain:
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
         """Rule 3: send each client's part of ``budget`` into its pool without LP shares."""
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         self.contract.distribute_inject(list(clients), list(shares), budget, sender=sender)
         return self._last_round()
 

@@ -20,22 +20,14 @@ from dataclasses import dataclass
 import boa
 import numpy as np
 
-from cst_ref.amm import MAX_UINT256
+from cst_ref.twins import FAR_DEADLINE, MAX_UINT256, RULES, WAD, SystemConfig, equal_shares
 
-from .deploy import FAR_DEADLINE
-from .federation import RULES
 from .gas import gas_of
-from .system import WAD, SystemConfig, client_account, deploy_system
+from .system import client_account, deploy_system
 
 SWAP_TARGET_GAS = 57_010
 """The project's target for one swap: Uniswap V2's bare ``pair.swap`` measured the same way in
 titanoboa's EVM (V2's own 73,462 is at an older fork and includes intrinsic gas)."""
-
-
-def _equal_shares(n: int) -> list[int]:
-    shares = [WAD // n] * n
-    shares[0] += WAD - sum(shares)
-    return shares
 
 
 def _warm_up(system, investor: str) -> None:
@@ -43,7 +35,7 @@ def _warm_up(system, investor: str) -> None:
     federation, base = system.federation, system.base
     base.mint(investor, 10**6 * WAD, sender=system.owner)
     accounts = system.accounts
-    federation.distribute_mint(accounts, _equal_shares(len(accounts)), WAD, sender=system.owner)
+    federation.distribute_mint(accounts, equal_shares(len(accounts)), WAD, sender=system.owner)
     boa.env.time_travel(seconds=12)  # a later block than the pools' seeding: the swaps write the oracles
     for client in federation.clients:
         for token in (client.token, base):
@@ -55,7 +47,7 @@ def _warm_up(system, investor: str) -> None:
 
 def _round_gas(system, n: int) -> dict[str, int]:
     """Gas of one round per rule over the first ``n`` clients with equal shares."""
-    accounts, shares = system.accounts[:n], _equal_shares(n)
+    accounts, shares = system.accounts[:n], equal_shares(n)
     gas = {}
     for rule, name in RULES.items():
         boa.env.time_travel(seconds=12)

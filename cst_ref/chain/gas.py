@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import boa
 
+from cst_ref.twins.constants import FAR_DEADLINE
+
 T = TypeVar("T")
 
 
@@ -56,7 +58,7 @@ def pool_gas_report(fee_bps: int = 30, *, new_transaction: bool = False) -> dict
     finite allowance, so each pull also updates it; one more swap comes from a
     holder with an infinite allowance, which the token never updates.
     """
-    from .deploy import FAR_DEADLINE, deploy_market  # deploy imports nothing from here
+    from .deploy import deploy_market  # deploy imports nothing from here
 
     unit = 10**18
     with boa.swap_env(boa.Env()):

@@ -11,37 +11,10 @@ from typing import Any
 
 import boa
 
-from cst_ref.amm import FEE_DENOMINATOR
-from cst_ref.amm.inputs import check_uint256
-from cst_ref.checks import check_int
+from cst_ref.twins.system import SystemConfig
 
-from .deploy import DEFAULT_FEE_BPS, deploy_base_token
-from .federation import MAX_CLIENTS, FederationChain
-
-WAD = 10**18
-
-
-@dataclass(frozen=True)
-class SystemConfig:
-    """How much of everything: treasury, each client's own CST and each pool's seed."""
-
-    n_clients: int = 3
-    treasury: int = 1_000_000 * WAD
-    client_supply: int = 1_000 * WAD
-    seed_token: int = 1_000 * WAD
-    seed_base: int = 1_000 * WAD
-    fee_bps: int = DEFAULT_FEE_BPS
-
-    def __post_init__(self) -> None:
-        check_int("n_clients", self.n_clients, maximum=MAX_CLIENTS)
-        check_uint256(treasury=self.treasury, client_supply=self.client_supply, seed_token=self.seed_token,
-                      seed_base=self.seed_base, fee_bps=self.fee_bps)
-        if self.n_clients and (self.seed_token == 0 or self.seed_base == 0):
-            raise ValueError("seed_token and seed_base must be positive: every pool needs both")
-        if self.fee_bps >= FEE_DENOMINATOR:
-            raise ValueError(f"fee_bps must be below {FEE_DENOMINATOR}, got {self.fee_bps}")
-        if self.seed_base * self.n_clients > self.treasury:
-            raise ValueError("the treasury cannot seed every pool")
+from .deploy import deploy_base_token
+from .federation import FederationChain
 
 
 @dataclass(frozen=True)

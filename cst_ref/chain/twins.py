@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from boa.contracts.vyper.vyper_contract import VyperContract
 
-from ..amm import Ledger, PoolModel
+from cst_ref.twins import Ledger, PoolModel
+
 from .deploy import Market
 
 

@@ -1,2 +1,4 @@
-"""The WallStreetFeds round: contribution shares, distribution rules and the federation's
-pure-Python twin, which reproduces ``contracts/federation.vy`` bit for bit."""
+"""The WallStreetFeds round: from a federated-learning round to rewards paid through tokens.
+
+``rule_comparison`` runs the three distribution rules side by side on the twins.
+"""

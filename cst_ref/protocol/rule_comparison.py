@@ -13,10 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cst_ref.amm import spot_price
-from cst_ref.chain.federation import RULES, RoundRecord
-from cst_ref.chain.system import WAD
-
-from .federation_model import FederationModel
+from cst_ref.twins import RULES, WAD, FederationModel, RoundRecord
 
 
 def spot(model: FederationModel, index: int) -> float:

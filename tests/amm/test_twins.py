@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from cst_ref.amm import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, get_amount_out
+from cst_ref.amm import get_amount_out
+from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, check_address
 
-OWNER, ALICE, BOB, POOL = "0xOwner", "0xAlice", "0xBob", "0xPool"
+
+def address(n: int) -> str:
+    """A checksummed address made from ``n``, as the twins key their state."""
+    return check_address("n", "0x" + f"{n:040x}")
+
+
+OWNER, ALICE, BOB, POOL, CST, BASE, OTHER = (address(n) for n in range(1, 8))
 E18 = 10**18
 
 
 @pytest.fixture
 def market():
-    token = Ledger("Client 0 token", "CST0", owner=OWNER, address="0xCst")
-    base = Ledger("Base USD", "BUSD", owner=OWNER, address="0xBase")
+    token = Ledger("Client 0 token", "CST0", owner=OWNER, address=CST)
+    base = Ledger("Base USD", "BUSD", owner=OWNER, address=BASE)
     pool = PoolModel(token, base, POOL, fee_bps=30)
     for ledger in (token, base):
         ledger.mint(OWNER, ALICE, 100 * E18)
@@ -86,7 +96,7 @@ def test_pool_model_follows_the_formulas(market):
     ("call", "reason"),
     [
         (lambda p, t: p.swap(ALICE, t.address, E18, 0, BOB, deadline=49, timestamp=50), "pool: expired deadline"),
-        (lambda p, t: p.swap(ALICE, "0xOther", E18, 0, BOB, deadline=99, timestamp=50), "pool: unknown token"),
+        (lambda p, t: p.swap(ALICE, OTHER, E18, 0, BOB, deadline=99, timestamp=50), "pool: unknown token"),
         (lambda p, t: p.swap(ALICE, t.address, 0, 0, BOB, deadline=99, timestamp=50), "pool: zero amount"),
         (lambda p, t: p.swap(ALICE, t.address, E18, 0, BOB, deadline=99, timestamp=50), "pool: empty pool"),
         (lambda p, t: p.add_liquidity(ALICE, 1_000, 1_000, 0, 0, ALICE, 99, 50), "pool: insufficient liquidity minted"),
@@ -147,3 +157,23 @@ def test_burn_from_spends_the_allowance_then_burns():
         ledger.burn_from(BOB, ALICE, 5)
     ledger.burn_from(BOB, ALICE, 4)
     assert (ledger.balance_of(ALICE), ledger.allowance(ALICE, BOB), ledger.total_supply) == (6, 0, 6)
+
+
+def test_twins_import_neither_titanoboa_nor_torch():
+    code = "import sys, cst_ref.twins; print(sorted({m.split('.')[0] for m in sys.modules} & {'boa', 'torch', 'vyper'}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_lower_case_address_is_the_same_account(market):
+    token, _, _ = market
+    token.transfer(ALICE.lower(), BOB.lower(), E18)
+    assert token.balance_of(BOB) == token.balance_of(BOB.lower()) == E18
+    assert set(token.balances) == {ALICE, BOB}
+
+
+@pytest.mark.parametrize("bad", ["0xAlice", "0x" + "ab" * 19, "ab" * 20 + "ab", 42, None])
+def test_a_string_that_is_not_an_address_is_refused(market, bad):
+    token, _, _ = market
+    with pytest.raises(ValueError, match="to must be a 20-byte hex address"):
+        token.transfer(ALICE, bad, E18)

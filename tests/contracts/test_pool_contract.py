@@ -5,8 +5,9 @@ from __future__ import annotations
 import boa
 import pytest
 
-from cst_ref.amm import MINIMUM_LIQUIDITY, PoolModel, Q112, Revert, get_amount_in, get_amount_out
-from cst_ref.chain.deploy import FAR_DEADLINE, deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
+from cst_ref.amm import MINIMUM_LIQUIDITY, Q112, get_amount_in, get_amount_out
+from cst_ref.twins import FAR_DEADLINE, PoolModel, Revert
+from cst_ref.chain.deploy import deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
 from tests.amm.test_amm_math import V2_SWAP_CASES

@@ -15,7 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from cst_ref.amm import ZERO_ADDRESS, Revert
+from cst_ref.twins import ZERO_ADDRESS, Revert
 from cst_ref.chain.twins import fresh_pool_model
 
 E18 = 10**18

@@ -7,8 +7,9 @@ starts from this state whatever the previous test did to it.
 import boa
 import pytest
 
-from cst_ref.chain.system import FederationSystem, SystemConfig, deploy_system
-from cst_ref.protocol.shares import SHARE_SCALE
+from cst_ref.chain.system import FederationSystem, deploy_system
+from cst_ref.twins import SystemConfig
+from cst_ref.twins.shares import SHARE_SCALE
 
 
 @pytest.fixture(scope="module")

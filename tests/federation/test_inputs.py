@@ -3,12 +3,11 @@
 import boa
 import pytest
 
-from cst_ref.amm import Ledger, Revert
+from cst_ref.twins import Ledger, Revert, SystemConfig
 from cst_ref.chain.deploy import deploy_market
 from cst_ref.chain.federation import FederationChain
-from cst_ref.chain.system import SystemConfig
-from cst_ref.protocol.federation_model import FederationModel
-from cst_ref.protocol.shares import SHARE_SCALE
+from cst_ref.twins.federation import FederationModel
+from cst_ref.twins.shares import SHARE_SCALE
 
 
 def test_unknown_client(system, accounts, stranger):

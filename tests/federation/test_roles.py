@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from cst_ref.protocol.shares import SHARE_SCALE
+from cst_ref.twins.shares import SHARE_SCALE
 
 NOT_OWNER = "ownable: caller is not the owner"
 NOT_OPERATOR = "federation: caller is not an operator"

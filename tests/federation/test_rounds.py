@@ -6,9 +6,9 @@ Each expectation is computed by the Python twin (or by hand) before the contract
 import boa
 import pytest
 
-from cst_ref.chain.federation import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT
-from cst_ref.protocol.federation_model import create_address
-from cst_ref.protocol.shares import SHARE_SCALE, scores_hash, split_budget
+from cst_ref.twins import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT
+from cst_ref.twins.federation import create_address
+from cst_ref.twins.shares import SHARE_SCALE, scores_hash, split_budget
 
 
 def test_registration_deploys_owned_token_and_seeded_pool(system, accounts):

@@ -3,14 +3,13 @@
 import matplotlib
 import pytest
 
-from cst_ref.chain.federation import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RULES
+from cst_ref.twins import RULES, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, SystemConfig
 from cst_ref.chain.federation_gas import linear_cost
-from cst_ref.chain.system import SystemConfig
 from cst_ref.plots.federation import round_gas, rule_outcomes
 from cst_ref.plots.tables import markdown_table
 from cst_ref.protocol.rule_comparison import compare_rules, paper_wealth
-from cst_ref.protocol.shares import to_shares
-from cst_ref.protocol.system_model import deploy_model
+from cst_ref.twins.shares import to_shares
+from cst_ref.twins.system import deploy_model
 
 matplotlib.use("Agg")
 WAD = 10**18

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cst_ref.protocol.shares import SHARE_SCALE, scores_hash, split_budget, to_shares
+from cst_ref.twins.shares import SHARE_SCALE, scores_hash, split_budget, to_shares
 
 weights = st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=20).filter(lambda w: sum(w) > 0)
 

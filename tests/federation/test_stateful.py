@@ -25,12 +25,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from cst_ref.amm import Revert
-from cst_ref.chain.system import SystemConfig, deploy_system
-from cst_ref.protocol.federation_model import FederationModel
-from cst_ref.protocol.parity import known_accounts, state_differences
-from cst_ref.protocol.shares import split_budget, to_shares
-from cst_ref.protocol.system_model import deploy_model
+from cst_ref.twins import Revert, SystemConfig
+from cst_ref.chain.system import deploy_system
+from cst_ref.twins.federation import FederationModel
+from cst_ref.twins.parity import known_accounts, state_differences
+from cst_ref.twins.shares import split_budget, to_shares
+from cst_ref.twins.system import deploy_model
 
 MAX_EXAMPLES = 40
 STEPS = 30

@@ -17,10 +17,10 @@ from numbers import Integral, Real
 from eth_abi import encode
 from eth_utils import keccak
 
-from cst_ref.amm.inputs import check_uint256, check_uint256_list
 from cst_ref.checks import check_int
 
-SHARE_SCALE = 10**18
+from .constants import SHARE_SCALE
+from .inputs import check_uint256, check_uint256_list
 
 
 def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
@@ -49,6 +49,11 @@ def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
     for i in by_remainder[:missing]:
         floors[i] += 1
     return floors
+
+
+def equal_shares(n: int) -> list[int]:
+    """Equal integer shares for ``n`` clients, rounded as :func:`to_shares` rounds."""
+    return to_shares([1] * check_int("n", n, positive=True))
 
 
 def split_budget(shares: Sequence[int], budget: int) -> list[int]:

@@ -1,12 +1,13 @@
 """Pure-Python twin of a snekmate ERC-20: the same state, the same revert reasons.
 
-Addresses are the EVM's checksummed hex strings (what titanoboa returns), so a
+Addresses are normalised to the EVM's checksummed hex strings (what titanoboa returns):
+a lower-case address is the same account, anything else is a ``ValueError``, so a
 twin's dictionaries compare directly with the chain's ``balanceOf`` values.
 """
 
 from __future__ import annotations
 
-from .inputs import check_uint256
+from .inputs import check_address, check_uint256
 from .revert import MAX_UINT256, Revert, atomic, require_uint256
 
 ZERO_ADDRESS = "0x" + "0" * 40
@@ -25,8 +26,8 @@ class Ledger:
         self.name = name
         self.symbol = symbol
         self.decimals = decimals
-        self.address = str(address)
-        self.owner = str(owner)
+        self.address = check_address("address", address)
+        self.owner = check_address("owner", owner)
         self.minters = {self.owner}
         self.balances: dict[str, int] = {}
         self.allowances: dict[tuple[str, str], int] = {}
@@ -37,49 +38,49 @@ class Ledger:
 
     # --- views -------------------------------------------------------------
     def balance_of(self, account: str) -> int:
-        return self.balances.get(str(account), 0)
+        return self.balances.get(check_address("account", account), 0)
 
     def allowance(self, owner: str, spender: str) -> int:
-        return self.allowances.get((str(owner), str(spender)), 0)
+        return self.allowances.get((check_address("owner", owner), check_address("spender", spender)), 0)
 
     # --- external functions --------------------------------------------------
     # transfer, approve and transfer_from return True like the ERC-20 functions
     def transfer(self, sender: str, to: str, amount: int) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
-            self._transfer(str(sender), str(to), amount)
+            self._transfer(check_address("sender", sender), check_address("to", to), amount)
         return True
 
     def approve(self, sender: str, spender: str, amount: int) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
-            self._approve(str(sender), str(spender), amount)
+            self._approve(check_address("sender", sender), check_address("spender", spender), amount)
         return True
 
     def transfer_from(self, sender: str, owner: str, to: str, amount: int) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
-            self._spend_allowance(str(owner), str(sender), amount)
-            self._transfer(str(owner), str(to), amount)
+            self._spend_allowance(check_address("owner", owner), check_address("sender", sender), amount)
+            self._transfer(check_address("owner", owner), check_address("to", to), amount)
         return True
 
     def mint(self, sender: str, to: str, amount: int) -> None:
         check_uint256(amount=amount)
-        if str(sender) not in self.minters:
+        if check_address("sender", sender) not in self.minters:
             raise Revert("erc20: access is denied")
         with atomic(self):
-            self._mint(str(to), amount)
+            self._mint(check_address("to", to), amount)
 
     def burn(self, sender: str, amount: int) -> None:
         check_uint256(amount=amount)
         with atomic(self):
-            self._burn(str(sender), amount)
+            self._burn(check_address("sender", sender), amount)
 
     def burn_from(self, sender: str, owner: str, amount: int) -> None:
         check_uint256(amount=amount)
         with atomic(self):
-            self._spend_allowance(str(owner), str(sender), amount)
-            self._burn(str(owner), amount)
+            self._spend_allowance(check_address("owner", owner), check_address("sender", sender), amount)
+            self._burn(check_address("owner", owner), amount)
 
     # --- internal functions, used by contracts that embed the token ----------
     def _transfer(self, owner: str, to: str, amount: int) -> None:

@@ -2,8 +2,8 @@
 
 It applies the contract's checks in the contract's order (a contract revert is a twin
 ``Revert`` with the same reason), deploys each client's token and pool twins at the
-addresses the EVM's ``CREATE`` gives them, and moves tokens on the ``cst_ref.amm`` ledger
-and pool twins. Chapters compute a round here first, then show the EVM agrees.
+addresses the EVM's ``CREATE`` gives them, and moves tokens on the ledger and pool twins.
+Chapters compute a round here first, then show the EVM agrees.
 """
 
 from __future__ import annotations
@@ -14,22 +14,43 @@ from dataclasses import dataclass
 import rlp
 from eth_utils import keccak, to_bytes, to_checksum_address
 
-from cst_ref.amm import FEE_DENOMINATOR, MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, atomic
-from cst_ref.amm.inputs import check_uint256, check_uint256_list
-from cst_ref.amm.revert import require_uint256
-from cst_ref.chain.federation import (
+from .constants import (
+    FEE_DENOMINATOR,
     MAX_CLIENTS,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
-    RoundRecord,
-    check_registration,
-    check_round_inputs,
-    unknown_rule,
+    RULES,
+    SHARE_SCALE,
 )
+from .inputs import check_address, check_registration, check_round_inputs, check_uint256, check_uint256_list
+from .ledger import ZERO_ADDRESS, Ledger
+from .pool import PoolModel
+from .revert import MAX_UINT256, Revert, atomic, require_uint256
+from .shares import scores_hash, split_budget
 
-from .shares import SHARE_SCALE, scores_hash, split_budget
+
+def unknown_rule(rule: object) -> ValueError:
+    """The error for a rule id that is not a ``RULE_*`` constant."""
+    return ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """One ``RoundDistributed`` event: what each listed client's pool or wallet received.
+
+    ``amounts`` are CST minted (mint) or base tokens spent (buy-back, inject);
+    ``tokens_out`` are CST minted or bought (zero for inject).
+    """
+
+    round_number: int
+    rule: int
+    scores_hash: bytes
+    budget: int
+    clients: tuple[str, ...]
+    amounts: tuple[int, ...]
+    tokens_out: tuple[int, ...]
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -60,9 +81,9 @@ class FederationModel:
         check_uint256(fee_bps=fee_bps)
         if fee_bps >= FEE_DENOMINATOR:
             raise Revert("federation: fee out of range")
-        self.address = str(address)
+        self.address = check_address("address", address)
         self.base = base
-        self.owner = str(owner)
+        self.owner = check_address("owner", owner)
         self.fee_bps = fee_bps
         self.operators = {self.owner}
         self.paused = False
@@ -77,7 +98,7 @@ class FederationModel:
         return self.base.balance_of(self.address)
 
     def client(self, account: str) -> ClientModel:
-        return self.clients[self._index(str(account)) - 1]
+        return self.clients[self._index(check_address("account", account)) - 1]
 
     def client_count(self) -> int:
         return len(self.clients)
@@ -85,12 +106,12 @@ class FederationModel:
     # --- owner functions -----------------------------------------------------------
     def set_operator(self, sender: str, operator: str, status: bool) -> None:
         self._check_owner(sender)
-        if str(operator) == ZERO_ADDRESS:
+        if check_address("operator", operator) == ZERO_ADDRESS:
             raise Revert("federation: zero address")
         if status:
-            self.operators.add(str(operator))
+            self.operators.add(check_address("operator", operator))
         else:
-            self.operators.discard(str(operator))
+            self.operators.discard(check_address("operator", operator))
 
     def pause(self, sender: str) -> None:
         self._check_owner(sender)
@@ -108,7 +129,7 @@ class FederationModel:
         check_uint256(amount=amount)
         if amount == 0:
             raise Revert("federation: zero amount")
-        self.base.transfer_from(self.address, str(sender), self.address, amount)
+        self.base.transfer_from(self.address, check_address("sender", sender), self.address, amount)
 
     # --- operator functions ----------------------------------------------------------
     def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
@@ -118,7 +139,7 @@ class FederationModel:
         check_uint256(timestamp=timestamp)
         self._check_operator(sender)
         self._require_not_paused()
-        account = str(account)
+        account = check_address("account", account)
         if account == ZERO_ADDRESS:
             raise Revert("federation: zero address")
         if self._index(account, strict=False):
@@ -148,7 +169,7 @@ class FederationModel:
     def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
                         budget: int) -> RoundRecord:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST."""
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         entries = self._check_round(sender, clients, shares, budget)
         amounts = self._split(shares, budget)
         with atomic(*(entry.token for entry in entries)):
@@ -163,7 +184,7 @@ class FederationModel:
 
         A part too small to buy one CST unit is not spent and stays in the treasury.
         """
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         min_outs = check_uint256_list("min_outs", min_outs)
         check_uint256(deadline=deadline, timestamp=timestamp)
         if timestamp > deadline:
@@ -195,7 +216,7 @@ class FederationModel:
     def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                           timestamp: int) -> RoundRecord:
         """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves."""
-        check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget)
         check_uint256(timestamp=timestamp)
         entries = self._check_round(sender, clients, shares, budget)
         if budget > self.treasury():
@@ -223,11 +244,11 @@ class FederationModel:
 
     # --- internals ---------------------------------------------------------------------
     def _check_owner(self, sender: str) -> None:
-        if str(sender) != self.owner:
+        if check_address("sender", sender) != self.owner:
             raise Revert("ownable: caller is not the owner")
 
     def _check_operator(self, sender: str) -> None:
-        if str(sender) not in self.operators:
+        if check_address("sender", sender) not in self.operators:
             raise Revert("federation: caller is not an operator")
 
     def _require_not_paused(self) -> None:
@@ -254,7 +275,7 @@ class FederationModel:
         entries = []
         previous = total = 0
         for account, share in zip(clients, shares):
-            index = self._index(str(account))
+            index = self._index(check_address("account", account))
             if index <= previous:
                 raise Revert("federation: clients not in registration order")
             previous = index

@@ -3,14 +3,15 @@
 It applies the same checks in the same order (so a contract revert is a twin
 ``Revert`` with the same reason), moves tokens on ``Ledger`` twins, and keeps
 the same reserves, LP ledger, timestamp and TWAP accumulators. The maths comes
-from ``cst_ref.amm.math`` and ``cst_ref.amm.oracle``; only the bookkeeping is here.
+from ``cst_ref.amm`` (``math`` and ``oracle``); only the bookkeeping is here.
 """
 
 from __future__ import annotations
 
-from . import math as amm
-from . import oracle
-from .inputs import check_uint256
+from cst_ref import amm
+from cst_ref.amm import oracle
+
+from .inputs import check_address, check_uint256
 from .ledger import ZERO_ADDRESS, Ledger
 from .revert import Revert, atomic, require_uint256
 
@@ -40,7 +41,7 @@ class PoolModel:
             raise Revert("pool: fee out of range")
         self.token = token
         self.base = base
-        self.address = str(address)
+        self.address = check_address("address", address)
         self.fee_bps = fee_bps
         self.lp = Ledger(LP_NAME, LP_SYMBOL, owner=self.address, address=self.address)
         self.reserve_token = 0
@@ -59,15 +60,17 @@ class PoolModel:
 
     def get_amount_out(self, token_in: str, amount_in: int) -> int:
         check_uint256(amount_in=amount_in)
-        return self._quote_swap(str(token_in), amount_in)[0]
+        return self._quote_swap(check_address("token_in", token_in), amount_in)[0]
 
     # --- external functions ------------------------------------------------------
     def swap(self, sender: str, token_in: str, amount_in: int, min_out: int, recipient: str,
              deadline: int, timestamp: int) -> int:
         """Sell ``amount_in`` of ``token_in`` (pulled from ``sender``); pay ``recipient``."""
         check_uint256(amount_in=amount_in, min_out=min_out, deadline=deadline, timestamp=timestamp)
+        sender, token_in = check_address("sender", sender), check_address("token_in", token_in)
+        recipient = check_address("recipient", recipient)
         self._check_deadline(deadline, timestamp)
-        amount_out, sell_token = self._quote_swap(str(token_in), amount_in)
+        amount_out, sell_token = self._quote_swap(token_in, amount_in)
         if amount_out == 0:
             raise Revert("pool: insufficient output amount")
         if amount_out < min_out:
@@ -78,8 +81,8 @@ class PoolModel:
                 self._update(self.reserve_token + amount_in, self.reserve_base - amount_out, timestamp)
             else:
                 self._update(self.reserve_token - amount_out, self.reserve_base + amount_in, timestamp)
-            ledger_in.transfer_from(self.address, str(sender), self.address, amount_in)
-            ledger_out.transfer(self.address, str(recipient), amount_out)
+            ledger_in.transfer_from(self.address, sender, self.address, amount_in)
+            ledger_out.transfer(self.address, recipient, amount_out)
         return amount_out
 
     def add_liquidity(self, sender: str, amount_token_desired: int, amount_base_desired: int,
@@ -89,6 +92,7 @@ class PoolModel:
         check_uint256(amount_token_desired=amount_token_desired, amount_base_desired=amount_base_desired,
                       amount_token_min=amount_token_min, amount_base_min=amount_base_min,
                       deadline=deadline, timestamp=timestamp)
+        sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
         self._check_deadline(deadline, timestamp)
         if amount_token_desired == 0 or amount_base_desired == 0:
             raise Revert("pool: zero amount")
@@ -114,10 +118,10 @@ class PoolModel:
                 raise Revert("pool: token amount below minimum")
             if amount_base < amount_base_min:
                 raise Revert("pool: base amount below minimum")
-            self.lp._mint(str(recipient), shares)
+            self.lp._mint(recipient, shares)
             self._update(self.reserve_token + amount_token, self.reserve_base + amount_base, timestamp)
-            self.token.transfer_from(self.address, str(sender), self.address, amount_token)
-            self.base.transfer_from(self.address, str(sender), self.address, amount_base)
+            self.token.transfer_from(self.address, sender, self.address, amount_token)
+            self.base.transfer_from(self.address, sender, self.address, amount_base)
         return amount_token, amount_base, shares
 
     def remove_liquidity(self, sender: str, shares: int, amount_token_min: int, amount_base_min: int,
@@ -125,12 +129,13 @@ class PoolModel:
         """Burn ``sender``'s shares; pay the pro-rata reserves to ``recipient``."""
         check_uint256(shares=shares, amount_token_min=amount_token_min, amount_base_min=amount_base_min,
                       deadline=deadline, timestamp=timestamp)
+        sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
         self._check_deadline(deadline, timestamp)
         if shares == 0:
             raise Revert("pool: zero amount")
         supply = self.lp.total_supply
         with atomic(self):
-            self.lp._burn(str(sender), shares)
+            self.lp._burn(sender, shares)
             amount_token, amount_base = amm.burn_amounts(shares, self.reserve_token, self.reserve_base, supply)
             if amount_token == 0 or amount_base == 0:
                 raise Revert("pool: insufficient liquidity burned")
@@ -139,8 +144,8 @@ class PoolModel:
             if amount_base < amount_base_min:
                 raise Revert("pool: base amount below minimum")
             self._update(self.reserve_token - amount_token, self.reserve_base - amount_base, timestamp)
-            self.token.transfer(self.address, str(recipient), amount_token)
-            self.base.transfer(self.address, str(recipient), amount_base)
+            self.token.transfer(self.address, recipient, amount_token)
+            self.base.transfer(self.address, recipient, amount_base)
         return amount_token, amount_base
 
     def sync(self, timestamp: int) -> None:
@@ -152,8 +157,8 @@ class PoolModel:
     def skim(self, recipient: str) -> None:
         """Send the balances in excess of the reserves to ``recipient``."""
         with atomic(self):
-            self.token.transfer(self.address, str(recipient), self.token.balance_of(self.address) - self.reserve_token)
-            self.base.transfer(self.address, str(recipient), self.base.balance_of(self.address) - self.reserve_base)
+            self.token.transfer(self.address, recipient, self.token.balance_of(self.address) - self.reserve_token)
+            self.base.transfer(self.address, recipient, self.base.balance_of(self.address) - self.reserve_base)
 
     # --- internals -------------------------------------------------------------------
     @staticmethod

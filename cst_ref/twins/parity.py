@@ -1,5 +1,8 @@
 """Compare a deployed federation with its twin: the check behind "bit for bit".
 
+The chain side is duck-typed (a ``cst_ref.chain.FederationChain``), so this module needs
+no titanoboa.
+
 Tests run it after every step of a random walk; chapters run it once to show that the
 numbers they computed in Python are the numbers the EVM produced.
 """
@@ -9,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cst_ref.chain.federation import FederationChain
-
-from .federation_model import FederationModel
+from .federation import FederationModel
 
 
 def known_accounts(model: FederationModel, extra: Sequence[str] = ()) -> list[str]:
@@ -22,7 +23,7 @@ def known_accounts(model: FederationModel, extra: Sequence[str] = ()) -> list[st
     return accounts + [str(a) for a in extra]
 
 
-def state_differences(chain: FederationChain, base: Any, model: FederationModel,
+def state_differences(chain: Any, base: Any, model: FederationModel,
                       accounts: Sequence[str]) -> list[str]:
     """Every observable difference between chain and twin; an empty list means identical.
 

@@ -1,0 +1,72 @@
+"""Pure-Python twins of every contract, equal to them to the last wei.
+
+The ERC-20 ledger, the pool and the federation, the contracts' constants, the checks of
+what their ABI accepts and the comparison of a twin with its deployed contract. This
+package imports neither titanoboa nor torch: it is the fast ``model`` backend of the
+round loop, and ``cst_ref.chain`` takes its constants from here.
+"""
+
+from .constants import (
+    DEFAULT_BASE_NAME,
+    DEFAULT_BASE_SYMBOL,
+    DEFAULT_FEE_BPS,
+    FAR_DEADLINE,
+    FEE_DENOMINATOR,
+    MAX_CLIENTS,
+    MINIMUM_LIQUIDITY,
+    RULE_BUYBACK_BURN,
+    RULE_BUYBACK_TO_CLIENT,
+    RULE_INJECT,
+    RULE_MINT,
+    RULES,
+    SHARE_SCALE,
+    WAD,
+)
+from .federation import ClientModel, FederationModel, RoundRecord, create_address, unknown_rule
+from .inputs import check_address, check_address_list, check_uint256, check_uint256_list
+from .ledger import ZERO_ADDRESS, Ledger
+from .parity import known_accounts, state_differences
+from .pool import PoolModel
+from .revert import MAX_UINT256, Revert, atomic
+from .shares import equal_shares, scores_hash, split_budget, to_shares
+from .system import SystemConfig, deploy_model
+
+__all__ = [
+    "DEFAULT_BASE_NAME",
+    "DEFAULT_BASE_SYMBOL",
+    "DEFAULT_FEE_BPS",
+    "FAR_DEADLINE",
+    "FEE_DENOMINATOR",
+    "MAX_CLIENTS",
+    "MAX_UINT256",
+    "MINIMUM_LIQUIDITY",
+    "RULES",
+    "RULE_BUYBACK_BURN",
+    "RULE_BUYBACK_TO_CLIENT",
+    "RULE_INJECT",
+    "RULE_MINT",
+    "SHARE_SCALE",
+    "WAD",
+    "ZERO_ADDRESS",
+    "ClientModel",
+    "FederationModel",
+    "Ledger",
+    "PoolModel",
+    "Revert",
+    "RoundRecord",
+    "SystemConfig",
+    "atomic",
+    "check_address",
+    "check_address_list",
+    "check_uint256",
+    "check_uint256_list",
+    "create_address",
+    "deploy_model",
+    "equal_shares",
+    "known_accounts",
+    "scores_hash",
+    "split_budget",
+    "state_differences",
+    "to_shares",
+    "unknown_rule",
+]
