@@ -9,7 +9,7 @@ coalition's model can be rebuilt later without retraining.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,8 +18,8 @@ from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from tqdm.auto import tqdm
 
+from cst_ref.checks import check_bool, check_real, check_seed, positive_int
 from cst_ref.data import ClientData, Dataset, FreeRider
-from cst_ref.checks import positive_int
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ class FedAvgConfig:
     def __post_init__(self) -> None:
         for name in ("rounds", "local_epochs", "batch_size"):
             positive_int(name, getattr(self, name))
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
+        check_real("lr", self.lr, positive=True)  # an inf or NaN step trains on NaNs silently
+        check_seed("seed", self.seed)
+        check_bool("progress", self.progress)
 
 
 def fedavg_weights(sample_counts: np.ndarray, coalition: Iterable[int]) -> torch.Tensor:
@@ -79,6 +80,9 @@ class History:
 
 def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024) -> tuple[float, float]:
     """(accuracy, mean cross-entropy) of ``model`` on ``data``."""
+    positive_int("batch_size", batch_size)
+    if len(data) == 0:
+        raise ValueError("cannot evaluate on an empty dataset")
     model.eval()
     correct, loss = 0, 0.0
     with torch.no_grad():
@@ -120,6 +124,21 @@ def run_fedavg(
     ``model`` supplies the architecture and θ_0 (it is not modified). The progress bar shows
     the round and the global model's validation accuracy; ``config.progress=False`` hides it.
     """
+    for history in fedavg_rounds(model, clients, validation, config):
+        pass
+    return history
+
+
+def fedavg_rounds(
+    model: nn.Module, clients: Sequence[ClientData], validation: Dataset, config: FedAvgConfig = FedAvgConfig()
+) -> Iterator[History]:
+    """FedAvg one round at a time: yields the growing :class:`History` after each round.
+
+    The WallStreetFeds round loop values and pays round t before round t+1 trains, as a
+    live federation would; :func:`run_fedavg` is this generator run to the end.
+    """
+    if not isinstance(config, FedAvgConfig):
+        raise ValueError(f"config must be a FedAvgConfig, got {type(config).__name__}")
     if len(clients) < 1:
         raise ValueError("FedAvg needs at least one client")
     if any(len(c) == 0 for c in clients):
@@ -144,4 +163,4 @@ def run_fedavg(
         history.global_params.append(theta.clone())
         history.metrics.append({"round": t + 1, "accuracy": accuracy, "loss": loss})
         bar.set_postfix(accuracy=f"{accuracy:.3f}")
-    return history
+        yield history

@@ -12,7 +12,14 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from cst_ref.checks import check_seed, positive_int
 from cst_ref.data import Dataset
+
+
+def _check_sizes(**sizes: object) -> None:
+    """Layer sizes are counts ≥ 1: torch's own error for ``hidden=2.5`` names no argument."""
+    for name, value in sizes.items():
+        positive_int(name, value)
 
 
 def _seeded(build: Callable[[], nn.Sequential], seed: int) -> nn.Sequential:
@@ -22,6 +29,7 @@ def _seeded(build: Callable[[], nn.Sequential], seed: int) -> nn.Sequential:
     draw is overwritten below and the global state restored, so that what a caller samples
     next does not depend on how many models it built before.
     """
+    check_seed("seed", seed)
     with torch.random.fork_rng(devices=[]):
         model = build()
     generator = torch.Generator().manual_seed(seed)
@@ -37,11 +45,13 @@ def _seeded(build: Callable[[], nn.Sequential], seed: int) -> nn.Sequential:
 
 def mlp(in_features: int = 64, n_classes: int = 10, hidden: int = 64, seed: int = 0) -> nn.Sequential:
     """One hidden ReLU layer: enough for 8×8 digits (~95 % accuracy centrally)."""
+    _check_sizes(in_features=in_features, n_classes=n_classes, hidden=hidden)
     return _seeded(lambda: nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)), seed)
 
 
 def small_cnn(in_channels: int = 3, image_size: int = 32, n_classes: int = 10, seed: int = 0) -> nn.Sequential:
     """LeNet-style CNN (conv5-pool-conv5-pool-fc-fc) for CIFAR-10 (3×32×32) or MNIST (1×28×28)."""
+    _check_sizes(in_channels=in_channels, image_size=image_size, n_classes=n_classes)
     side = ((image_size - 4) // 2 - 4) // 2
     if side < 1:
         raise ValueError(f"images of side {image_size} are too small for two 5×5 convolutions")

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from cst_ref.checks import positive_int
+from cst_ref.checks import check_int, check_real, check_seed, positive_int
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,7 @@ class LabelFlip(Behaviour):
     fraction: float = 1.0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.fraction <= 1.0:
-            raise ValueError(f"label-flip fraction must lie in [0, 1], got {self.fraction}")
+        check_real("fraction", self.fraction, minimum=0.0, maximum=1.0)
 
     def corrupt(self, x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         if n_classes < 2:
@@ -56,8 +55,7 @@ class Noisy(Behaviour):
     sigma: float = 1.0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.sigma < float("inf"):
-            raise ValueError(f"noise sigma must be finite and ≥ 0, got {self.sigma}")
+        check_real("sigma", self.sigma, minimum=0.0)
 
     def corrupt(self, x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
@@ -75,8 +73,7 @@ class FreeRider(Behaviour):
     def __post_init__(self) -> None:
         if self.mode not in ("global", "noise"):
             raise ValueError(f"unknown free-rider mode {self.mode!r}; expected 'global' or 'noise'")
-        if not 0.0 <= self.scale < float("inf"):
-            raise ValueError(f"free-rider noise scale must be finite and ≥ 0, got {self.scale}")
+        check_real("scale", self.scale, minimum=0.0)
 
 
 class SybilSplit(NamedTuple):
@@ -91,7 +88,8 @@ def sybil_split(parts: list[np.ndarray], client: int, k: int, seed: int = 0) -> 
 
     Qi & Zhu (2024) show Shapley-based rewards can pay such a split more than the original.
     """
-    if not 0 <= client < len(parts):
+    check_seed("seed", seed)
+    if check_int("client", client, numpy_ok=True) >= len(parts):
         raise ValueError(f"client {client} is not in a partition of {len(parts)} clients")
     if not 1 <= positive_int("k", k) <= len(parts[client]):
         raise ValueError(f"cannot split {len(parts[client])} samples over {k} identities")

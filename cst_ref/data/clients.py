@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from cst_ref.checks import check_seed
 from cst_ref.data.behaviours import Behaviour, Honest
 from cst_ref.data.datasets import Dataset
 
@@ -31,10 +32,14 @@ def build_clients(
     seed: int = 0,
 ) -> list[ClientData]:
     """Give each client its slice of ``dataset``; ``behaviours`` maps client → behaviour."""
+    check_seed("seed", seed)
     behaviours = dict(behaviours or {})
     unknown = [c for c in behaviours if not 0 <= c < len(parts)]
     if unknown:
         raise ValueError(f"behaviours name clients {unknown} outside 0..{len(parts) - 1}")
+    not_behaviours = {c: b for c, b in behaviours.items() if not isinstance(b, Behaviour)}
+    if not_behaviours:  # e.g. the class FreeRider instead of an instance FreeRider()
+        raise ValueError(f"behaviours must be Behaviour instances, got {not_behaviours}")
     clients = []
     for i, indices in enumerate(parts):
         local = dataset.subset(indices)

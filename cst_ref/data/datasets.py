@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits as _sk_load_digits
 
+from cst_ref.checks import check_bool, check_real, check_seed, positive_int
+
 #: Per-channel statistics of the CIFAR-10 training set, the usual normalisation.
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2470, 0.2435, 0.2616)
@@ -31,6 +33,7 @@ class Dataset:
     def __post_init__(self) -> None:
         if len(self.x) != len(self.y):
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)} labels")
+        positive_int("n_classes", self.n_classes)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -51,11 +54,18 @@ def load_digits(image: bool = False) -> Dataset:
     ``image=False`` gives 64 flat features for an MLP; ``image=True`` gives ``(1, 8, 8)``
     tensors for a CNN. Pixel values 0..16 are scaled to [0, 1].
     """
+    check_bool("image", image)
     bunch = _sk_load_digits()
     x = torch.tensor(bunch.data / 16.0, dtype=torch.float32)
     if image:
         x = x.reshape(-1, 1, 8, 8)
     return Dataset(x, torch.tensor(bunch.target, dtype=torch.int64), 10, "digits")
+
+
+def _check_flags(**flags: object) -> None:
+    """torchvision reads any truthy ``download="no"`` as yes; refuse anything but a bool."""
+    for name, value in flags.items():
+        check_bool(name, value)
 
 
 def _checksum_free(cls: type) -> type:
@@ -84,6 +94,7 @@ def load_cifar10(root: str | Path, train: bool = True, download: bool = False, v
     """
     from torchvision.datasets import CIFAR10
 
+    _check_flags(train=train, download=download, verify=verify)
     cls = CIFAR10 if verify else _checksum_free(CIFAR10)
     raw = cls(root=str(root), train=train, download=download)
     x = torch.tensor(raw.data, dtype=torch.float32).permute(0, 3, 1, 2) / 255.0
@@ -97,6 +108,7 @@ def load_mnist(root: str | Path, train: bool = True, download: bool = False) -> 
     """MNIST from the idx files in ``root/MNIST/raw`` via ``torchvision.datasets.MNIST``."""
     from torchvision.datasets import MNIST
 
+    _check_flags(train=train, download=download)
     raw = MNIST(root=str(root), train=train, download=download)
     x = raw.data.to(torch.float32).unsqueeze(1) / 255.0
     return Dataset((x - MNIST_MEAN) / MNIST_STD, raw.targets.to(torch.int64), 10, "mnist")
@@ -121,8 +133,8 @@ def split_holdout(dataset: Dataset, fraction: float = 0.2, seed: int = 0) -> tup
 
     Clients never see it; every utility ``v(S)`` in valuation is measured on it.
     """
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"holdout fraction must lie in (0, 1), got {fraction}")
+    fraction = check_real("fraction", fraction, minimum=0.0, maximum=1.0, exclusive=True)
+    check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     labels = dataset.labels
     held: list[np.ndarray] = []

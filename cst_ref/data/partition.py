@@ -10,14 +10,27 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cst_ref.checks import positive_int
+from cst_ref.checks import check_int, check_options, check_real, check_seed, positive_int
 
 
-def _check(labels: np.ndarray, n_clients: int) -> np.ndarray:
+def _integer_labels(labels: np.ndarray) -> np.ndarray:
+    """Labels as an integer array: a NaN or fractional label would match no class and be dropped."""
     labels = np.asarray(labels)
+    if labels.dtype.kind in "iu":
+        return labels
+    if labels.dtype.kind != "f":
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+    if not np.all(np.isfinite(labels) & (labels == np.round(labels))):
+        raise ValueError("labels must be integers; found NaN, infinite or fractional labels")
+    return labels.astype(np.int64)
+
+
+def _check(labels: np.ndarray, n_clients: int, seed: int) -> np.ndarray:
+    check_seed("seed", seed)
+    positive_int("n_clients", n_clients)
+    labels = _integer_labels(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be a vector, got shape {labels.shape}")
-    positive_int("n_clients", n_clients)
     if n_clients > len(labels):
         raise ValueError(f"more clients ({n_clients}) than samples ({len(labels)})")
     return labels
@@ -39,7 +52,7 @@ def _proportional_sizes(weights: np.ndarray, total: int) -> np.ndarray:
 
 def iid(labels: np.ndarray, n_clients: int, seed: int = 0) -> list[np.ndarray]:
     """Shuffle, then deal out equal-sized shards (sizes differ by at most one)."""
-    labels = _check(labels, n_clients)
+    labels = _check(labels, n_clients, seed)
     order = np.random.default_rng(seed).permutation(len(labels))
     return [np.sort(part) for part in np.array_split(order, n_clients)]
 
@@ -52,9 +65,10 @@ def dirichlet(
     Small α gives each client few dominant classes, large α approaches IID
     (Hsu et al. 2019). Draws repeat until every client holds at least ``min_size`` samples.
     """
-    labels = _check(labels, n_clients)
-    if not alpha > 0:
-        raise ValueError(f"Dirichlet alpha must be > 0, got {alpha}")
+    labels = _check(labels, n_clients, seed)
+    alpha = check_real("alpha", alpha, positive=True)
+    check_int("min_size", min_size)
+    positive_int("max_tries", max_tries)
     if min_size * n_clients > len(labels):
         raise ValueError(f"min_size {min_size} × {n_clients} clients exceeds the {len(labels)} samples")
     rng = np.random.default_rng(seed)
@@ -72,14 +86,18 @@ def dirichlet(
 
 
 def quantity_skew(labels: np.ndarray, n_clients: int, kind: str = "linear", seed: int = 0, base: float = 1.5) -> list[np.ndarray]:
-    """Size skew with IID labels: client i gets a share ∝ i+1 (linear) or base**i (exponential)."""
-    labels = _check(labels, n_clients)
+    """Size skew with IID labels: client i gets a share ∝ i+1 (linear) or base**i (exponential).
+
+    Every client keeps at least one sample. Exponential weights are taken relative to the
+    largest, base**(i − n + 1), so a large base underflows small shares to 0 instead of
+    overflowing the total to inf.
+    """
+    labels = _check(labels, n_clients, seed)
     if kind == "linear":
         weights = np.arange(1, n_clients + 1, dtype=float)
     elif kind == "exponential":
-        if not base > 1:
-            raise ValueError(f"exponential skew needs base > 1, got {base}")
-        weights = base ** np.arange(n_clients, dtype=float)
+        base = check_real("base", base, minimum=1.0, exclusive=True)
+        weights = base ** np.arange(1 - n_clients, 1, dtype=float)
     else:
         raise ValueError(f"unknown quantity skew {kind!r}; expected 'linear' or 'exponential'")
     order = np.random.default_rng(seed).permutation(len(labels))
@@ -92,7 +110,7 @@ def k_classes(labels: np.ndarray, n_clients: int, k: int = 2, seed: int = 0) -> 
     Classes are dealt cyclically after a seeded shuffle, so every class has an owner when
     ``n_clients * k`` ≥ the number of classes; each class is split evenly among its owners.
     """
-    labels = _check(labels, n_clients)
+    labels = _check(labels, n_clients, seed)
     classes = np.unique(labels)
     if not 1 <= positive_int("k", k) <= len(classes):
         raise ValueError(f"k must lie in 1..{len(classes)}, got {k}")
@@ -125,12 +143,16 @@ def partition(method: str, labels: np.ndarray, n_clients: int, seed: int = 0, **
     """Dispatch by name: ``"iid"``, ``"dirichlet"``, ``"quantity_skew"`` or ``"k_classes"``."""
     if method not in PARTITIONERS:
         raise ValueError(f"unknown partition method {method!r}; expected one of {sorted(PARTITIONERS)}")
-    return PARTITIONERS[method](labels, n_clients, seed=seed, **options)
+    partitioner = PARTITIONERS[method]
+    check_options(f"partition method {method!r}", partitioner, labels, n_clients, seed=seed, **options)
+    return partitioner(labels, n_clients, seed=seed, **options)
 
 
 def label_histogram(labels: np.ndarray, parts: list[np.ndarray], n_classes: int) -> np.ndarray:
     """Counts per (client, class): the picture that shows how non-IID a split is."""
-    labels = np.asarray(labels)
-    if any(len(p) for p in parts) and int(labels[np.concatenate(parts)].max()) >= n_classes:
-        raise ValueError(f"labels run beyond the {n_classes} classes given")
+    labels = _integer_labels(labels)
+    positive_int("n_classes", n_classes)
+    held = labels[np.concatenate(parts)] if parts else labels[:0]
+    if len(held) and not 0 <= held.min() <= held.max() < n_classes:
+        raise ValueError(f"labels run outside the {n_classes} classes 0..{n_classes - 1}")
     return np.stack([np.bincount(labels[p], minlength=n_classes) for p in parts])

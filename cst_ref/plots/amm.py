@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..amm import get_amount_out, spot_price
+from ..checks import check_nonempty, check_real, positive_int
 
 UNIT = 10**18
 
@@ -52,8 +53,9 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
     On log axes the two costs of a trade separate: small trades pay about the
     fee, large ones mostly pay for moving along the curve, ``f / (1 + f)``.
     """
-    if not 1e-4 < max_fraction <= 10:
+    if not 1e-4 < check_real("max_fraction", max_fraction) <= 10:
         raise ValueError(f"max_fraction must be in (0.0001, 10], got {max_fraction}")
+    positive_int("points", points)
     fractions = np.logspace(-4, np.log10(max_fraction), points)
     spot = spot_price(reserve_in, reserve_out)
     sizes = [max(1, int(f * reserve_in)) for f in fractions]
@@ -81,10 +83,12 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
 def price_paths(times: Sequence[float], series: Mapping[str, Sequence[float]], *,
                 ylabel: str = "price of CST in base") -> Figure:
     """Several price series over time, e.g. the spot price and its TWAP."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    check_nonempty("series", series)
     for label, values in series.items():
         if len(values) != len(times):
             raise ValueError(f"series {label!r} has {len(values)} points for {len(times)} times")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for label, values in series.items():
         ax.step(times, values, where="post", label=label)
     ax.set_xlabel("time, s")
     ax.set_ylabel(ylabel)

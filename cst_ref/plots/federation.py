@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from cst_ref.checks import check_int, check_length, check_nonempty
 from cst_ref.protocol.rule_comparison import RuleOutcome
 
 _RULE_COLOURS = ("#1f4e79", "#2e7d32", "#81c784", "#b26a00")
 
 
+def _check_rule_count(rules: Sized) -> None:
+    """One colour per rule: a fifth rule would be dropped silently by ``zip``."""
+    check_nonempty("rules", rules)
+    if len(rules) > len(_RULE_COLOURS):
+        raise ValueError(f"at most {len(_RULE_COLOURS)} rules can be drawn, got {len(rules)}")
+
+
 def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str]) -> Figure:
     """Grouped bars per client: price change of its CST and change of its paper wealth under
     each rule, plus what the outside investor gained and the treasury paid."""
+    _check_rule_count(outcomes)
+    for outcome in outcomes:
+        check_length(f"{outcome.name} price_change", outcome.price_change, len(client_labels), "clients")
+        check_length(f"{outcome.name} client_gain", outcome.client_gain, len(client_labels), "clients")
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), gridspec_kw={"width_ratios": [3, 3, 2]})
     x = np.arange(len(client_labels))
     width = 0.8 / len(outcomes)
@@ -44,6 +56,10 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
 def round_gas(ns: Sequence[int], table: Mapping[str, Sequence[int]], baseline: int) -> Figure:
     """Gas of one round against the number of clients paid, one line per rule, with the
     right axis in multiples of a plain ERC-20 transfer."""
+    _check_rule_count(table)
+    check_int("baseline", baseline, positive=True, numpy_ok=True)
+    for name, gas in table.items():
+        check_length(f"table[{name!r}]", gas, len(ns), "client counts")
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for (name, gas), colour in zip(table.items(), _RULE_COLOURS):
         ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=colour, label=name)

@@ -9,9 +9,16 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cst_ref.checks import check_nonempty
+
 
 def draw_label_histogram(ax: Axes, histogram: np.ndarray, title: str = "") -> None:
     """Stacked bars: one per client, one colour per class, height = samples held."""
+    histogram = np.asarray(histogram)
+    if histogram.ndim != 2 or histogram.size == 0 or np.any(histogram < 0):
+        raise ValueError(
+            f"histogram must be a non-empty (clients × classes) array of counts, got shape {histogram.shape}"
+        )
     n_clients, n_classes = histogram.shape
     colours = plt.get_cmap("tab10" if n_classes <= 10 else "tab20")(np.arange(n_classes))
     bottom = np.zeros(n_clients)
@@ -26,6 +33,7 @@ def draw_label_histogram(ax: Axes, histogram: np.ndarray, title: str = "") -> No
 
 def label_histograms(histograms: Mapping[str, np.ndarray]) -> Figure:
     """One panel per partition, so IID and the kinds of skew can be compared at a glance."""
+    check_nonempty("histograms", histograms)
     fig, axes = plt.subplots(1, len(histograms), figsize=(3.3 * len(histograms), 3.2), sharey=True, squeeze=False)
     for ax, (title, histogram) in zip(axes[0], histograms.items()):
         draw_label_histogram(ax, histogram, title)
@@ -37,6 +45,12 @@ def label_histograms(histograms: Mapping[str, np.ndarray]) -> Figure:
 
 def accuracy_curves(curves: Mapping[str, Sequence[float]], title: str = "Global model accuracy") -> Figure:
     """Validation accuracy of the global model after each round, one line per setting."""
+    check_nonempty("curves", curves)
+    for label, accuracies in curves.items():
+        check_nonempty(f"curve {label!r}", accuracies)
+        values = np.asarray(accuracies, dtype=float)
+        if not np.all((values >= 0) & (values <= 1)):  # percentages would fall off the [0, 1] axis
+            raise ValueError(f"curve {label!r} must hold accuracies in [0, 1], got {list(accuracies)}")
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     for label, accuracies in curves.items():
         ax.plot(np.arange(1, len(accuracies) + 1), accuracies, marker="o", markersize=3, label=label)

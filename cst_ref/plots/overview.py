@@ -7,6 +7,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from cst_ref.checks import check_int
+
 _COLOURS = {"federation": "#1f4e79", "client": "#2e7d32", "pool": "#b26a00", "investor": "#6a1b9a"}
 
 
@@ -39,7 +41,7 @@ def system_map(n_clients: int = 3) -> Figure:
     (valuation turns model updates into shares) and the pools *distribute* (rewards move the
     price of each client's token, which anyone can hold).
     """
-    if not 1 <= n_clients <= 6:
+    if not 1 <= check_int("n_clients", n_clients, numpy_ok=True) <= 6:
         raise ValueError(f"n_clients must be between 1 and 6 for a legible map, got {n_clients}")
     fig, ax = plt.subplots(figsize=(9, 5.2))
     ax.set_xlim(0, 1)

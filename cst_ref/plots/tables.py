@@ -6,9 +6,12 @@ from collections.abc import Sequence
 
 from IPython.display import Markdown
 
+from cst_ref.checks import check_nonempty
+
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> Markdown:
     """A Markdown table: strings as given, ints with thousands separators, floats to 2 places."""
+    check_nonempty("columns", columns)
     if any(len(row) != len(columns) for row in rows):
         raise ValueError("every row needs one cell per column")
 

@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from cst_ref.checks import check_length, check_nonempty
+
 
 def percent_of_equal_bars(
     rewards: Mapping[str, np.ndarray], client_labels: Sequence[str] | None = None, title: str = ""
@@ -16,9 +18,13 @@ def percent_of_equal_bars(
 
     The dashed line at 100 % is the equal split; the paper plots the same quantity.
     """
+    check_nonempty("rewards", rewards)
     methods = list(rewards)
     n = len(next(iter(rewards.values())))
+    for method in methods:
+        check_length(f"rewards[{method!r}]", rewards[method], n, "clients")
     labels = list(client_labels) if client_labels is not None else [str(i) for i in range(n)]
+    check_length("client_labels", labels, n, "clients")
     width = 0.8 / len(methods)
     fig, ax = plt.subplots(figsize=(max(6.4, 0.75 * n * len(methods) / 2), 4.0))
     for k, method in enumerate(methods):
@@ -39,6 +45,11 @@ def cost_vs_accuracy(points: Mapping[str, Sequence[tuple[float, float]]], refere
     A point further left is cheaper, lower is closer to exact Shapley; a series traces a
     method's knob (permutations, tolerance).
     """
+    check_nonempty("points", points)
+    for label, series in points.items():
+        check_nonempty(f"points[{label!r}]", series)
+        if min(x for x, _ in series) <= 0:  # the log axis would drop the point silently
+            raise ValueError(f"points[{label!r}] needs positive evaluation counts, got {list(series)}")
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for label, series in points.items():
         xs, ys = zip(*series)
@@ -59,8 +70,15 @@ def volatility(shares_by_seed: Mapping[str, np.ndarray], title: str = "Shares ac
     ``shares_by_seed[method]`` has shape (seeds, clients). Wide bars mean a client's reward
     depends on luck in training as much as on its data.
     """
+    check_nonempty("shares_by_seed", shares_by_seed)
+    shares_by_seed = {method: np.asarray(shares, dtype=float) for method, shares in shares_by_seed.items()}
+    for method, shares in shares_by_seed.items():
+        if shares.ndim != 2 or 0 in shares.shape:
+            raise ValueError(f"shares_by_seed[{method!r}] must have shape (seeds, clients), got {shares.shape}")
     methods = list(shares_by_seed)
-    n = next(iter(shares_by_seed.values())).shape[1]
+    n = shares_by_seed[methods[0]].shape[1]
+    for method, shares in shares_by_seed.items():
+        check_length(f"shares_by_seed[{method!r}] rows", shares[0], n, "clients")
     width = 0.8 / len(methods)
     fig, ax = plt.subplots(figsize=(6.8, 4.0))
     for k, method in enumerate(methods):

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from cst_ref.checks import check_int, check_vector, positive_int
+
 
 @dataclass(frozen=True)
 class Game:
@@ -26,13 +28,18 @@ class Game:
 
 def additive(weights: list[float]) -> Game:
     """v(S) = Σ_{i∈S} w_i: every method pays each player exactly its weight."""
-    w = np.asarray(weights, dtype=float)
+    w = check_vector("weights", weights)
     return Game("additive", len(w), lambda s: float(sum(w[i] for i in s)), w, w, w)
 
 
 def unanimity(n: int, carriers: set[int]) -> Game:
     """v(S) = 1 iff S ⊇ T: the carriers T split the unit; Banzhaf gives each 2^(1−|T|)."""
+    positive_int("n", n)
     t = frozenset(carriers)
+    if not t:  # v would be 1 for every coalition and the values 0/0
+        raise ValueError("carriers must name at least one player")
+    if not t <= set(range(n)):
+        raise ValueError(f"carriers {sorted(t)} must be players in 0..{n - 1}")
     inside = np.array([i in t for i in range(n)], dtype=float)
     return Game(
         "unanimity", n, lambda s: float(t <= s), inside / len(t), inside * 0.5 ** (len(t) - 1), inside
@@ -45,7 +52,7 @@ def glove(n_right: int) -> Game:
     Shapley: left k/(k+1), each right 1/(k(k+1)); Banzhaf: left 1 − 2^−k, right 2^−k;
     LOO: left 1, right 0 when k ≥ 2 (the scarce glove takes almost everything).
     """
-    k = n_right
+    k = check_int("n_right", n_right, numpy_ok=True)
     if k < 2:
         raise ValueError("the glove game needs at least two right gloves")
     shapley = np.array([k / (k + 1)] + [1 / (k * (k + 1))] * k)
@@ -61,7 +68,7 @@ def airport(costs: list[float]) -> Game:
     runway segment is shared equally by the planes that need it. Banzhaf replaces
     1/(n − j + 1) by 2^−(n−j); LOO charges only the largest plane the gap to the second.
     """
-    c = np.asarray(costs, dtype=float)
+    c = check_vector("costs", costs)
     if np.any(np.diff(c) < 0) or np.any(c < 0):
         raise ValueError("airport costs must be non-negative and sorted ascending")
     n = len(c)

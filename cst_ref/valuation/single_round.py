@@ -7,12 +7,13 @@ sampling methods walk random permutations (Ghorbani & Zou 2019).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from math import factorial
 
 import numpy as np
 
-from cst_ref.checks import positive_int
+from cst_ref.checks import check_options, check_real, check_seed, check_vector, positive_int
 from cst_ref.valuation.utility import CachedUtility, Utility, as_cached, check_players
 
 #: Exact enumeration beyond this many players would take 2^n evaluations; refuse it.
@@ -80,6 +81,7 @@ def permutation_shapley(
     antithetic pairs stay whole. Returns the estimate and the number of permutations used.
     """
     n = check_players(n_players)
+    _check_sampling(max_permutations, tolerance, min_permutations, convergence, window, step)
     v = as_cached(utility, n)
     full = v(range(n)) if tolerance is not None else 0.0
     total, mean, changes = np.zeros(n), np.zeros(n), []
@@ -104,10 +106,29 @@ def permutation_shapley(
     return total / max(k, 1), k
 
 
+def _check_sampling(
+    max_permutations: int,
+    tolerance: float | None,
+    min_permutations: int | None,
+    convergence: float,
+    window: int,
+    step: int,
+) -> None:
+    """Name the bad option: a NaN tolerance or convergence would silently switch its rule off."""
+    positive_int("max_permutations", max_permutations)
+    if tolerance is not None:
+        check_real("tolerance", tolerance, minimum=0.0)
+    if min_permutations is not None:
+        positive_int("min_permutations", min_permutations)
+    check_real("convergence", convergence, minimum=0.0, finite=False)  # ∞: stop at the minimum
+    positive_int("window", window)
+    positive_int("step", step)
+
+
 def _random_permutations(n: int, seed: int) -> Iterator[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    while True:
-        yield rng.permutation(n)
+    """Endless seeded permutations; the seed is checked now, not at the first draw."""
+    rng = np.random.default_rng(check_seed("seed", seed))
+    return (rng.permutation(n) for _ in itertools.count())
 
 
 def monte_carlo_shapley(n_players: int, utility: Utility, permutations: int = 200, seed: int = 0) -> np.ndarray:
@@ -123,8 +144,6 @@ def tmc_shapley(
     """Truncated Monte Carlo Shapley (Ghorbani & Zou 2019): stop a permutation once the
     prefix is within ``tolerance`` of v(N), since later marginals are then negligible."""
     positive_int("permutations", permutations)
-    if not 0 <= tolerance < float("inf"):
-        raise ValueError(f"tolerance must be finite and ≥ 0, got {tolerance}")
     n = check_players(n_players)
     return permutation_shapley(n, utility, _random_permutations(n, seed), permutations, tolerance=tolerance)[0]
 
@@ -140,9 +159,9 @@ def data_size(n_players: int, utility: Utility | None = None, sizes: Sequence[in
     n = check_players(n_players)
     if sizes is None or len(sizes) != n:
         raise ValueError(f"data_size needs sizes for all {n} players")
-    sizes = np.asarray(sizes, dtype=float)
-    if not np.all(np.isfinite(sizes)) or np.any(sizes < 0) or sizes.sum() <= 0:
-        raise ValueError("sizes must be finite and non-negative with a positive total")
+    sizes = check_vector("sizes", sizes)
+    if np.any(sizes < 0) or sizes.sum() <= 0:
+        raise ValueError("sizes must be non-negative with a positive total")
     return sizes / sizes.sum()
 
 
@@ -161,4 +180,6 @@ def estimate(method: str, n_players: int, utility: Utility, **options: object) -
     """Run the single-round estimator called ``method``."""
     if method not in ESTIMATORS:
         raise ValueError(f"unknown valuation method {method!r}; expected one of {sorted(ESTIMATORS)}")
-    return ESTIMATORS[method](n_players, utility, **options)
+    estimator = ESTIMATORS[method]
+    check_options(f"valuation method {method!r}", estimator, n_players, utility, **options)
+    return estimator(n_players, utility, **options)

@@ -61,6 +61,14 @@ def test_build_clients_applies_behaviours_to_the_right_client() -> None:
         (lambda: sybil_split([np.arange(3)], client=0, k=4), "cannot split"),
         (lambda: sybil_split([np.arange(3)], client=2, k=1), "not in a partition"),
         (lambda: build_clients(load_digits(), [np.arange(5)], {3: FreeRider()}), "outside"),
+        (lambda: build_clients(load_digits(), [np.arange(5)], {0: FreeRider}), "Behaviour instances"),
+        (lambda: build_clients(load_digits(), [np.arange(5)], seed=-1), "seed must be non-negative"),
+        (lambda: LabelFlip("all"), "fraction must be a real number"),
+        (lambda: Noisy(float("inf")), "sigma must be finite"),
+        (lambda: FreeRider("noise", scale="0.1"), "scale must be a real number"),
+        (lambda: sybil_split([np.arange(3)], client=-1, k=1), "client must be non-negative"),
+        (lambda: sybil_split([np.arange(3)], client=0.5, k=1), "client must be an int"),
+        (lambda: sybil_split([np.arange(3)], client=0, k=1, seed=1.5), "seed must be an int"),
     ],
 )
 def test_bad_behaviour_input_raises(call, message: str) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from cst_ref.data import load_cifar10, load_dataset, load_digits, load_mnist, split_holdout
+from cst_ref.data import Dataset, load_cifar10, load_dataset, load_digits, load_mnist, split_holdout
 from cst_ref.data.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
 
 
@@ -98,3 +98,23 @@ def test_missing_files_and_unknown_names_fail_clearly(tmp_path: Path) -> None:
         load_dataset("cifar10")
     with pytest.raises(ValueError, match="fraction"):
         split_holdout(load_digits(), 1.5)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: split_holdout(load_digits(), 1.0), "fraction must be < 1.0"),
+        (lambda: split_holdout(load_digits(), 0.0), "fraction must be > 0.0"),
+        (lambda: split_holdout(load_digits(), "0.2"), "fraction must be a real number"),
+        (lambda: split_holdout(load_digits(), 0.2, seed=-1), "seed must be non-negative"),
+        (lambda: split_holdout(load_digits(), 0.2, seed=1.5), "seed must be an int"),
+        (lambda: load_digits(image="yes"), "image must be True or False"),
+        (lambda: load_cifar10("/nonexistent", download="no"), "download must be True or False"),
+        (lambda: load_mnist("/nonexistent", train=1), "train must be True or False"),
+        (lambda: load_dataset("cifar10", "/nonexistent", download="no"), "download"),
+        (lambda: Dataset(torch.zeros(2, 3), torch.zeros(2, dtype=torch.int64), 0, "empty"), "n_classes"),
+    ],
+)
+def test_bad_arguments_are_named(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -78,6 +78,26 @@ def test_exponential_quantity_skew_ratio_is_the_base() -> None:
     np.testing.assert_allclose(sizes[1:] / sizes[:-1], 2.0, rtol=0.05)
 
 
+@given(n_clients=st.integers(1, 50), base=st.floats(1.01, 1e300), seed=st.integers(0, 100))
+def test_exponential_quantity_skew_assigns_every_sample_once_whatever_the_base(
+    n_clients: int, base: float, seed: int
+) -> None:
+    """A huge base once overflowed the weights to inf: 551 of 200 samples, 9 empty clients."""
+    parts = quantity_skew(LABELS[:200], n_clients, "exponential", seed=seed, base=base)
+    assert len(parts) == n_clients and min(len(p) for p in parts) >= 1
+    np.testing.assert_array_equal(np.sort(np.concatenate(parts)), np.arange(200))
+
+
+def test_exponential_quantity_skew_with_a_huge_base_gives_the_last_client_the_rest() -> None:
+    sizes = [len(p) for p in quantity_skew(LABELS[:200], 50, "exponential", seed=0, base=1e10)]
+    assert sizes == [1] * 49 + [151]
+
+
+def test_float_labels_with_whole_values_are_accepted() -> None:
+    parts = iid(LABELS.astype(float), 4, seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(parts, iid(LABELS, 4, seed=0)))
+
+
 def test_k_classes_gives_each_client_exactly_k_classes() -> None:
     hist = label_histogram(LABELS, k_classes(LABELS, 7, k=3, seed=0), 10)
     assert np.all((hist > 0).sum(1) == 3)
@@ -93,7 +113,24 @@ def test_k_classes_gives_each_client_exactly_k_classes() -> None:
         (lambda: iid(LABELS, 0), "at least 1"),
         (lambda: iid(LABELS, 2.5), "integer"),
         (lambda: iid(LABELS.reshape(-1, 2), 2), "vector"),
-        (lambda: label_histogram(LABELS, [np.arange(len(LABELS))], 2), "beyond"),
+        (lambda: label_histogram(LABELS, [np.arange(len(LABELS))], 2), "outside the 2 classes"),
+        (lambda: label_histogram(LABELS - 1, [np.arange(len(LABELS))], 10), "outside the 10 classes"),
+        (lambda: label_histogram(LABELS, [np.arange(3)], 0), "n_classes"),
+        (lambda: dirichlet(np.where(LABELS == 3, np.nan, LABELS), 5, alpha=1.0), "labels must be integers"),
+        (lambda: iid(LABELS + 0.5, 2), "fractional"),
+        (lambda: iid(LABELS.astype(str), 2), "labels must be integers, got dtype"),
+        (lambda: dirichlet(LABELS, 5, alpha="0.5"), "alpha must be a real number"),
+        (lambda: dirichlet(LABELS, 5, alpha=float("inf")), "alpha must be finite"),
+        (lambda: dirichlet(LABELS, 5, alpha=1.0, min_size=-1), "min_size"),
+        (lambda: dirichlet(LABELS, 5, alpha=1.0, max_tries=0), "max_tries"),
+        (lambda: quantity_skew(LABELS, 4, kind="exponential", base=1.0), "base must be > 1"),
+        (lambda: quantity_skew(LABELS, 4, kind="exponential", base="2"), "base must be a real number"),
+        (lambda: quantity_skew(LABELS, 4, kind="exponential", base=float("inf")), "base must be finite"),
+        (lambda: iid(LABELS, 4, seed=-1), "seed must be non-negative"),
+        (lambda: iid(LABELS, 4, seed=1.5), "seed must be an int"),
+        (lambda: dirichlet(LABELS, 4, alpha=1.0, seed="0"), "seed must be an int"),
+        (lambda: k_classes(LABELS, 4, seed=2**32), "seed must be at most"),
+        (lambda: partition("iid", LABELS, 4, alpha=0.5), "'iid'.*alpha"),
         (lambda: partition("shards", LABELS, 4), "unknown partition method"),
         (lambda: quantity_skew(LABELS, 4, kind="square"), "unknown quantity skew"),
         (lambda: k_classes(LABELS, 3, k=2), "cannot cover"),

@@ -8,7 +8,7 @@ import torch
 from torch.nn.utils import parameters_to_vector
 
 from cst_ref.data import FreeRider, build_clients, dirichlet, iid, load_digits, split_holdout
-from cst_ref.fl import FedAvgConfig, fedavg_weights, run_fedavg
+from cst_ref.fl import FedAvgConfig, evaluate, fedavg_weights, run_fedavg
 from cst_ref.models import mlp
 
 torch.set_num_threads(1)
@@ -63,7 +63,10 @@ def test_free_riders_send_nothing_or_noise() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [({"rounds": 0}, "rounds"), ({"lr": 0.0}, "lr"), ({"batch_size": 0}, "batch_size"), ({"local_epochs": 0}, "local_epochs"),
-     ({"rounds": 2.5}, "rounds"), ({"batch_size": True}, "batch_size"), ({"lr": float("nan")}, "lr")],
+     ({"rounds": 2.5}, "rounds"), ({"batch_size": True}, "batch_size"), ({"lr": float("nan")}, "lr"),
+     ({"lr": float("inf")}, "lr must be finite"), ({"lr": -0.1}, "lr must be > 0"), ({"lr": "0.1"}, "lr must be a real"),
+     ({"seed": -1}, "seed must be non-negative"), ({"seed": 1.5}, "seed must be an int"),
+     ({"progress": "no"}, "progress must be True or False")],
 )
 def test_bad_config_raises(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -75,6 +78,18 @@ def test_empty_federation_raises() -> None:
         run_fedavg(mlp(), [], VALIDATION, CONFIG)
     with pytest.raises(ValueError, match="validation set is empty"):
         run_fedavg(mlp(), federation(), VALIDATION.subset(np.arange(0)), CONFIG)
+
+
+def test_config_must_be_a_fedavg_config() -> None:
+    with pytest.raises(ValueError, match="config must be a FedAvgConfig"):
+        run_fedavg(mlp(), federation(), VALIDATION, {"rounds": 3})
+
+
+def test_evaluate_refuses_empty_data_and_bad_batches() -> None:
+    with pytest.raises(ValueError, match="empty dataset"):
+        evaluate(mlp(), VALIDATION.subset(np.arange(0)))
+    with pytest.raises(ValueError, match="batch_size"):
+        evaluate(mlp(), VALIDATION, batch_size=0)
 
 
 def test_coalitions_outside_the_federation_raise() -> None:

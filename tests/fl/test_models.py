@@ -31,6 +31,23 @@ def test_model_for_picks_by_input_shape() -> None:
         model_for(Dataset(torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.int64), 10, "odd"))
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: mlp(hidden=2.5), "hidden"),
+        (lambda: mlp(in_features=0), "in_features"),
+        (lambda: small_cnn(in_channels=0), "in_channels"),
+        (lambda: small_cnn(n_classes=True), "n_classes"),
+        (lambda: mlp(seed=-1), "seed must be non-negative"),
+        (lambda: small_cnn(seed=1.5), "seed must be an int"),
+        (lambda: model_for(load_digits(), seed="0"), "seed must be an int"),
+    ],
+)
+def test_bad_model_arguments_are_named(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 def test_building_a_model_leaves_torch_global_random_state_alone() -> None:
     """What a notebook samples after building a model must not depend on the model count."""
     state = torch.get_rng_state()

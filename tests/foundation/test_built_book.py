@@ -27,6 +27,9 @@ HTML = ROOT / "_build" / "html"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
+#: Every test here reads _build/html: ``pytest -m "not book"`` skips them before a build.
+pytestmark = pytest.mark.book
+
 
 def built_page(name: str) -> Path:
     page = HTML / f"{name}.html"

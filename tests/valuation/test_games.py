@@ -116,3 +116,24 @@ def test_exact_shapley_matches_the_permutation_definition() -> None:
             prefix.add(player)
             totals[player] += game.utility(frozenset(prefix)) - before
     np.testing.assert_allclose(exact_shapley(4, game.utility), totals / 24)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: unanimity(3, set()), "at least one player"),
+        (lambda: unanimity(3, {0, 3}), "carriers \\[0, 3\\] must be players in 0..2"),
+        (lambda: unanimity(0, {0}), "n must be"),
+        (lambda: additive([]), "weights must be a non-empty list"),
+        (lambda: additive([1.0, float("inf")]), "weights must be finite"),
+        (lambda: additive(["a"]), "weights must be a list of numbers"),
+        (lambda: airport([]), "costs must be a non-empty list"),
+        (lambda: airport([2.0, 1.0]), "sorted ascending"),
+        (lambda: glove(1), "at least two right gloves"),
+        (lambda: glove(2.5), "n_right must be an int"),
+    ],
+)
+def test_bad_game_parameters_raise_value_error(call, message: str) -> None:
+    """unanimity(n, set()) once returned NaN values (0/0) instead of refusing."""
+    with pytest.raises(ValueError, match=message):
+        call()

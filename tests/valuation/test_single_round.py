@@ -18,15 +18,33 @@ from cst_ref.valuation import (
     monte_carlo_shapley,
     tmc_shapley,
 )
+from cst_ref.valuation.single_round import permutation_shapley
 from cst_ref.valuation.games import glove
 
 
-@pytest.mark.parametrize("method", ["exact_shapley", "banzhaf", "leave_one_out", "monte_carlo_shapley", "tmc_shapley"])
+#: The closed-form value (an attribute of Game) each estimator should reproduce; a new
+#: estimator fails here until it is given one.
+TARGETS = {
+    "exact_shapley": "shapley",
+    "banzhaf": "banzhaf",
+    "leave_one_out": "leave_one_out",
+    "monte_carlo_shapley": "shapley",
+    "tmc_shapley": "shapley",
+}
+
+
+@pytest.mark.parametrize("method", sorted(set(ESTIMATORS) - {"equal", "data_size"}))
 def test_every_estimator_has_the_common_interface(method: str) -> None:
-    game = glove(2)
+    """Called by name, each returns one value per player, the right ones for the glove game.
+
+    Sampling methods must land within 0.06 (two standard errors at 200 permutations): close
+    enough to tell Shapley from Banzhaf, which differ by 0.125 for the scarce glove.
+    """
+    game = glove(3)
     values = estimate(method, game.n, game.utility)
-    assert isinstance(values, np.ndarray) and values.shape == (3,)
-    assert method in ESTIMATORS
+    assert isinstance(values, np.ndarray) and values.shape == (4,)
+    sampled = method in ("monte_carlo_shapley", "tmc_shapley")
+    np.testing.assert_allclose(values, getattr(game, TARGETS[method]), atol=0.06 if sampled else 1e-12)
 
 
 def test_each_coalition_is_evaluated_once() -> None:
@@ -70,11 +88,30 @@ def test_baselines() -> None:
         (lambda: monte_carlo_shapley(3, lambda s: 0.0, permutations=2.5), "permutations"),
         (lambda: tmc_shapley(3, lambda s: 0.0, tolerance=float("nan")), "tolerance"),
         (lambda: exact_shapley(21, lambda s: 0.0), "2\\^21"),
+        (lambda: monte_carlo_shapley(3, lambda s: 0.0, seed=-1), "seed must be non-negative"),
+        (lambda: tmc_shapley(3, lambda s: 0.0, seed=1.5), "seed must be an int"),
+        (lambda: tmc_shapley(3, lambda s: 0.0, tolerance="0.01"), "tolerance must be a real number"),
+        (lambda: tmc_shapley(3, lambda s: 0.0, tolerance=-0.1), "tolerance must be ≥ 0"),
+        (lambda: tmc_shapley(3, lambda s: 0.0, permutations="20"), "permutations"),
+        (lambda: sample(max_permutations=0), "max_permutations"),
+        (lambda: sample(min_permutations=0), "min_permutations"),
+        (lambda: sample(min_permutations=2, convergence=float("nan")), "convergence must be a number"),
+        (lambda: sample(min_permutations=2, convergence=-0.1), "convergence must be ≥ 0"),
+        (lambda: sample(window=0), "window"),
+        (lambda: sample(step=1.5), "step"),
+        (lambda: data_size(2, None, sizes=["a", "b"]), "sizes must be a list of numbers"),
+        (lambda: data_size(2, None, sizes=[-1, 2]), "non-negative"),
+        (lambda: estimate("exact_shapley", 3, lambda s: 0.0, seed=0), "'exact_shapley'.*seed"),
     ],
 )
 def test_bad_input_raises_value_error(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def sample(**options: object) -> tuple[np.ndarray, int]:
+    """permutation_shapley on a zero game with ``options`` over working defaults."""
+    return permutation_shapley(3, lambda s: 0.0, iter([[0, 1, 2]] * 5), **{"max_permutations": 5, **options})
 
 
 def leave_one_out_nan() -> np.ndarray:
