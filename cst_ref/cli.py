@@ -1,34 +1,43 @@
-"""The ``cst-ref`` command: the package's entry point for readers outside the book."""
+"""The ``cst-ref`` command: the package's entry point for readers outside the book.
+
+Exit codes: 0 success, 2 a bad command line, config or missing data (nothing written).
+"""
 
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import cst_ref
+from cst_ref.versions import toolchain_versions
 
-#: Distributions whose versions decide whether a result reproduces.
-TOOLCHAIN = ("torch", "torchvision", "vyper", "titanoboa", "snekmate", "py-evm", "numpy", "scikit-learn")
-
-
-def toolchain_versions() -> dict[str, str]:
-    """Installed versions of the packages that results depend on ("missing" if absent)."""
-    versions = {"python": platform.python_version(), "cst-ref": cst_ref.__version__}
-    for name in TOOLCHAIN:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "missing"
-    return versions
+CONFIG_ERROR = 2
 
 
 def _info(_: argparse.Namespace) -> int:
     for name, version in toolchain_versions().items():
         print(f"{name:13} {version}")
     print(f"{'package':13} {Path(cst_ref.__file__).parent}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cst_ref.experiment import ConfigError, load_config, run_experiment, write_outputs  # torch, boa: late
+
+    progress = sys.stderr.isatty()
+    try:
+        config = load_config(args.config)
+        out = Path(args.out)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
+            raise ConfigError([f"--out: {out} exists and is not empty; choose another folder or pass --force"])
+        experiment = run_experiment(config, args.backend, args.seed, args.data_dir, progress)
+        write_outputs(experiment, out, force=args.force)
+    except ConfigError as error:
+        for message in error.messages:
+            print(f"cst-ref run: {message}", file=sys.stderr)
+        return CONFIG_ERROR
+    print(f"wrote {out / 'report.json'}, summary.md and figures")
     return 0
 
 
@@ -41,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     info = commands.add_parser("info", help="print the versions of the toolchain that results depend on")
     info.set_defaults(handler=_info)
+    run = commands.add_parser("run", help="run a configured experiment and write its report",
+                              description="Train a federation, value its clients, pay them through their "
+                                          "tokens under every configured rule, and write DIR/report.json, "
+                                          "DIR/summary.md and figures.")
+    run.add_argument("--config", required=True, metavar="FILE", help="TOML config (see examples/)")
+    run.add_argument("--out", required=True, metavar="DIR", help="output folder (created; must be empty)")
+    run.add_argument("--backend", choices=("model", "evm"), default="model",
+                     help="pure-Python twins (fast) or the contracts on titanoboa's EVM; same numbers")
+    run.add_argument("--seed", type=int, default=None, help="override the config's seed")
+    run.add_argument("--data-dir", default=None, metavar="DIR", help="where MNIST/CIFAR-10 files lie")
+    run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    run.set_defaults(handler=_run)
     return parser
 
 

@@ -6,11 +6,13 @@ treasury and ``n`` registered clients, each with its CST, its seeded pool and it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import boa
 
+from cst_ref.twins.inputs import check_address_list
 from cst_ref.twins.system import SystemConfig
 
 from .deploy import deploy_base_token
@@ -36,22 +38,29 @@ def client_account(index: int) -> str:
     return str(boa.env.generate_address(f"client{index}"))
 
 
-def deploy_system(config: SystemConfig = SystemConfig(), owner: str | None = None) -> FederationSystem:
+def deploy_system(config: SystemConfig = SystemConfig(), owner: str | None = None,
+                  accounts: Sequence[str] | None = None) -> FederationSystem:
     """Deploy base token and federation, fund the treasury, register ``config.n_clients``.
 
-    The treasury is minted to the owner, then pulled in with ``fund``. Client *i* is named
-    "Client i" with symbol "CSTi" and gets ``client_supply`` CST; its pool is seeded with
-    ``seed_token`` fresh CST and ``seed_base`` treasury base, the LP shares going to it.
+    The treasury is minted to the owner, then pulled in with ``fund``. Client *i* (account
+    ``accounts[i]``, fresh addresses by default) is named "Client i" with symbol "CSTi" and
+    gets ``client_supply`` CST; its pool is seeded with ``seed_token`` fresh CST and
+    ``seed_base`` treasury base, the LP shares going to it.
     """
     owner = str(owner or boa.env.eoa)
+    if accounts is None:
+        accounts = [client_account(i) for i in range(config.n_clients)]
+    accounts = check_address_list("accounts", accounts)
+    if len(accounts) != config.n_clients:
+        raise ValueError(f"need {config.n_clients} client accounts, got {len(accounts)}")
     base = deploy_base_token(sender=owner)
     federation = FederationChain.deploy(base.address, config.fee_bps, sender=owner)
     base.mint(owner, config.treasury, sender=owner)
     base.approve(federation.address, config.treasury, sender=owner)
     federation.contract.fund(config.treasury, sender=owner)
-    for i in range(config.n_clients):
+    for i, account in enumerate(accounts):
         federation.register(
-            client_account(i), f"Client {i}", f"CST{i}", config.client_supply, config.seed_token,
+            account, f"Client {i}", f"CST{i}", config.client_supply, config.seed_token,
             config.seed_base, sender=owner,
         )
     return FederationSystem(config, owner, base, federation)

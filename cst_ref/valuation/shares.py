@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def shares_from_scores(scores: np.ndarray) -> np.ndarray:
-    """Shares s_i ≥ 0 with Σ s_i = 1.
+def reward_weights(scores: np.ndarray) -> np.ndarray:
+    """The reward policy: non-negative weights proportional to what each client earns.
 
-    Policy for negative scores: clip them to zero (a client that hurt the model earns
-    nothing, but is not charged), then normalise. If no score is positive, everyone gets
-    1/n: with nothing to tell clients apart, the equal split is the neutral choice.
+    Negative scores are clipped to zero (a client that hurt the model earns nothing, but is
+    not charged). If no score is positive, everyone weighs 1: with nothing to tell clients
+    apart, the equal split is the neutral choice. The round loop rounds these weights to the
+    contract's integer shares exactly; :func:`shares_from_scores` normalises them.
     """
     scores = np.asarray(scores, dtype=float)
     if scores.ndim != 1 or len(scores) == 0:
@@ -18,9 +19,14 @@ def shares_from_scores(scores: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(scores)):
         raise ValueError("scores must be finite (got NaN or inf)")
     clipped = np.clip(scores, 0.0, None)
-    if clipped.sum() <= 0:
-        return np.full(len(scores), 1.0 / len(scores))
-    return clipped / clipped.sum()
+    return clipped if clipped.max() > 0 else np.ones(len(scores))
+
+
+def shares_from_scores(scores: np.ndarray) -> np.ndarray:
+    """Shares s_i ≥ 0 with Σ s_i = 1 under the :func:`reward_weights` policy."""
+    weights = reward_weights(scores)
+    scaled = weights / weights.max()  # weights near the float maximum would overflow their sum
+    return scaled / scaled.sum()
 
 
 def percent_of_equal(shares: np.ndarray) -> np.ndarray:

@@ -1,0 +1,19 @@
+"""A configured WallStreetFeds experiment: TOML config → run → ``report.json``, figures, summary."""
+
+from .config import ConfigError, ExperimentConfig, load_config, parse_config
+from .report import build_report, dumps, schema
+from .runner import Experiment, run_experiment, summary, write_outputs
+
+__all__ = [
+    "ConfigError",
+    "Experiment",
+    "ExperimentConfig",
+    "build_report",
+    "dumps",
+    "load_config",
+    "parse_config",
+    "run_experiment",
+    "schema",
+    "summary",
+    "write_outputs",
+]

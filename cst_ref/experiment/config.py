@@ -1,0 +1,197 @@
+"""An experiment's TOML configuration, validated in full before anything runs.
+
+Every field has a type, a range and a default; an unknown field is an error (a typo would
+otherwise be ignored silently). All problems are collected at once, each message naming the
+field, the value given and what is allowed, so a reader fixes a config in one go.
+Token amounts are written in whole tokens (``100`` means 100·10^18 wei) because TOML's
+integers stop at 2^63, below a hundred tokens in wei.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cst_ref.protocol.round_loop import RULE_KEYS, TIMINGS
+from cst_ref.protocol.valuer import END_ONLY
+from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, WAD
+from cst_ref.valuation import METHODS
+
+MethodName = Literal[tuple(METHODS)]  # type: ignore[valid-type]
+RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
+Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class ConfigError(Exception):
+    """A config that cannot run; ``messages`` has one line per problem."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def to_wei(tokens: float) -> int:
+    """Whole tokens (as written in the config) to wei, exactly."""
+    return int(Fraction(repr(float(tokens))) * WAD)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(Section):
+    dataset: Literal["digits", "mnist", "cifar10"] = "digits"
+    data_dir: str | None = None
+    """Where MNIST or CIFAR-10 files lie (``cst-ref run --data-dir`` overrides it)."""
+    limit: int | None = Field(None, ge=100)
+    """Train on the first ``limit`` samples only (CIFAR-10 has 50,000)."""
+    validation_fraction: float = Field(0.2, gt=0, lt=1)
+    n_clients: int = Field(5, ge=1, le=MAX_CLIENTS)
+    partition: Literal["iid", "dirichlet", "quantity_skew", "k_classes"] = "dirichlet"
+    alpha: float = Field(0.5, gt=0, allow_inf_nan=False)
+    skew: Literal["linear", "exponential"] = "linear"
+    base: float = Field(1.5, gt=1, allow_inf_nan=False)
+    k: int = Field(2, ge=1)
+    min_size: int = Field(10, ge=1)
+
+
+class BehaviourConfig(Section):
+    client: int = Field(ge=0)
+    kind: Literal["honest", "free_rider", "label_flip", "noisy"]
+    mode: Literal["global", "noise"] = "global"
+    scale: float = Field(0.01, ge=0, allow_inf_nan=False)
+    fraction: float = Field(1.0, ge=0, le=1)
+    sigma: float = Field(1.0, ge=0, allow_inf_nan=False)
+
+
+class ModelConfig(Section):
+    architecture: Literal["auto", "mlp", "cnn"] = "auto"
+    """``auto``: an MLP for flat features (digits), the small CNN for images."""
+    hidden: int = Field(64, ge=1)
+
+
+class TrainingConfig(Section):
+    rounds: int = Field(5, ge=1, le=1000)
+    local_epochs: int = Field(2, ge=1)
+    lr: float = Field(0.1, gt=0, allow_inf_nan=False)
+    batch_size: int = Field(16, ge=1)
+
+
+class ValuationConfig(Section):
+    methods: list[MethodName] = Field(default_factory=lambda: ["equal", "data size", "MR leave-one-out"],
+                                      min_length=1)
+
+    @field_validator("methods")
+    @classmethod
+    def _distinct(cls, methods: list[str]) -> list[str]:
+        if len(set(methods)) != len(methods):
+            raise ValueError("each method may be listed once")
+        return methods
+
+
+class PayoutConfig(Section):
+    method: MethodName = "MR leave-one-out"
+    timing: Literal[TIMINGS] = "round"  # type: ignore[valid-type]
+    rules: list[RuleName] = Field(default_factory=lambda: list(RULE_KEYS), min_length=1)
+    round_seconds: int = Field(3600, ge=1)
+
+    @field_validator("rules")
+    @classmethod
+    def _distinct(cls, rules: list[str]) -> list[str]:
+        if len(set(rules)) != len(rules):
+            raise ValueError("each rule may be listed once")
+        return rules
+
+
+class BudgetConfig(Section):
+    kind: Literal["constant", "geometric", "revenue"] = "constant"
+    amount: Tokens = 100.0
+    """Tokens paid out per round (constant), in the first round (geometric), or paid in by users (revenue)."""
+    decay: float = Field(1.0, gt=0, le=1)
+    share: float = Field(1.0, ge=0, le=1)
+
+
+class SystemSection(Section):
+    treasury: Tokens = 1_000_000.0
+    client_supply: Tokens = 1_000.0
+    seed_token: Tokens = 1_000.0
+    seed_base: Tokens = 1_000.0
+    fee_bps: int = Field(30, ge=0, lt=FEE_DENOMINATOR)
+
+
+class ExperimentConfig(Section):
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    data: DataConfig = DataConfig()
+    behaviours: list[BehaviourConfig] = Field(default_factory=list)
+    model: ModelConfig = ModelConfig()
+    training: TrainingConfig = TrainingConfig()
+    valuation: ValuationConfig = ValuationConfig()
+    payout: PayoutConfig = PayoutConfig()
+    budget: BudgetConfig = BudgetConfig()
+    system: SystemSection = SystemSection()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExperimentConfig:
+        problems = []
+        n = self.data.n_clients
+        clients = [b.client for b in self.behaviours]
+        for i, client in enumerate(clients):
+            if client >= n:
+                problems.append(f"behaviours.{i}.client: {client} is not a client; data.n_clients = {n} "
+                                f"allows 0..{n - 1}")
+        if len(set(clients)) != len(clients):
+            problems.append(f"behaviours: each client may have one behaviour, got clients {clients}")
+        if self.payout.timing == "round" and self.payout.method in END_ONLY:
+            problems.append(f"payout.timing: 'round' cannot pay by {self.payout.method!r}, which values the "
+                            "whole training at once (use timing = 'end' or a per-round method)")
+        if self.data.partition == "k_classes" and n * self.data.k < 10:
+            problems.append(f"data.k: {self.data.k} classes × {n} clients cannot cover the 10 classes")
+        system = self.system
+        for name in ("seed_token", "seed_base"):
+            if to_wei(getattr(system, name)) == 0:
+                problems.append(f"system.{name}: every pool needs a positive seed, got {getattr(system, name)}")
+        if to_wei(system.seed_base) * n > to_wei(system.treasury):
+            problems.append(f"system.treasury: {system.treasury} tokens cannot seed {n} pools of "
+                            f"{system.seed_base} base tokens each")
+        if to_wei(self.budget.amount) == 0:
+            problems.append("budget.amount: must be positive, got 0")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _format(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    if not where:  # a cross-field check names its own fields
+        return message
+    return f"{where}: {message} (got {error['input']!r})" if error["type"] != "missing" else f"{where}: {message}"
+
+
+def parse_config(data: dict) -> ExperimentConfig:
+    """Validate a config given as a dict; ``ConfigError`` lists every problem."""
+    try:
+        return ExperimentConfig.model_validate(data)
+    except ValidationError as error:
+        messages = []
+        for item in error.errors():
+            messages += _format(item).split("\n")
+        raise ConfigError(messages) from None
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Read and validate a TOML config file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError([f"config file {path} does not exist"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"config file {path} cannot be read: {error}"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path} is not valid TOML: {error}"]) from None
+    return parse_config(data)

@@ -1,0 +1,123 @@
+"""The run's report: one JSON document with everything a figure or a reader needs.
+
+Its layout is documented in ``docs/report.md`` and fixed by ``report.schema.json``, which
+every report is validated against in the tests. It holds no timestamp and no path, so the
+same config and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from cst_ref.amm import get_amount_out, spot_price
+from cst_ref.protocol.round_loop import RULE_KEYS, FederationRun, RoundResult
+from cst_ref.protocol.state import SystemState
+from cst_ref.twins import RULE_MINT, SHARE_SCALE, WAD
+from cst_ref.valuation import percent_of_equal, shares_from_scores
+from cst_ref.versions import toolchain_versions
+
+from .config import ExperimentConfig
+from .setup import Federation
+
+SCHEMA_VERSION = 1
+
+
+def schema() -> dict[str, Any]:
+    """The report's JSON Schema (draft 2020-12)."""
+    return json.loads((resources.files("cst_ref.experiment") / "report.schema.json").read_text())
+
+
+def _round(result: RoundResult) -> dict[str, Any]:
+    rules = {}
+    for rule, payment in result.payments.items():
+        record = dataclasses.asdict(payment.record) if payment.record else None
+        if record is not None:
+            record.pop("clients")  # the run's fixed client accounts, listed once per report
+            record = {k: (v.hex() if isinstance(v, bytes) else list(v) if isinstance(v, tuple) else v)
+                      for k, v in record.items()}
+        rules[rule] = {"requested": payment.requested, "paid": payment.paid, "note": payment.note,
+                       "gas": payment.gas, "event": record}
+    return {
+        "round": result.round,
+        "accuracy": result.accuracy,
+        "loss": result.loss,
+        "revenue": result.revenue,
+        "budget": result.budget,
+        "scores": list(result.scores) if result.scores is not None else None,
+        "shares": list(result.shares) if result.shares is not None else None,
+        "rules": rules,
+    }
+
+
+def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: int) -> dict[str, dict[str, Any]]:
+    """What each rule really gave client ``index``: the money it can take out and its parts."""
+    account = run.backends[run.payout.rules[0]].accounts[index]
+    results = run.rounds + ([run.settlement] if run.settlement else [])
+    out = {}
+    for rule, final in finals.items():
+        initial = run.initial[rule]
+        pool = final.pools[index]
+        payments = [r.payments[rule] for r in results if r.payments and r.payments[rule].record]
+        gives_tokens = RULE_KEYS[rule] in (RULE_MINT, RULE_KEYS["buyback"])
+        received = sum(p.record.tokens_out[index] for p in payments) if gives_tokens else 0
+        spent = 0 if RULE_KEYS[rule] == RULE_MINT else sum(p.record.amounts[index] for p in payments)
+        out[rule] = {
+            "allocated": sum(p.paid * r.shares[index] // SHARE_SCALE
+                             for r in results if r.payments for p in [r.payments[rule]]),
+            "realised_base": final.liquidation_value(account) - initial.liquidation_value(account),
+            "base_spent": spent,
+            "cst_received": received,
+            "sale_base": get_amount_out(received, pool.reserve_token, pool.reserve_base, final.fee_bps)
+            if received else 0,
+            "final_price": spot_price(pool.reserve_token, pool.reserve_base),
+        }
+    return out
+
+
+def build_report(config: ExperimentConfig, seed: int, backend: str, federation: Federation, run: FederationRun,
+                 allocation: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The report of ``run``; ``allocation`` maps each configured method to its scores."""
+    shares = {method: shares_from_scores(scores) for method, scores in allocation.items()}
+    percents = {method: percent_of_equal(s) for method, s in shares.items()}
+    counts = run.history.sample_counts
+    finals = {rule: backend.state() for rule, backend in run.backends.items()}
+    clients = [
+        {
+            "id": i,
+            "samples": int(counts[i]),
+            "behaviour": federation.behaviours[i],
+            "methods": {m: {"share": float(shares[m][i]), "percent_of_equal": float(percents[m][i])}
+                        for m in allocation},
+            "rules": _client_rules(run, finals, i),
+        }
+        for i in range(len(counts))
+    ]
+    treasury = {rule: {"start": run.initial[rule].treasury, "end": final.treasury} for rule, final in finals.items()}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "config": config.model_dump(mode="json"),
+        "seed": seed,
+        "backend": backend,
+        "versions": toolchain_versions(),
+        "payout": {"method": run.payout.method, "timing": run.payout.timing, "rules": list(run.payout.rules),
+                   "unit": "wei (10^-18 token)", "treasury": treasury},
+        "rounds": [_round(r) for r in run.rounds],
+        "settlement": _round(run.settlement) if run.settlement else None,
+        "clients": clients,
+    }
+
+
+def dumps(report: Mapping[str, Any]) -> str:
+    """The report as the bytes written to ``report.json``: stable key order, exact integers."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def tokens(wei: int) -> float:
+    """Wei as whole tokens, for prose and tables (never for sums)."""
+    return wei / WAD

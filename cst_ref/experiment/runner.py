@@ -1,0 +1,125 @@
+"""Run a configured experiment end to end and write its report, figures and summary.
+
+Outputs appear all at once or not at all: everything is written into a temporary folder
+beside ``out`` and moved into place at the end, so an interrupted or failed run never
+leaves half a report behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # the command line has no display; set before pyplot is imported
+
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+from cst_ref.plots.report import RULE_LABELS, allocation_figure, realised_figure  # noqa: E402
+from cst_ref.protocol.backends import BACKENDS  # noqa: E402
+from cst_ref.protocol.round_loop import FederationRun, run_federation  # noqa: E402
+from cst_ref.protocol.valuer import total_scores  # noqa: E402
+
+from .config import ConfigError, ExperimentConfig  # noqa: E402
+from .report import build_report, dumps, tokens  # noqa: E402
+from .setup import Federation, build_federation  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A finished run: its report and the objects behind it (for chapters that look inside)."""
+
+    report: dict[str, Any]
+    run: FederationRun
+    federation: Federation
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Same seed, same numbers: torch's float sums depend on its thread count."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def run_experiment(config: ExperimentConfig, backend: str = "model", seed: int | None = None,
+                   data_dir: str | Path | None = None, progress: bool = False) -> Experiment:
+    """Train, value, pay under every configured rule on ``backend``, and build the report."""
+    if backend not in BACKENDS:
+        raise ConfigError([f"backend: must be one of {list(BACKENDS)}, got {backend!r}"])
+    seed = config.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ConfigError([f"seed: must be an integer in 0..2^32-1, got {seed!r}"])
+    with _one_thread():
+        federation = build_federation(config, seed, data_dir, progress)
+        run = run_federation(federation.model, federation.clients, federation.validation, federation.fedavg,
+                             federation.payout, backend, seed)
+        allocation = {method: total_scores(method, run.history, federation.validation, seed)
+                      for method in tqdm(config.valuation.methods, desc="valuation", disable=not progress or None)}
+    return Experiment(build_report(config, seed, backend, federation, run, allocation), run, federation)
+
+
+def summary(report: Mapping[str, Any]) -> str:
+    """A short Markdown summary: who was allocated what, and what each rule really paid."""
+    payout, clients = report["payout"], report["clients"]
+    rules = payout["rules"]
+    lines = [
+        "# WallStreetFeds run",
+        "",
+        f"Backend `{report['backend']}`, seed {report['seed']}, {len(report['rounds'])} rounds, "
+        f"final accuracy {report['rounds'][-1]['accuracy']:.3f}. Rewards paid by **{payout['method']}** "
+        f"({'every round' if payout['timing'] == 'round' else 'once at the end'}).",
+        "",
+        "| client | behaviour | samples | " + " | ".join(f"{m} (% of equal)" for m in clients[0]["methods"])
+        + " | " + " | ".join(f"{RULE_LABELS[r]}: realised (tokens)" for r in rules) + " |",
+        "|" + "---|" * (3 + len(clients[0]["methods"]) + len(rules)),
+    ]
+    for c in clients:
+        lines.append(f"| {c['id']} | {c['behaviour']} | {c['samples']} | "
+                     + " | ".join(f"{v['percent_of_equal']:.1f}" for v in c["methods"].values()) + " | "
+                     + " | ".join(f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules) + " |")
+    lines += ["", "Realised: base token the client can take out (withdraw its liquidity, sell every CST it "
+              "holds) at the end, minus the same at the start. Units and fields: `docs/report.md`.", ""]
+    return "\n".join(lines)
+
+
+def write_outputs(experiment: Experiment, out: str | Path, force: bool = False) -> Path:
+    """Write ``report.json``, ``summary.md`` and the figures (PNG and SVG) into ``out``, atomically."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise ConfigError([f"--out: {out} exists and is not empty; choose another folder or pass --force"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (staging / "report.json").write_text(dumps(experiment.report))
+        (staging / "summary.md").write_text(summary(experiment.report))
+        for name, make in (("allocation", allocation_figure), ("realised", realised_figure)):
+            figure = make(experiment.report)
+            for suffix in ("png", "svg"):
+                figure.savefig(staging / f"{name}.{suffix}", dpi=120, metadata={"Date": None} if suffix == "svg"
+                               else None)
+            plt.close(figure)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(staging, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out

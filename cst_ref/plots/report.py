@@ -1,0 +1,81 @@
+"""Figures of a ``cst-ref run`` report: the paper's reward figure and what each rule realised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats
+
+from cst_ref.checks import check_nonempty
+
+from .valuation import percent_of_equal_bars
+
+RULE_LABELS = {"mint": "mint", "buyback": "buy-back to client", "buyback_burn": "buy-back and burn",
+               "inject": "inject"}
+_RULE_COLOURS = {"mint": "#1f4e79", "buyback": "#2e7d32", "buyback_burn": "#b26a00", "inject": "#7b1fa2"}
+
+
+def _client_labels(report: Mapping[str, Any]) -> list[str]:
+    return [f"{c['id']}" + ("" if c["behaviour"] == "honest" else f"\n{c['behaviour'].replace('_', ' ')}")
+            for c in report["clients"]]
+
+
+def allocation_figure(report: Mapping[str, Any]) -> Figure:
+    """Each client's reward as % of an equal payout under every configured method (one run)."""
+    methods = list(report["clients"][0]["methods"])
+    rewards = {m: np.array([c["methods"][m]["percent_of_equal"] for c in report["clients"]]) for m in methods}
+    return percent_of_equal_bars(rewards, _client_labels(report), title="Allocation: reward as % of equal payout")
+
+
+def paper_figure(reports: Sequence[Mapping[str, Any]], confidence: float = 0.95) -> Figure:
+    """The paper's figure over several seeds: mean % of equal payout per client and method,
+    with a ``confidence`` interval (Student t over the seeds) as error bars."""
+    check_nonempty("reports", reports)
+    methods = list(reports[0]["clients"][0]["methods"])
+    n = len(reports[0]["clients"])
+    values = np.array([[[c["methods"][m]["percent_of_equal"] for c in r["clients"]] for m in methods]
+                       for r in reports])  # seeds × methods × clients
+    mean = values.mean(axis=0)
+    if len(reports) > 1:
+        half = stats.t.ppf((1 + confidence) / 2, len(reports) - 1) * values.std(axis=0, ddof=1) / np.sqrt(len(reports))
+    else:
+        half = np.zeros_like(mean)
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    for k, method in enumerate(methods):
+        ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, mean[k], width, yerr=half[k], capsize=2,
+               label=method, error_kw={"linewidth": 0.8})
+    ax.axhline(100, color="black", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(n), _client_labels(reports[0]), fontsize=8)
+    ax.set_xlabel("client")
+    ax.set_ylabel("reward (% of equal payout)")
+    ax.set_title(f"Reward as % of an equal payout, mean of {len(reports)} seeds, {confidence:.0%} CI")
+    ax.legend(fontsize=7, ncol=min(3, len(methods)))
+    fig.tight_layout()
+    return fig
+
+
+def realised_figure(report: Mapping[str, Any]) -> Figure:
+    """Per client and rule, the base token it can really take out, as % of what it was allocated."""
+    clients = report["clients"]
+    rules = list(clients[0]["rules"])
+    n = len(clients)
+    width = 0.8 / len(rules)
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    for k, rule in enumerate(rules):
+        percent = [100 * c["rules"][rule]["realised_base"] / c["rules"][rule]["allocated"]
+                   if c["rules"][rule]["allocated"] else 0.0 for c in clients]
+        ax.bar(np.arange(n) + (k - (len(rules) - 1) / 2) * width, percent, width, label=RULE_LABELS[rule],
+               color=_RULE_COLOURS[rule])
+    ax.axhline(100, color="black", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(n), _client_labels(report), fontsize=8)
+    ax.set_xlabel("client")
+    ax.set_ylabel("realised base (% of allocated)")
+    ax.set_title("Distribution: what each client can take out of its pool")
+    ax.legend(fontsize=7, ncol=len(rules))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,82 @@
+"""Every bad config field gets its own message naming the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from cst_ref.cli import main
+from cst_ref.experiment import ConfigError, load_config, parse_config
+
+from .conftest import EXAMPLES
+
+BAD_FIELDS = [
+    ({"data": {"n_clients": 0}}, "data.n_clients: Input should be greater than or equal to 1 (got 0)"),
+    ({"data": {"n_clients": 65}}, "data.n_clients: Input should be less than or equal to 64 (got 65)"),
+    ({"data": {"dataset": "imagenet"}}, "data.dataset: Input should be 'digits', 'mnist' or 'cifar10' (got 'imagenet')"),
+    ({"data": {"alpha": "x"}}, "data.alpha: Input should be a valid number"),
+    ({"data": {"colour": 1}}, "data.colour: Extra inputs are not permitted (got 1)"),
+    ({"training": {"lr": float("inf")}}, "training.lr: Input should be a finite number (got inf)"),
+    ({"training": {"rounds": 2.5}}, "training.rounds: Input should be a valid integer"),
+    ({"valuation": {"methods": ["MR Shapley", "magic"]}}, "valuation.methods.1: Input should be"),
+    ({"valuation": {"methods": []}}, "valuation.methods: List should have at least 1 item"),
+    ({"payout": {"rules": ["mint", "airdrop"]}}, "payout.rules.1: Input should be 'mint', 'buyback', 'buyback_burn' or 'inject' (got 'airdrop')"),
+    ({"payout": {"method": "OR Shapley"}}, "payout.timing: 'round' cannot pay by 'OR Shapley'"),
+    ({"budget": {"decay": 1.5}}, "budget.decay: Input should be less than or equal to 1 (got 1.5)"),
+    ({"budget": {"amount": -1}}, "budget.amount: Input should be greater than or equal to 0 (got -1)"),
+    ({"system": {"fee_bps": 10_000}}, "system.fee_bps: Input should be less than 10000 (got 10000)"),
+    ({"system": {"treasury": 10}}, "system.treasury: 10.0 tokens cannot seed 5 pools"),
+    ({"behaviours": [{"client": 7, "kind": "free_rider"}]}, "behaviours.0.client: 7 is not a client"),
+    ({"behaviours": [{"client": 1, "kind": "lazy"}]}, "behaviours.0.kind: Input should be"),
+    ({"seed": -1}, "seed: Input should be greater than or equal to 0 (got -1)"),
+]
+
+
+@pytest.mark.parametrize("data, message", BAD_FIELDS, ids=[m.split(":")[0] for _, m in BAD_FIELDS])
+def test_each_bad_field_has_its_own_message(data, message):
+    with pytest.raises(ConfigError) as error:
+        parse_config(data)
+    assert len(error.value.messages) == 1 and error.value.messages[0].startswith(message)
+
+
+def test_all_problems_are_reported_at_once():
+    with pytest.raises(ConfigError) as error:
+        parse_config({"data": {"n_clients": 0, "alpha": -1}, "training": {"lr": 0}})
+    assert [m.split(":")[0] for m in error.value.messages] == ["data.n_clients", "data.alpha", "training.lr"]
+
+
+def test_examples_are_valid_configs():
+    quick, paper = load_config(EXAMPLES / "quick.toml"), load_config(EXAMPLES / "paper.toml")
+    assert quick.data.dataset == "digits" and len(quick.payout.rules) == 4
+    assert paper.data.dataset == "cifar10" and paper.data.n_clients == 10 and paper.data.skew == "linear"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[data]\nn_clients = 0\n", "data.n_clients: Input should be greater than or equal to 1"),
+    ("[data\n", "is not valid TOML"),
+    ("[payout]\nrules = ['mint', 'mint']\n", "payout.rules: Value error, each rule may be listed once"),
+])
+def test_cli_exits_2_on_a_bad_config_and_writes_nothing(tmp_path, capsys, text, message):
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config), "--out", str(out)]) == 2
+    assert message.replace("Value error, ", "") in capsys.readouterr().err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_cli_refuses_a_missing_config_and_a_non_empty_out(tmp_path, capsys):
+    assert main(["run", "--config", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    out = tmp_path / "full"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", "--config", str(EXAMPLES / "quick.toml"), "--out", str(out)]) == 2
+    assert "exists and is not empty" in capsys.readouterr().err and (out / "keep.txt").read_text() == "mine"
+
+
+def test_cifar10_without_its_files_exits_2_and_says_where_to_put_them(tmp_path, capsys):
+    assert main(["run", "--config", str(EXAMPLES / "paper.toml"), "--out", str(tmp_path / "o"),
+                 "--data-dir", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'nowhere' / 'cifar-10-batches-py'}" in err and "--data-dir" in err
+    assert not (tmp_path / "o").exists()

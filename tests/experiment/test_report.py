@@ -1,0 +1,61 @@
+"""The report: valid against its schema, byte-identical for the same seed, true to the run."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from cst_ref.experiment import dumps, run_experiment, schema, write_outputs
+from cst_ref.twins import WAD
+
+from .conftest import tiny_config
+
+
+def test_report_matches_its_schema(tiny_experiment):
+    jsonschema.Draft202012Validator.check_schema(schema())
+    jsonschema.validate(tiny_experiment.report, schema())
+
+
+def test_schema_catches_a_broken_report(tiny_experiment):
+    broken = json.loads(dumps(tiny_experiment.report))
+    broken["clients"][0]["rules"]["mint"]["realised_base"] = 1.5  # wei are integers
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema())
+
+
+def test_same_config_and_seed_give_the_same_bytes(tiny_experiment):
+    again = run_experiment(tiny_config(), "model")
+    assert dumps(again.report) == dumps(tiny_experiment.report)
+    other = run_experiment(tiny_config(), "model", seed=1)
+    assert dumps(other.report) != dumps(tiny_experiment.report)
+
+
+def test_report_numbers_come_from_the_run(tiny_experiment):
+    report, run = tiny_experiment.report, tiny_experiment.run
+    assert [c["samples"] for c in report["clients"]] == list(run.history.sample_counts)
+    assert [c["behaviour"] for c in report["clients"]] == ["honest", "honest", "free_rider"]
+    for method in ("equal", "data size", "MR Shapley", "OR Shapley"):
+        shares = [c["methods"][method]["share"] for c in report["clients"]]
+        assert sum(shares) == pytest.approx(1)
+    assert [c["methods"]["equal"]["percent_of_equal"] for c in report["clients"]] == pytest.approx([100] * 3)
+    for rule in ("buyback", "buyback_burn", "inject"):
+        spent = sum(c["rules"][rule]["base_spent"] for c in report["clients"])
+        treasury = report["payout"]["treasury"][rule]
+        assert treasury["start"] - treasury["end"] == spent <= 2 * 100 * WAD
+    # a client that is the only holder of its token and the only LP gets back all base spent on its
+    # pool (its own liquidity), less the MINIMUM_LIQUIDITY dust locked in the pool
+    for c in report["clients"]:
+        for rule in ("buyback", "inject"):
+            assert 0 <= c["rules"][rule]["base_spent"] - c["rules"][rule]["realised_base"] < 10**6
+        assert c["rules"]["buyback"]["cst_received"] > 0 and c["rules"]["inject"]["cst_received"] == 0
+
+
+def test_outputs_are_written_together(tiny_experiment, tmp_path):
+    out = write_outputs(tiny_experiment, tmp_path / "run")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["allocation.png", "allocation.svg", "realised.png", "realised.svg", "report.json", "summary.md"]
+    assert json.loads((out / "report.json").read_text()) == json.loads(dumps(tiny_experiment.report))
+    assert "| 2 | free_rider |" in (out / "summary.md").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folder left behind
