@@ -66,9 +66,11 @@ def realised_figure(report: Mapping[str, Any]) -> Figure:
     n = len(clients)
     width = 0.8 / len(rules)
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    highest = 100.0
     for k, rule in enumerate(rules):
         percent = [100 * c["rules"][rule]["realised_base"] / c["rules"][rule]["allocated"]
                    if c["rules"][rule]["allocated"] else 0.0 for c in clients]
+        highest = max(highest, *percent)
         ax.bar(np.arange(n) + (k - (len(rules) - 1) / 2) * width, percent, width, label=RULE_LABELS[rule],
                color=_RULE_COLOURS[rule])
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
@@ -76,6 +78,7 @@ def realised_figure(report: Mapping[str, Any]) -> Figure:
     ax.set_xlabel("client")
     ax.set_ylabel("realised base (% of allocated)")
     ax.set_title("Distribution: what each client can take out of its pool")
-    ax.legend(fontsize=7, ncol=len(rules))
+    ax.set_ylim(top=1.3 * highest)  # room for the legend above the bars
+    ax.legend(fontsize=7, ncol=len(rules), loc="upper center")
     fig.tight_layout()
     return fig
