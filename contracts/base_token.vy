@@ -21,5 +21,10 @@ EIP712_VERSION: constant(String[20]) = "1"
 
 @deploy
 def __init__(name: String[25], symbol: String[5]):
+    """
+    @notice The deployer becomes owner and the only minter (the issuer).
+    @param name The token's name, also its EIP-712 domain name.
+    @param symbol The token's ticker symbol.
+    """
     ow.__init__()
     erc20.__init__(name, symbol, DECIMALS, name, EIP712_VERSION)

@@ -10,7 +10,20 @@
      Client i receives `budget * share_i // SHARE_SCALE`: every division rounds
      down, so the remainder of a base-token budget never leaves the treasury and
      the remainder of a mint budget is never minted. Every state-changing entry
-     point that calls out is non-reentrant: the base token may be any ERC-20.
+     point that calls out is non-reentrant, and base-token calls accept a
+     missing return value: the base token may be any ERC-20.
+
+     Spending the treasury into a pool (buy-back, inject) is guarded against
+     an attacker who moves the pool just before the round. The federation keeps
+     an observation per client (the pool's price accumulator, its spot price,
+     the time and the LP supply), written at registration, by `observe` and at
+     the end of every buy-back or inject round. A client's part is skipped
+     (it stays in the treasury and the event says why) when it would exceed
+     `max_spend_bps` of the pool's base reserve, when the spot price deviates
+     from the TWAP since the observation by more than `max_deviation_bps`,
+     when (inject only) the LP supply grew by more than `max_lp_growth_bps`
+     since the observation, or when (buy-back) the purchase falls below the
+     operator's `min_out` or buys nothing.
 """
 
 from ethereum.ercs import IERC20
@@ -34,6 +47,9 @@ interface IPool:
     def add_liquidity(amount_token_desired: uint256, amount_base_desired: uint256, amount_token_min: uint256, amount_base_min: uint256, recipient: address, deadline: uint256) -> (uint256, uint256, uint256): nonpayable
     def sync(): nonpayable
     def get_amount_out(token_in: address, amount_in: uint256) -> uint256: view
+    def get_reserves() -> (uint256, uint256, uint256): view
+    def price_token_cumulative_last() -> uint256: view
+    def totalSupply() -> uint256: view
 
 
 struct Client:
@@ -42,14 +58,43 @@ struct Client:
     pool: address
 
 
+struct Observation:
+    # the pool's price accumulator (base per CST, UQ112x112 times seconds) at `time`
+    price_cumulative: uint256
+    # spot price (UQ112x112) | (time mod 2**32) << 224
+    price_and_time: uint256
+    lp_supply: uint256
+
+
+struct Guards:
+    max_deviation_bps: uint256
+    max_spend_bps: uint256
+    max_lp_growth_bps: uint256
+
+
 SHARE_SCALE: public(constant(uint256)) = 10**18
 FEE_DENOMINATOR: constant(uint256) = 10000
+BPS: constant(uint256) = 10000
 MAX_CLIENTS: public(constant(uint256)) = 64
+MAX_RESERVE: constant(uint256) = 2**112 - 1
+MASK32: constant(uint256) = 2**32 - 1
+MASK224: constant(uint256) = 2**224 - 1
 
 RULE_MINT: public(constant(uint8)) = 1
 RULE_BUYBACK_TO_CLIENT: public(constant(uint8)) = 2
 RULE_BUYBACK_BURN: public(constant(uint8)) = 3
 RULE_INJECT: public(constant(uint8)) = 4
+
+# why a client's part was not paid (0: it was, or it was zero)
+SKIP_DUST: public(constant(uint8)) = 1
+SKIP_MIN_OUT: public(constant(uint8)) = 2
+SKIP_RESERVE: public(constant(uint8)) = 3
+SKIP_DEVIATION: public(constant(uint8)) = 4
+SKIP_LP_GROWTH: public(constant(uint8)) = 5
+
+DEFAULT_MAX_DEVIATION_BPS: constant(uint256) = 200
+DEFAULT_MAX_SPEND_BPS: constant(uint256) = 1000
+DEFAULT_MAX_LP_GROWTH_BPS: constant(uint256) = 100
 
 
 base: public(immutable(IERC20))
@@ -62,16 +107,27 @@ clients: public(DynArray[Client, MAX_CLIENTS])
 # 1-based position in `clients`; 0 means "not registered".
 client_index: public(HashMap[address, uint256])
 round_count: public(uint256)
+guards: public(Guards)
+observations: public(HashMap[address, Observation])
 
 
+# @notice The owner gave (`status` true) or took away the operator role.
 event OperatorSet:
     operator: indexed(address)
     status: bool
 
+# @notice The owner changed the bounds that skip a client's part of a round.
+event GuardsSet:
+    max_deviation_bps: uint256
+    max_spend_bps: uint256
+    max_lp_growth_bps: uint256
+
+# @notice `sender` paid `amount` base tokens into the treasury with `fund`.
 event TreasuryFunded:
     sender: indexed(address)
     amount: uint256
 
+# @notice A client joined: its token and pool, its own supply and its pool's seed.
 event ClientRegistered:
     index: indexed(uint256)
     account: indexed(address)
@@ -82,6 +138,9 @@ event ClientRegistered:
     seed_base: uint256
     lp_shares: uint256
 
+# @notice One round: its rule, the commitment to its scores, what each client
+# received (`amounts`, `tokens_out`) and why a part was kept back
+# (`skipped`: 0 paid, else a `SKIP_*` code).
 event RoundDistributed:
     round_number: indexed(uint256)
     rule: indexed(uint8)
@@ -90,13 +149,18 @@ event RoundDistributed:
     clients: DynArray[address, MAX_CLIENTS]
     amounts: DynArray[uint256, MAX_CLIENTS]
     tokens_out: DynArray[uint256, MAX_CLIENTS]
+    skipped: DynArray[uint8, MAX_CLIENTS]
 
 
 @deploy
 def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: address, fee_bps_: uint256):
     """
-    @dev The deployer becomes owner and first operator. Every pool this
-         federation creates charges `fee_bps_`.
+    @notice The deployer becomes owner and first operator; the guards start at
+            2 % deviation, 10 % of a base reserve and 1 % LP growth.
+    @param base_token The ERC-20 that pays rewards and that every pool trades against.
+    @param token_blueprint_ The EIP-5202 blueprint of the client-specific token.
+    @param pool_blueprint_ The EIP-5202 blueprint of the pool.
+    @param fee_bps_ The swap fee of every pool this federation creates.
     """
     assert base_token != empty(address), "federation: zero address"
     assert token_blueprint_ != empty(address), "federation: zero address"
@@ -111,12 +175,16 @@ def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: ad
     fee_bps = fee_bps_
     self.is_operator[msg.sender] = True
     log OperatorSet(operator=msg.sender, status=True)
+    self._set_guards(DEFAULT_MAX_DEVIATION_BPS, DEFAULT_MAX_SPEND_BPS, DEFAULT_MAX_LP_GROWTH_BPS)
 
 
 @external
 def set_operator(operator: address, status: bool):
     """
-    @dev Operators run rounds: they register clients and distribute rewards.
+    @notice Give or take away the operator role: operators register clients,
+            observe pools and distribute rewards.
+    @param operator The account.
+    @param status True to appoint, false to revoke.
     """
     ownable._check_owner()
     assert operator != empty(address), "federation: zero address"
@@ -125,13 +193,35 @@ def set_operator(operator: address, status: bool):
 
 
 @external
+def set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth_bps: uint256):
+    """
+    @notice Set the bounds that skip a client's part of a buy-back or inject
+            round; `max_value(uint256)` switches a bound off.
+    @param max_deviation_bps The largest deviation of the pool's spot price
+           from its TWAP since the client's observation, in bps.
+    @param max_spend_bps The largest part of the pool's base reserve one
+           client's part may be, in bps.
+    @param max_lp_growth_bps The largest growth of the pool's LP supply since
+           the observation that an inject accepts, in bps.
+    """
+    ownable._check_owner()
+    self._set_guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps)
+
+
+@external
 def pause():
+    """
+    @notice Stop registrations and rounds; tokens and pools keep trading.
+    """
     ownable._check_owner()
     pausable._pause()
 
 
 @external
 def unpause():
+    """
+    @notice Allow registrations and rounds again.
+    """
     ownable._check_owner()
     pausable._unpause()
 
@@ -140,24 +230,33 @@ def unpause():
 @nonreentrant
 def fund(amount: uint256):
     """
-    @dev Pulls `amount` base tokens from the caller into the treasury. A plain
-         `transfer` to this contract funds it just as well: the treasury is
-         simply this contract's base-token balance.
+    @notice Pull `amount` base tokens from the caller into the treasury.
+    @dev A plain `transfer` to this contract funds it just as well: the
+         treasury is simply this contract's base-token balance.
+    @param amount The base tokens to pull; the caller must have approved them.
     """
     assert amount > 0, "federation: zero amount"
-    assert extcall base.transferFrom(msg.sender, self, amount), "federation: transfer failed"
+    assert extcall base.transferFrom(msg.sender, self, amount, default_return_value=True), "federation: transfer failed"
     log TreasuryFunded(sender=msg.sender, amount=amount)
 
 
 @external
 @view
 def treasury() -> uint256:
+    """
+    @notice The base tokens available for rewards and pool seeds.
+    @return This contract's base-token balance.
+    """
     return staticcall base.balanceOf(self)
 
 
 @external
 @view
 def client_count() -> uint256:
+    """
+    @notice How many clients are registered.
+    @return The length of `clients`.
+    """
     return len(self.clients)
 
 
@@ -172,11 +271,18 @@ def register_client(
     seed_base: uint256,
 ) -> (address, address):
     """
-    @dev Deploys CST_i and pool i, mints `client_supply` CST to the client and
-         seeds the pool with `seed_token` freshly minted CST plus `seed_base`
-         base tokens from the treasury; the LP shares go to the client, so the
-         client is the pool's main liquidity provider (who gains from inject).
-         The pool gets an unlimited base allowance once, for later buy-backs.
+    @notice Deploy the client's CST and pool, mint `client_supply` CST to the
+            client and seed the pool with `seed_token` fresh CST and `seed_base`
+            treasury base tokens; the LP shares go to the client, the pool's
+            main liquidity provider (who gains from inject).
+    @dev The pool gets an unlimited base allowance once, for later buy-backs,
+         and the client's first observation is taken.
+    @param account The client's account.
+    @param name The CST's name.
+    @param symbol The CST's symbol.
+    @param client_supply The CST minted to the client.
+    @param seed_token The CST minted into the pool, at most 2**112 - 1.
+    @param seed_base The treasury's base tokens paired with it, at most 2**112 - 1.
     @return The addresses of the client's token and pool.
     """
     self._check_operator()
@@ -185,6 +291,8 @@ def register_client(
     assert self.client_index[account] == 0, "federation: client already registered"
     assert len(self.clients) < MAX_CLIENTS, "federation: too many clients"
     assert seed_token > 0 and seed_base > 0, "federation: pool seed must be positive"
+    assert seed_token <= MAX_RESERVE and seed_base <= MAX_RESERVE, "federation: seed exceeds a pool reserve"
+    assert client_supply <= max_value(uint256) - seed_token, "federation: supply overflow"
     assert seed_base <= staticcall base.balanceOf(self), "federation: seed exceeds treasury"
 
     token: address = create_from_blueprint(token_blueprint, name, symbol, code_offset=3)
@@ -193,8 +301,8 @@ def register_client(
     if client_supply > 0:
         extcall ICST(token).mint(account, client_supply)
     extcall ICST(token).mint(self, seed_token)
-    extcall ICST(token).approve(pool, seed_token)
-    assert extcall base.approve(pool, max_value(uint256)), "federation: approve failed"
+    assert extcall ICST(token).approve(pool, seed_token), "federation: approve failed"
+    assert extcall base.approve(pool, max_value(uint256), default_return_value=True), "federation: approve failed"
     used_token: uint256 = 0
     used_base: uint256 = 0
     lp_shares: uint256 = 0
@@ -202,8 +310,10 @@ def register_client(
         seed_token, seed_base, seed_token, seed_base, account, block.timestamp
     )
 
-    self.clients.append(Client(account=account, token=token, pool=pool))
+    client: Client = Client(account=account, token=token, pool=pool)
+    self.clients.append(client)
     self.client_index[account] = len(self.clients)
+    self._observe(client)
     log ClientRegistered(
         index=len(self.clients) - 1,
         account=account,
@@ -219,20 +329,42 @@ def register_client(
 
 @external
 @nonreentrant
+def observe(clients: DynArray[address, MAX_CLIENTS]):
+    """
+    @notice Record each client's pool state: the start of the TWAP window and
+            the LP supply that the next buy-back or inject round checks against.
+    @dev Rounds observe their clients at the end, so a call is needed only to
+         restart a window, e.g. after legitimate trading moved the price.
+    @param clients Registered clients, in any order.
+    """
+    self._check_operator()
+    for account: address in clients:
+        index: uint256 = self.client_index[account]
+        assert index != 0, "federation: unknown client"
+        self._observe(self.clients[index - 1])
+
+
+@external
+@nonreentrant
 def distribute_mint(
     clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
-    @dev Rule 1: mints `budget * share_i // SHARE_SCALE` new CST_i to client i.
-         `budget` counts CST units (each client's own token); the treasury is untouched.
+    @notice Rule 1: mint `budget * share_i // SHARE_SCALE` new CST_i to client i.
+    @dev `budget` counts CST units (each client's own token); the treasury is untouched.
+    @param clients Registered clients, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The CST units to split.
     @return The CST minted to each client.
     """
     entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
+    skipped: DynArray[uint8, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
         if amounts[i] > 0:
             extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
-    self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts)
+        skipped.append(0)
+    self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped)
     return amounts
 
 
@@ -247,11 +379,17 @@ def distribute_buyback(
     deadline: uint256,
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
-    @dev Rule 2: spends `budget * share_i // SHARE_SCALE` treasury base tokens
-         buying CST_i in pool i, then hands the CST to client i (`burn` false) or
-         burns it (`burn` true). Client i's purchase must yield at least
-         `min_outs[i]` CST, and the round must land by `deadline`. A part too
-         small to buy a single CST unit is not spent (it stays in the treasury).
+    @notice Rule 2: spend `budget * share_i // SHARE_SCALE` treasury base tokens
+            buying CST_i in pool i, then hand the CST to client i (`burn` false)
+            or burn it (`burn` true).
+    @dev A part is skipped (it stays in the treasury; `skipped` says why) when a
+         guard fails, when it would buy less than `min_outs[i]` or nothing.
+    @param clients Registered clients, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The treasury's base tokens to split.
+    @param min_outs The least CST each purchase must yield; 0 sends no bound.
+    @param burn Burn the CST bought instead of giving it to the client.
+    @param deadline The last timestamp at which the round may execute.
     @return The CST bought in each pool.
     """
     assert block.timestamp <= deadline, "federation: expired deadline"
@@ -260,26 +398,35 @@ def distribute_buyback(
     assert budget <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     bought: DynArray[uint256, MAX_CLIENTS] = []
+    skipped: DynArray[uint8, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
         out: uint256 = 0
+        skip: uint8 = 0
         if amounts[i] > 0:
-            out = staticcall IPool(entries[i].pool).get_amount_out(base.address, amounts[i])
-        assert out >= min_outs[i], "federation: buy-back below min_out"
-        if out == 0:
-            # dust that buys nothing stays in the treasury instead of failing the round
-            amounts[i] = 0
-        else:
-            recipient: address = entries[i].account
-            if burn:
-                recipient = self
-            extcall IPool(entries[i].pool).swap(base.address, amounts[i], out, recipient, deadline)
-            if burn:
-                extcall ICST(entries[i].token).burn(out)
+            skip = self._guard(entries[i], amounts[i], False)
+            if skip == 0:
+                out = staticcall IPool(entries[i].pool).get_amount_out(base.address, amounts[i])
+                if out < min_outs[i]:
+                    skip = SKIP_MIN_OUT
+                elif out == 0:
+                    skip = SKIP_DUST
+            if skip != 0:
+                amounts[i] = 0
+                out = 0
+            else:
+                recipient: address = entries[i].account
+                if burn:
+                    recipient = self
+                extcall IPool(entries[i].pool).swap(base.address, amounts[i], out, recipient, deadline)
+                if burn:
+                    extcall ICST(entries[i].token).burn(out)
+        self._observe(entries[i])
         bought.append(out)
+        skipped.append(skip)
     rule: uint8 = RULE_BUYBACK_TO_CLIENT
     if burn:
         rule = RULE_BUYBACK_BURN
-    self._log_round(rule, clients, shares, budget, amounts, bought)
+    self._log_round(rule, clients, shares, budget, amounts, bought, skipped)
     return bought
 
 
@@ -289,21 +436,34 @@ def distribute_inject(
     clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
-    @dev Rule 3: sends `budget * share_i // SHARE_SCALE` treasury base tokens
-         to pool i and syncs its reserves, so no LP shares are minted and the
-         value accrues to the pool's existing LPs.
+    @notice Rule 3: send `budget * share_i // SHARE_SCALE` treasury base tokens
+            to pool i and sync its reserves, so no LP shares are minted and the
+            value accrues to the pool's existing LPs.
+    @dev A part is skipped (it stays in the treasury; `skipped` says why) when a
+         guard fails, including LP supply that grew since the observation.
+    @param clients Registered clients, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The treasury's base tokens to split.
     @return The base tokens added to each pool.
     """
     entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     assert budget <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     zeros: DynArray[uint256, MAX_CLIENTS] = []
+    skipped: DynArray[uint8, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+        skip: uint8 = 0
         if amounts[i] > 0:
-            assert extcall base.transfer(entries[i].pool, amounts[i]), "federation: transfer failed"
-            extcall IPool(entries[i].pool).sync()
+            skip = self._guard(entries[i], amounts[i], True)
+            if skip != 0:
+                amounts[i] = 0
+            else:
+                assert extcall base.transfer(entries[i].pool, amounts[i], default_return_value=True), "federation: transfer failed"
+                extcall IPool(entries[i].pool).sync()
+        self._observe(entries[i])
         zeros.append(0)
-    self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros)
+        skipped.append(skip)
+    self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped)
     return amounts
 
 
@@ -314,19 +474,96 @@ def _check_operator():
 
 
 @internal
+def _set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth_bps: uint256):
+    self.guards = Guards(
+        max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps, max_lp_growth_bps=max_lp_growth_bps
+    )
+    log GuardsSet(
+        max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps, max_lp_growth_bps=max_lp_growth_bps
+    )
+
+
+@internal
+@view
+def _pool_now(pool: address) -> (uint256, uint256, uint256):
+    """
+    @dev The pool's reserves and its price accumulator as it would read if the
+         pool were updated now (Uniswap V2's `currentCumulativePrices`): a trade
+         earlier in this block does not count, as the pool records the price
+         from before each block's first update.
+    @return (reserve_token, reserve_base, price_cumulative)
+    """
+    reserve_token: uint256 = 0
+    reserve_base: uint256 = 0
+    last: uint256 = 0
+    reserve_token, reserve_base, last = staticcall IPool(pool).get_reserves()
+    cumulative: uint256 = staticcall IPool(pool).price_token_cumulative_last()
+    elapsed: uint256 = unsafe_sub(block.timestamp & MASK32, last) & MASK32
+    if elapsed != 0:
+        cumulative = unsafe_add(cumulative, unsafe_mul((reserve_base << 112) // reserve_token, elapsed))
+    return reserve_token, reserve_base, cumulative
+
+
+@internal
+def _observe(client: Client):
+    reserve_token: uint256 = 0
+    reserve_base: uint256 = 0
+    cumulative: uint256 = 0
+    reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
+    self.observations[client.account] = Observation(
+        price_cumulative=cumulative,
+        price_and_time=((reserve_base << 112) // reserve_token) | ((block.timestamp & MASK32) << 224),
+        lp_supply=staticcall IPool(client.pool).totalSupply(),
+    )
+
+
+@internal
+@view
+def _guard(client: Client, amount: uint256, inject: bool) -> uint8:
+    """
+    @dev The first guard `amount` fails (a `SKIP_*` code), or 0. The reference
+         price is the TWAP since the observation, or the observed spot price
+         when no second has passed since.
+    """
+    limits: Guards = self.guards
+    reserve_token: uint256 = 0
+    reserve_base: uint256 = 0
+    cumulative: uint256 = 0
+    reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
+    if amount * BPS // reserve_base > limits.max_spend_bps:
+        return SKIP_RESERVE
+    seen: Observation = self.observations[client.account]
+    reference: uint256 = seen.price_and_time & MASK224
+    elapsed: uint256 = unsafe_sub(block.timestamp & MASK32, seen.price_and_time >> 224) & MASK32
+    if elapsed != 0:
+        reference = unsafe_sub(cumulative, seen.price_cumulative) // elapsed
+    spot: uint256 = (reserve_base << 112) // reserve_token
+    deviation: uint256 = max(spot, reference) - min(spot, reference)
+    if reference == 0 or deviation * BPS // reference > limits.max_deviation_bps:
+        return SKIP_DEVIATION
+    if inject:
+        supply: uint256 = staticcall IPool(client.pool).totalSupply()
+        if supply > seen.lp_supply and (supply - seen.lp_supply) * BPS // seen.lp_supply > limits.max_lp_growth_bps:
+            return SKIP_LP_GROWTH
+    return 0
+
+
+@internal
 def _check_round(
     clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
 ) -> DynArray[Client, MAX_CLIENTS]:
     """
     @dev Validates a round's inputs shared by every rule and returns the
          clients' records. Clients must be listed in registration order, which
-         also rules out listing a client twice.
+         also rules out listing a client twice. Bounding each share and the
+         budget keeps every sum and product below 2**256.
     """
     self._check_operator()
     pausable._require_not_paused()
     assert len(clients) == len(shares), "federation: length mismatch"
     assert len(clients) > 0, "federation: no clients"
     assert budget > 0, "federation: zero budget"
+    assert budget <= max_value(uint256) // SHARE_SCALE, "federation: budget too large"
     entries: DynArray[Client, MAX_CLIENTS] = []
     previous: uint256 = 0
     total: uint256 = 0
@@ -334,6 +571,7 @@ def _check_round(
         index: uint256 = self.client_index[clients[i]]
         assert index != 0, "federation: unknown client"
         assert index > previous, "federation: clients not in registration order"
+        assert shares[i] <= SHARE_SCALE, "federation: share exceeds SHARE_SCALE"
         previous = index
         total += shares[i]
         entries.append(self.clients[index - 1])
@@ -358,6 +596,7 @@ def _log_round(
     budget: uint256,
     amounts: DynArray[uint256, MAX_CLIENTS],
     tokens_out: DynArray[uint256, MAX_CLIENTS],
+    skipped: DynArray[uint8, MAX_CLIENTS],
 ):
     self.round_count += 1
     log RoundDistributed(
@@ -368,4 +607,5 @@ def _log_round(
         clients=clients,
         amounts=amounts,
         tokens_out=tokens_out,
+        skipped=skipped,
     )

@@ -6,12 +6,16 @@
         `transferFrom`, so no router is needed and every call carries its own
         deadline and slippage bounds). LP shares are an ERC-20 composed from
         snekmate; MINIMUM_LIQUIDITY shares are minted to the pool itself on the
-        first deposit and can never move again.
+        first deposit and can never move again; LP shares anyone sends to the
+        pool beyond those are returned by `skim`.
 @dev Reserves are kept as accounted balances: every call moves exact amounts
      of the project's own standard ERC-20s, so `reserve == balance` holds
      after each call, and tokens sent to the pool without a call (the
      federation's "inject" rule, donations) join the reserves via `sync`.
      The two reserves and the last timestamp share one storage slot.
+     Token calls accept a missing return value (`default_return_value=True`),
+     so a token that returns nothing (USDT-style) works and one that returns
+     False is refused.
 """
 
 from ethereum.ercs import IERC20
@@ -56,6 +60,8 @@ price_token_cumulative_last: public(uint256)
 price_base_cumulative_last: public(uint256)
 
 
+# @notice A trade: `sender` sold `amount_in` of `token_in` for `amount_out`
+# of the other token, paid to `recipient`.
 event Swap:
     sender: indexed(address)
     token_in: indexed(address)
@@ -63,6 +69,7 @@ event Swap:
     amount_out: uint256
     recipient: indexed(address)
 
+# @notice A deposit of both tokens by `sender`; `shares` LP shares went to `recipient`.
 event AddLiquidity:
     sender: indexed(address)
     amount_token: uint256
@@ -70,6 +77,7 @@ event AddLiquidity:
     shares: uint256
     recipient: indexed(address)
 
+# @notice `sender` burnt `shares` LP shares; both tokens went to `recipient`.
 event RemoveLiquidity:
     sender: indexed(address)
     amount_token: uint256
@@ -77,6 +85,7 @@ event RemoveLiquidity:
     shares: uint256
     recipient: indexed(address)
 
+# @notice The reserves after every state change (Uniswap V2's `Sync`).
 event Sync:
     reserve_token: uint256
     reserve_base: uint256
@@ -84,6 +93,12 @@ event Sync:
 
 @deploy
 def __init__(token: address, base: address, fee_bps: uint256):
+    """
+    @notice A pool of `token` (a CST) against `base`, charging `fee_bps` per swap.
+    @param token The client-specific token.
+    @param base The base token (any ERC-20).
+    @param fee_bps The swap fee in basis points, below 10,000.
+    """
     assert token != empty(address) and base != empty(address), "pool: zero address"
     assert token != base, "pool: identical tokens"
     assert fee_bps < FEE_DENOMINATOR, "pool: fee out of range"
@@ -98,6 +113,7 @@ def __init__(token: address, base: address, fee_bps: uint256):
 @view
 def get_reserves() -> (uint256, uint256, uint256):
     """
+    @notice The reserves and the time of their last change, read from one slot.
     @return (reserve_token, reserve_base, block_timestamp_last mod 2**32)
     """
     s: uint256 = self._slot0
@@ -109,6 +125,9 @@ def get_reserves() -> (uint256, uint256, uint256):
 def get_amount_out(token_in: address, amount_in: uint256) -> uint256:
     """
     @notice What `swap` would pay for `amount_in` of `token_in` right now.
+    @param token_in The token sold: the CST or the base token.
+    @param amount_in The amount sold, before the fee.
+    @return The output, rounded down.
     """
     amount_out: uint256 = 0
     sell_token: bool = False
@@ -124,6 +143,12 @@ def swap(
     """
     @notice Sell `amount_in` of `token_in` (pulled from the caller) for the
             other token, paid to `recipient`.
+    @param token_in The token sold: the CST or the base token.
+    @param amount_in The amount sold, pulled from the caller with `transferFrom`.
+    @param min_out The least output the caller accepts.
+    @param recipient Who receives the output.
+    @param deadline The last timestamp at which the trade may execute.
+    @return The output paid.
     """
     assert block.timestamp <= deadline, "pool: expired deadline"
     s: uint256 = self._slot0
@@ -140,8 +165,8 @@ def swap(
         token_out = BASE
     else:
         self._update(reserve_token - amount_out, reserve_base + amount_in, s)
-    assert extcall IERC20(token_in).transferFrom(msg.sender, self, amount_in), "pool: transfer failed"
-    assert extcall IERC20(token_out).transfer(recipient, amount_out), "pool: transfer failed"
+    assert extcall IERC20(token_in).transferFrom(msg.sender, self, amount_in, default_return_value=True), "pool: transfer failed"
+    assert extcall IERC20(token_out).transfer(recipient, amount_out, default_return_value=True), "pool: transfer failed"
     log Swap(sender=msg.sender, token_in=token_in, amount_in=amount_in, amount_out=amount_out, recipient=recipient)
     return amount_out
 
@@ -159,6 +184,12 @@ def add_liquidity(
     """
     @notice Deposit both tokens at the current ratio (the first deposit sets
             it) and mint LP shares to `recipient`.
+    @param amount_token_desired The most CST to deposit.
+    @param amount_base_desired The most base tokens to deposit.
+    @param amount_token_min The least CST the deposit may take.
+    @param amount_base_min The least base tokens the deposit may take.
+    @param recipient Who receives the LP shares.
+    @param deadline The last timestamp at which the deposit may execute.
     @return (amount_token, amount_base, shares) actually deposited and minted.
     """
     assert block.timestamp <= deadline, "pool: expired deadline"
@@ -187,8 +218,8 @@ def add_liquidity(
     assert amount_base >= amount_base_min, "pool: base amount below minimum"
     erc20._mint(recipient, shares)
     self._update(reserve_token + amount_token, reserve_base + amount_base, s)
-    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount_token), "pool: transfer failed"
-    assert extcall IERC20(BASE).transferFrom(msg.sender, self, amount_base), "pool: transfer failed"
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount_token, default_return_value=True), "pool: transfer failed"
+    assert extcall IERC20(BASE).transferFrom(msg.sender, self, amount_base, default_return_value=True), "pool: transfer failed"
     log AddLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
     return amount_token, amount_base, shares
 
@@ -201,6 +232,12 @@ def remove_liquidity(
     """
     @notice Burn the caller's `shares` and pay their pro-rata part of both
             reserves (rounded down, in the pool's favour) to `recipient`.
+    @param shares The LP shares to burn.
+    @param amount_token_min The least CST to receive.
+    @param amount_base_min The least base tokens to receive.
+    @param recipient Who receives both tokens.
+    @param deadline The last timestamp at which the withdrawal may execute.
+    @return (amount_token, amount_base) paid.
     """
     assert block.timestamp <= deadline, "pool: expired deadline"
     assert shares != 0, "pool: zero amount"
@@ -216,8 +253,8 @@ def remove_liquidity(
     assert amount_token >= amount_token_min, "pool: token amount below minimum"
     assert amount_base >= amount_base_min, "pool: base amount below minimum"
     self._update(reserve_token - amount_token, reserve_base - amount_base, s)
-    assert extcall IERC20(TOKEN).transfer(recipient, amount_token), "pool: transfer failed"
-    assert extcall IERC20(BASE).transfer(recipient, amount_base), "pool: transfer failed"
+    assert extcall IERC20(TOKEN).transfer(recipient, amount_token, default_return_value=True), "pool: transfer failed"
+    assert extcall IERC20(BASE).transfer(recipient, amount_base, default_return_value=True), "pool: transfer failed"
     log RemoveLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
     return amount_token, amount_base
 
@@ -238,15 +275,22 @@ def sync():
 @nonreentrant
 def skim(recipient: address):
     """
-    @notice Send the balances in excess of the reserves to `recipient`.
+    @notice Send the balances in excess of the reserves, and any LP shares
+            held by the pool beyond the locked MINIMUM_LIQUIDITY, to `recipient`.
+    @dev Without the last part, shares sent to the pool would be stuck forever:
+         `remove_liquidity` burns only the caller's own shares.
+    @param recipient Who receives the excess.
     """
     s: uint256 = self._slot0
     assert extcall IERC20(TOKEN).transfer(
-        recipient, staticcall IERC20(TOKEN).balanceOf(self) - (s & MASK112)
+        recipient, staticcall IERC20(TOKEN).balanceOf(self) - (s & MASK112), default_return_value=True
     ), "pool: transfer failed"
     assert extcall IERC20(BASE).transfer(
-        recipient, staticcall IERC20(BASE).balanceOf(self) - ((s >> 112) & MASK112)
+        recipient, staticcall IERC20(BASE).balanceOf(self) - ((s >> 112) & MASK112), default_return_value=True
     ), "pool: transfer failed"
+    stray: uint256 = erc20.balanceOf[self]
+    if stray > MINIMUM_LIQUIDITY:  # the pool holds shares once the first deposit locked MINIMUM_LIQUIDITY
+        erc20._transfer(self, recipient, stray - MINIMUM_LIQUIDITY)
 
 
 @internal

@@ -14,6 +14,8 @@ from .math import (
     get_amount_out,
     isqrt,
     mint_shares,
+    price_impact,
+    product_holds,
     quote,
     spot_price,
 )
@@ -30,6 +32,8 @@ __all__ = [
     "get_amount_out",
     "isqrt",
     "mint_shares",
+    "price_impact",
+    "product_holds",
     "quote",
     "spot_price",
     "twap",

@@ -123,3 +123,28 @@ def spot_price(reserve_in: int, reserve_out: int) -> float:
     check_int("reserve_in", reserve_in, positive=True)
     check_int("reserve_out", reserve_out, positive=True)
     return reserve_out / reserve_in
+
+
+def price_impact(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> float:
+    """How much worse than the spot price a trade of ``amount_in`` executes, as a fraction.
+
+    ``1 - (out / amount_in) / spot``: the fee plus the move along the curve, about
+    ``fee + f`` for a trade of a small fraction ``f`` of the input reserve. The one place
+    the book and the figures compute it.
+    """
+    check_int("amount_in", amount_in, positive=True)
+    out = get_amount_out(amount_in, reserve_in, reserve_out, fee_bps)
+    return 1 - (out / amount_in) / spot_price(reserve_in, reserve_out)
+
+
+def product_holds(before: tuple[int, int], after: tuple[int, int], amount_in: int, fee_bps: int = 30) -> bool:
+    """Uniswap V2's swap check: the fee-adjusted reserve product never falls.
+
+    ``before`` and ``after`` are (input reserve, output reserve) around a swap of
+    ``amount_in``; true when ``(in' - fee * amount_in) * out' >= in * out`` (in basis
+    points), or when the reserves did not move (the swap reverted or paid nothing).
+    """
+    if tuple(after) == tuple(before):
+        return True
+    fee_bps = _check_fee(fee_bps)
+    return (after[0] * FEE_DENOMINATOR - amount_in * fee_bps) * after[1] >= before[0] * before[1] * FEE_DENOMINATOR

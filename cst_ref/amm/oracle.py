@@ -8,6 +8,8 @@ time-weighted average price, which one block's trade cannot move much.
 
 from __future__ import annotations
 
+from cst_ref.checks import check_real
+
 Q112 = 2**112
 """One in UQ112x112 fixed point."""
 
@@ -37,6 +39,5 @@ def accumulate(cumulative: int, price_uq112: int, elapsed: int) -> int:
 
 def twap(cumulative_start: int, cumulative_end: int, seconds: int) -> float:
     """Average price between two accumulator readings ``seconds`` apart."""
-    if seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds}")
+    check_real("seconds", seconds, positive=True)
     return ((cumulative_end - cumulative_start) % ACCUMULATOR_MODULUS) / seconds / Q112

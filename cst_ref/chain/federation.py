@@ -3,6 +3,9 @@
 One method per distribution rule keeps each rule's calling convention visible (only
 buy-back trades, so only it takes slippage bounds and a deadline). Every distribution
 returns the round exactly as the contract logged it, so callers never parse logs.
+Buy-backs are bounded by default: each ``min_out`` is the pool's quote less
+``tolerance_bps`` (0.5 %), and sending no bound takes an explicit ``tolerance_bps=10_000``
+or ``min_outs=[0, ...]``.
 """
 
 from __future__ import annotations
@@ -13,15 +16,24 @@ from typing import Any
 
 import boa
 
+from cst_ref.checks import check_bool
 from cst_ref.twins.constants import (
     DEFAULT_FEE_BPS,
+    DEFAULT_TOLERANCE_BPS,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
 )
 from cst_ref.twins.federation import RoundRecord, unknown_rule
-from cst_ref.twins.inputs import check_registration, check_round_inputs, check_uint256, check_uint256_list
+from cst_ref.twins.guards import Guards, Observation, bounded_min_outs
+from cst_ref.twins.inputs import (
+    check_client_list,
+    check_registration,
+    check_round_inputs,
+    check_uint256,
+    check_uint256_list,
+)
 
 from .deploy import deploy_as_blueprint, deployer
 
@@ -85,6 +97,40 @@ class FederationChain:
         self.clients.append(handle)
         return handle
 
+    def guards(self) -> Guards:
+        """The owner's bounds, as the twin holds them."""
+        return Guards(*self.contract.guards())
+
+    def observation(self, account: str) -> Observation:
+        """The federation's last observation of ``account``'s pool."""
+        return Observation(*self.contract.observations(account))
+
+    def set_guards(self, guards: Guards, sender: str | None = None) -> None:
+        """Owner only: set the bounds that skip a client's part of a buy-back or inject round."""
+        check_uint256(max_deviation_bps=guards.max_deviation_bps, max_spend_bps=guards.max_spend_bps,
+                      max_lp_growth_bps=guards.max_lp_growth_bps)
+        self.contract.set_guards(guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
+                                 sender=sender)
+
+    def observe(self, clients: Sequence[str], sender: str | None = None) -> None:
+        """Record each client's pool: the start of its TWAP window and its LP supply."""
+        clients = check_client_list(clients)
+        self.contract.observe(list(clients), sender=sender)
+
+    def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
+                       tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
+        """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
+        ``FederationModel.quote_min_outs`` derives them (an unknown client gets 0)."""
+        clients = check_round_inputs(clients, shares, budget)
+        pools = {handle.account: handle.pool for handle in self.clients}
+        base = self.contract.base()
+
+        def quote(i: int, amount: int) -> int:
+            pool = pools.get(clients[i])
+            return pool.get_amount_out(base, amount) if pool is not None else 0
+
+        return bounded_min_outs(quote, shares, budget, tolerance_bps)
+
     def distribute_mint(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
@@ -101,16 +147,20 @@ class FederationChain:
         *,
         burn: bool,
         min_outs: Sequence[int] | None = None,
+        tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
         deadline: int | None = None,
         sender: str | None = None,
     ) -> RoundRecord:
         """Rule 2: buy each client's CST with its part of ``budget``; give it or burn it.
 
-        Without ``min_outs`` no slippage bound is set; without ``deadline`` the round must
-        land in the current block.
+        Without ``min_outs`` each bound is the pool's quote less ``tolerance_bps``; without
+        ``deadline`` the round must land in the current block. A part whose bound or guard
+        fails stays in the treasury (``RoundRecord.skipped``).
         """
         clients = check_round_inputs(clients, shares, budget)
-        bounds = [0] * len(clients) if min_outs is None else check_uint256_list("min_outs", min_outs)
+        burn = check_bool("burn", burn)
+        bounds = (self.quote_min_outs(clients, shares, budget, tolerance_bps) if min_outs is None
+                  else check_uint256_list("min_outs", min_outs))
         when = boa.env.timestamp if deadline is None else deadline
         check_uint256(deadline=when)
         self.contract.distribute_buyback(
@@ -127,17 +177,18 @@ class FederationChain:
         return self._last_round()
 
     def distribute(
-        self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
+        self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None,
+        *, tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
     ) -> RoundRecord:
-        """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs without slippage bounds."""
+        """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs bounded by their quotes
+        less ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
         if rule == RULE_MINT:
             return self.distribute_mint(clients, shares, budget, sender=sender)
         if rule == RULE_INJECT:
             return self.distribute_inject(clients, shares, budget, sender=sender)
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
-            return self.distribute_buyback(
-                clients, shares, budget, burn=rule == RULE_BUYBACK_BURN, sender=sender
-            )
+            return self.distribute_buyback(clients, shares, budget, burn=rule == RULE_BUYBACK_BURN,
+                                           tolerance_bps=tolerance_bps, sender=sender)
         raise unknown_rule(rule)
 
     def _last_round(self) -> RoundRecord:
@@ -150,5 +201,6 @@ class FederationChain:
             clients=tuple(str(a) for a in event.clients),
             amounts=tuple(event.amounts),
             tokens_out=tuple(event.tokens_out),
+            skipped=tuple(event.skipped),
         )
 

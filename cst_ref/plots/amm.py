@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import amm
 from ..amm import get_amount_out, spot_price
 from ..checks import check_nonempty, check_real, positive_int
 
@@ -59,8 +60,8 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
     fractions = np.logspace(-4, np.log10(max_fraction), points)
     spot = spot_price(reserve_in, reserve_out)
     sizes = [max(1, int(f * reserve_in)) for f in fractions]
-    prices = np.array([get_amount_out(s, reserve_in, reserve_out, fee_bps) / s for s in sizes])
-    impact = 100 * (1 - prices / spot)
+    impact = 100 * np.array([amm.price_impact(s, reserve_in, reserve_out, fee_bps) for s in sizes])
+    prices = spot * (1 - impact / 100)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.8))
     left.plot(100 * fractions, prices, color="#1f4e79", label="average price paid")
     left.axhline(spot, color="grey", ls="--", label="spot price before the trade")

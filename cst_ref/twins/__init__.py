@@ -8,6 +8,17 @@ round loop, and ``cst_ref.chain`` takes its constants from here.
 
 from .constants import (
     DEFAULT_BASE_NAME,
+    DEFAULT_MAX_DEVIATION_BPS,
+    DEFAULT_MAX_LP_GROWTH_BPS,
+    DEFAULT_MAX_SPEND_BPS,
+    DEFAULT_TOLERANCE_BPS,
+    GUARD_OFF,
+    SKIP_DEVIATION,
+    SKIP_DUST,
+    SKIP_LP_GROWTH,
+    SKIP_MIN_OUT,
+    SKIP_REASONS,
+    SKIP_RESERVE,
     DEFAULT_BASE_SYMBOL,
     DEFAULT_FEE_BPS,
     FAR_DEADLINE,
@@ -23,6 +34,7 @@ from .constants import (
     WAD,
 )
 from .federation import ClientModel, FederationModel, RoundRecord, create_address, unknown_rule
+from .guards import Guards, Observation, bounded_min_outs, check_tolerance
 from .inputs import check_address, check_address_list, check_uint256, check_uint256_list
 from .ledger import ZERO_ADDRESS, Ledger
 from .parity import known_accounts, state_differences
@@ -33,6 +45,21 @@ from .system import SystemConfig, deploy_model
 
 __all__ = [
     "DEFAULT_BASE_NAME",
+    "DEFAULT_MAX_DEVIATION_BPS",
+    "DEFAULT_MAX_LP_GROWTH_BPS",
+    "DEFAULT_MAX_SPEND_BPS",
+    "DEFAULT_TOLERANCE_BPS",
+    "GUARD_OFF",
+    "SKIP_DEVIATION",
+    "SKIP_DUST",
+    "SKIP_LP_GROWTH",
+    "SKIP_MIN_OUT",
+    "SKIP_REASONS",
+    "SKIP_RESERVE",
+    "Guards",
+    "Observation",
+    "bounded_min_outs",
+    "check_tolerance",
     "DEFAULT_BASE_SYMBOL",
     "DEFAULT_FEE_BPS",
     "FAR_DEADLINE",

@@ -29,6 +29,31 @@ RULES = {
 }
 """The rule ids the federation logs, with the names the book uses for them."""
 
+SKIP_DUST = 1
+SKIP_MIN_OUT = 2
+SKIP_RESERVE = 3
+SKIP_DEVIATION = 4
+SKIP_LP_GROWTH = 5
+SKIP_REASONS = {
+    SKIP_DUST: "buys nothing",
+    SKIP_MIN_OUT: "below min_out",
+    SKIP_RESERVE: "too large for the pool's base reserve",
+    SKIP_DEVIATION: "spot price away from its TWAP",
+    SKIP_LP_GROWTH: "LP supply grew since the observation",
+}
+"""Why a round kept a client's part in the treasury (``RoundDistributed.skipped``; 0 = paid)."""
+
+DEFAULT_MAX_DEVIATION_BPS = 200
+DEFAULT_MAX_SPEND_BPS = 1_000
+DEFAULT_MAX_LP_GROWTH_BPS = 100
+"""The federation's guards at deployment: 2 % from the TWAP, 10 % of a base reserve, 1 % more LP shares."""
+
+GUARD_OFF = 2**256 - 1
+"""A guard set to this value never skips a client."""
+
+DEFAULT_TOLERANCE_BPS = 50
+"""The wrappers' buy-back bound: each ``min_out`` is its quote less 0.5 %."""
+
 DEFAULT_FEE_BPS = 30
 DEFAULT_BASE_NAME = "Base USD"
 DEFAULT_BASE_SYMBOL = "BUSD"
@@ -38,6 +63,17 @@ FAR_DEADLINE = 2**64
 
 __all__ = [
     "DEFAULT_BASE_NAME",
+    "DEFAULT_MAX_DEVIATION_BPS",
+    "DEFAULT_MAX_LP_GROWTH_BPS",
+    "DEFAULT_MAX_SPEND_BPS",
+    "DEFAULT_TOLERANCE_BPS",
+    "GUARD_OFF",
+    "SKIP_DEVIATION",
+    "SKIP_DUST",
+    "SKIP_LP_GROWTH",
+    "SKIP_MIN_OUT",
+    "SKIP_REASONS",
+    "SKIP_RESERVE",
     "DEFAULT_BASE_SYMBOL",
     "DEFAULT_FEE_BPS",
     "FAR_DEADLINE",

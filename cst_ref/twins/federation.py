@@ -14,7 +14,10 @@ from dataclasses import dataclass
 import rlp
 from eth_utils import keccak, to_bytes, to_checksum_address
 
+from cst_ref.checks import check_bool
+
 from .constants import (
+    DEFAULT_TOLERANCE_BPS,
     FEE_DENOMINATOR,
     MAX_CLIENTS,
     RULE_BUYBACK_BURN,
@@ -23,11 +26,21 @@ from .constants import (
     RULE_MINT,
     RULES,
     SHARE_SCALE,
+    SKIP_DUST,
+    SKIP_MIN_OUT,
 )
-from .inputs import check_address, check_registration, check_round_inputs, check_uint256, check_uint256_list
+from .guards import Guards, Observation, bounded_min_outs, guard_failure, observe
+from .inputs import (
+    check_address,
+    check_client_list,
+    check_registration,
+    check_round_inputs,
+    check_uint256,
+    check_uint256_list,
+)
 from .ledger import ZERO_ADDRESS, Ledger
-from .pool import PoolModel
-from .revert import MAX_UINT256, Revert, atomic, require_uint256
+from .pool import MAX_RESERVE, PoolModel
+from .revert import MAX_UINT256, Revert, atomic
 from .shares import scores_hash, split_budget
 
 
@@ -41,7 +54,9 @@ class RoundRecord:
     """One ``RoundDistributed`` event: what each listed client's pool or wallet received.
 
     ``amounts`` are CST minted (mint) or base tokens spent (buy-back, inject);
-    ``tokens_out`` are CST minted or bought (zero for inject).
+    ``tokens_out`` are CST minted or bought (zero for inject); ``skipped`` is 0 for a
+    client paid (or owed nothing) and otherwise the ``SKIP_*`` code of why its part
+    stayed in the treasury.
     """
 
     round_number: int
@@ -51,6 +66,7 @@ class RoundRecord:
     clients: tuple[str, ...]
     amounts: tuple[int, ...]
     tokens_out: tuple[int, ...]
+    skipped: tuple[int, ...]
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -68,7 +84,8 @@ class ClientModel:
 
 
 class FederationModel:
-    """The federation's state: roles, pause flag, clients, round counter and treasury.
+    """The federation's state: roles, pause flag, clients, guards, observations, round
+    counter and treasury.
 
     Mutating methods take the caller (``sender``) and, where the contract reads the
     clock, the block ``timestamp``; each either applies all its effects or raises
@@ -90,6 +107,8 @@ class FederationModel:
         self.clients: list[ClientModel] = []
         self._positions: dict[str, int] = {}
         self.round_count = 0
+        self.guards = Guards()
+        self.observations: dict[str, Observation] = {}
         # a contract's nonce starts at 1 (EIP-161); each registration makes two CREATEs
         self.nonce = 1
 
@@ -112,6 +131,19 @@ class FederationModel:
             self.operators.add(check_address("operator", operator))
         else:
             self.operators.discard(check_address("operator", operator))
+
+    def set_guards(self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int) -> None:
+        check_uint256(max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps,
+                      max_lp_growth_bps=max_lp_growth_bps)
+        self._check_owner(sender)
+        self.guards = Guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps)
+
+    def transfer_ownership(self, sender: str, new_owner: str) -> None:
+        new_owner = check_address("new_owner", new_owner)
+        self._check_owner(sender)
+        if new_owner == ZERO_ADDRESS:
+            raise Revert("ownable: new owner is the zero address")
+        self.owner = new_owner
 
     def pause(self, sender: str) -> None:
         self._check_owner(sender)
@@ -148,6 +180,10 @@ class FederationModel:
             raise Revert("federation: too many clients")
         if seed_token == 0 or seed_base == 0:
             raise Revert("federation: pool seed must be positive")
+        if seed_token > MAX_RESERVE or seed_base > MAX_RESERVE:
+            raise Revert("federation: seed exceeds a pool reserve")
+        if client_supply > MAX_UINT256 - seed_token:
+            raise Revert("federation: supply overflow")
         if seed_base > self.treasury():
             raise Revert("federation: seed exceeds treasury")
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
@@ -163,29 +199,41 @@ class FederationModel:
         client = ClientModel(account, token, pool)
         self.clients.append(client)
         self._positions[account] = len(self.clients)
+        self.observations[account] = observe(pool, timestamp)
         self.nonce += 2
         return client
+
+    def observe(self, sender: str, clients: Sequence[str], timestamp: int) -> None:
+        """Record each client's pool: the start of its TWAP window and its LP supply."""
+        clients = check_client_list(clients)
+        check_uint256(timestamp=timestamp)
+        self._check_operator(sender)
+        entries = [self.clients[self._index(account) - 1] for account in clients]
+        for entry in entries:
+            self.observations[entry.account] = observe(entry.pool, timestamp)
 
     def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
                         budget: int) -> RoundRecord:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST."""
         clients = check_round_inputs(clients, shares, budget)
         entries = self._check_round(sender, clients, shares, budget)
-        amounts = self._split(shares, budget)
+        amounts = split_budget(shares, budget)
         with atomic(*(entry.token for entry in entries)):
             for entry, amount in zip(entries, amounts):
                 if amount > 0:
                     entry.token.mint(self.address, entry.account, amount)
-        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts)
+        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, [0] * len(amounts))
 
     def distribute_buyback(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                            min_outs: Sequence[int], burn: bool, deadline: int, timestamp: int) -> RoundRecord:
         """Rule 2: buy each client's CST with its part of ``budget``; hand it over or burn it.
 
-        A part too small to buy one CST unit is not spent and stays in the treasury.
+        A part that fails a guard, would buy less than its ``min_out`` or nothing at all is
+        not spent: it stays in the treasury and ``skipped`` says why.
         """
         clients = check_round_inputs(clients, shares, budget)
         min_outs = check_uint256_list("min_outs", min_outs)
+        burn = check_bool("burn", burn)
         check_uint256(deadline=deadline, timestamp=timestamp)
         if timestamp > deadline:
             raise Revert("federation: expired deadline")
@@ -194,51 +242,82 @@ class FederationModel:
             raise Revert("federation: length mismatch")
         if budget > self.treasury():
             raise Revert("federation: budget exceeds treasury")
-        amounts = self._split(shares, budget)
-        bought = []
+        amounts = split_budget(shares, budget)
+        bought, skipped, seen = [], [], {}
         with atomic(*(entry.pool for entry in entries)):
             for i, entry in enumerate(entries):
-                out = entry.pool.get_amount_out(self.base.address, amounts[i]) if amounts[i] else 0
-                if out < min_outs[i]:
-                    raise Revert("federation: buy-back below min_out")
-                if out == 0:
-                    amounts[i] = 0
-                else:
-                    recipient = self.address if burn else entry.account
-                    entry.pool.swap(self.address, self.base.address, amounts[i], out, recipient,
-                                    deadline, timestamp)
-                    if burn:
-                        entry.token.burn(self.address, out)
+                out = skip = 0
+                if amounts[i]:
+                    skip = self._guard(entry, amounts[i], False, timestamp)
+                    if not skip:
+                        out = entry.pool.get_amount_out(self.base.address, amounts[i])
+                        skip = SKIP_MIN_OUT if out < min_outs[i] else SKIP_DUST if out == 0 else 0
+                    if skip:
+                        amounts[i] = out = 0
+                    else:
+                        recipient = self.address if burn else entry.account
+                        entry.pool.swap(self.address, self.base.address, amounts[i], out, recipient,
+                                        deadline, timestamp)
+                        if burn:
+                            entry.token.burn(self.address, out)
+                seen[entry.account] = observe(entry.pool, timestamp)
                 bought.append(out)
+                skipped.append(skip)
+        self.observations.update(seen)
         rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
-        return self._log_round(rule, clients, shares, budget, amounts, bought)
+        return self._log_round(rule, clients, shares, budget, amounts, bought, skipped)
 
     def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                           timestamp: int) -> RoundRecord:
-        """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves."""
+        """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves.
+
+        A part that fails a guard (including LP supply grown since the observation, which
+        just-in-time liquidity would need) stays in the treasury and ``skipped`` says why.
+        """
         clients = check_round_inputs(clients, shares, budget)
         check_uint256(timestamp=timestamp)
         entries = self._check_round(sender, clients, shares, budget)
         if budget > self.treasury():
             raise Revert("federation: budget exceeds treasury")
-        amounts = self._split(shares, budget)
+        amounts = split_budget(shares, budget)
+        skipped, seen = [], {}
         with atomic(*(entry.pool for entry in entries)):
-            for entry, amount in zip(entries, amounts):
-                if amount > 0:
-                    self.base.transfer(self.address, entry.pool.address, amount)
+            for i, entry in enumerate(entries):
+                skip = self._guard(entry, amounts[i], True, timestamp) if amounts[i] else 0
+                if skip:
+                    amounts[i] = 0
+                elif amounts[i]:
+                    self.base.transfer(self.address, entry.pool.address, amounts[i])
                     entry.pool.sync(timestamp)
-        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, [0] * len(amounts))
+                seen[entry.account] = observe(entry.pool, timestamp)
+                skipped.append(skip)
+        self.observations.update(seen)
+        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, [0] * len(amounts), skipped)
+
+    def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
+                       tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
+        """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
+        ``FederationChain`` derives them (an unknown client gets 0; the round refuses it)."""
+        clients = check_round_inputs(clients, shares, budget)
+
+        def quote(i: int, amount: int) -> int:
+            position = self._index(clients[i], strict=False)
+            return self.clients[position - 1].pool.get_amount_out(self.base.address, amount) if position else 0
+
+        return bounded_min_outs(quote, shares, budget, tolerance_bps)
 
     def distribute(self, sender: str, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
-                   timestamp: int) -> RoundRecord:
-        """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs without slippage bounds,
-        due in the current block, exactly as ``FederationChain.distribute`` does."""
+                   timestamp: int, *, tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> RoundRecord:
+        """Run one round under ``rule`` (a ``RULE_*`` id), due in the current block, exactly as
+        ``FederationChain.distribute`` does: buy-backs bounded by the quotes less
+        ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
         if rule == RULE_MINT:
             return self.distribute_mint(sender, clients, shares, budget)
         if rule == RULE_INJECT:
             return self.distribute_inject(sender, clients, shares, budget, timestamp)
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
-            return self.distribute_buyback(sender, clients, shares, budget, [0] * len(clients),
+            min_outs = self.quote_min_outs(clients, shares, budget, tolerance_bps)
+            return self.distribute_buyback(sender, clients, shares, budget, min_outs,
                                            rule == RULE_BUYBACK_BURN, timestamp, timestamp)
         raise unknown_rule(rule)
 
@@ -272,27 +351,28 @@ class FederationModel:
             raise Revert("federation: no clients")
         if budget == 0:
             raise Revert("federation: zero budget")
+        if budget > MAX_UINT256 // SHARE_SCALE:
+            raise Revert("federation: budget too large")
         entries = []
         previous = total = 0
         for account, share in zip(clients, shares):
             index = self._index(check_address("account", account))
             if index <= previous:
                 raise Revert("federation: clients not in registration order")
+            if share > SHARE_SCALE:
+                raise Revert("federation: share exceeds SHARE_SCALE")
             previous = index
             total += share
-            require_uint256(total)
             entries.append(self.clients[index - 1])
         if total != SHARE_SCALE:
             raise Revert("federation: shares must sum to SHARE_SCALE")
         return entries
 
-    @staticmethod
-    def _split(shares: Sequence[int], budget: int) -> list[int]:
-        require_uint256(*(budget * share for share in shares))
-        return split_budget(shares, budget)
+    def _guard(self, entry: ClientModel, amount: int, inject: bool, timestamp: int) -> int:
+        return guard_failure(entry.pool, self.observations[entry.account], self.guards, amount, inject, timestamp)
 
     def _log_round(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
-                   amounts: Sequence[int], tokens_out: Sequence[int]) -> RoundRecord:
+                   amounts: Sequence[int], tokens_out: Sequence[int], skipped: Sequence[int]) -> RoundRecord:
         self.round_count += 1
         return RoundRecord(self.round_count, rule, scores_hash(clients, shares), budget,
-                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out))
+                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out), tuple(skipped))

@@ -78,15 +78,21 @@ def check_registration(name: str, symbol: str, client_supply: int, seed_token: i
     check_uint256(client_supply=client_supply, seed_token=seed_token, seed_base=seed_base)
 
 
+def check_client_list(clients: Sequence[str]) -> list[str]:
+    """A round's (or an observation's) clients, checksummed, at most ``MAX_CLIENTS`` of them."""
+    accounts = check_address_list("clients", clients)
+    if len(accounts) > MAX_CLIENTS:
+        raise ValueError(f"at most {MAX_CLIENTS} clients per round, got {len(accounts)}")
+    return accounts
+
+
 def check_round_inputs(clients: Sequence[str], shares: Sequence[int], budget: int) -> list[str]:
     """The round's clients, checksummed; ``ValueError`` for arguments the ABI cannot take.
 
     Lists of different lengths or an empty list are the contract's to refuse (with its
     own reasons), so the chain and the twin report them identically.
     """
-    accounts = check_address_list("clients", clients)
-    if len(accounts) > MAX_CLIENTS:
-        raise ValueError(f"at most {MAX_CLIENTS} clients per round, got {len(accounts)}")
+    accounts = check_client_list(clients)
     check_uint256_list("shares", shares)
     check_uint256(budget=budget)
     return accounts

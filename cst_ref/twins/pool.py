@@ -155,10 +155,14 @@ class PoolModel:
             self._update(self.token.balance_of(self.address), self.base.balance_of(self.address), timestamp)
 
     def skim(self, recipient: str) -> None:
-        """Send the balances in excess of the reserves to ``recipient``."""
+        """Send the balances in excess of the reserves, and LP shares the pool holds beyond
+        the locked ``MINIMUM_LIQUIDITY``, to ``recipient``."""
         with atomic(self):
             self.token.transfer(self.address, recipient, self.token.balance_of(self.address) - self.reserve_token)
             self.base.transfer(self.address, recipient, self.base.balance_of(self.address) - self.reserve_base)
+            stray = self.lp.balance_of(self.address)
+            if stray > amm.MINIMUM_LIQUIDITY:
+                self.lp._transfer(self.address, check_address("recipient", recipient), stray - amm.MINIMUM_LIQUIDITY)
 
     # --- internals -------------------------------------------------------------------
     @staticmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cst_ref.amm import (
@@ -15,6 +15,8 @@ from cst_ref.amm import (
     get_amount_out,
     isqrt,
     mint_shares,
+    price_impact,
+    product_holds,
     quote,
 )
 from cst_ref.amm.oracle import Q112, accumulate, elapsed_seconds, encode_price, twap
@@ -68,8 +70,7 @@ def test_bps_formulas_equal_v2_at_30_bps(amount, reserve_in, reserve_out):
 
 @given(amount_out=uint112, reserve_in=uint112, reserve_out=uint112, fee_bps=st.integers(0, 9_999))
 def test_amount_in_is_the_smallest_sufficient_input(amount_out, reserve_in, reserve_out, fee_bps):
-    if amount_out >= reserve_out:
-        return
+    assume(amount_out < reserve_out)
     needed = get_amount_in(amount_out, reserve_in, reserve_out, fee_bps)
     assert get_amount_out(needed, reserve_in, reserve_out, fee_bps) >= amount_out
     # V2's "+ 1" may overshoot by one wei, never by more: the pool is never short-changed
@@ -83,6 +84,23 @@ def test_fee_adjusted_product_never_falls(amount, reserve_in, reserve_out, fee_b
     assert out < reserve_out
     new_in = reserve_in * 10_000 + amount * (10_000 - fee_bps)
     assert new_in * (reserve_out - out) >= reserve_in * reserve_out * 10_000
+    assert product_holds((reserve_in, reserve_out), (reserve_in + amount, reserve_out - out), amount, fee_bps)
+
+
+def test_product_check_catches_an_overpaid_swap():
+    out = get_amount_out(E18, 10 * E18, 10 * E18)
+    assert product_holds((10 * E18, 10 * E18), (11 * E18, 10 * E18 - out), E18)
+    assert not product_holds((10 * E18, 10 * E18), (11 * E18, 10 * E18 - out - 1), E18)
+    assert product_holds((5, 7), (5, 7), 10**30)  # nothing moved: a reverted swap
+
+
+def test_price_impact_is_the_fee_for_tiny_trades_and_grows_with_size():
+    impacts = [price_impact(size, 1_000 * E18, 1_000 * E18) for size in (E18 // 1_000, E18, 10 * E18, 100 * E18)]
+    assert impacts == sorted(impacts) and abs(impacts[0] - 0.003) < 1e-5
+    f = 0.1  # a tenth of the reserve: the fee plus f / (1 + f), about
+    assert abs(price_impact(100 * E18, 1_000 * E18, 1_000 * E18, 0) - f / (1 + f)) < 1e-12
+    with pytest.raises(ValueError, match="amount_in"):
+        price_impact(0, E18, E18)
 
 
 def test_more_fee_means_less_output():
@@ -140,7 +158,9 @@ def test_deposit_keeps_the_pool_ratio():
     # pool at 1 token : 2 base: 10 token would need 20 base, so only 5 token go in with 10 base
     assert deposit_amounts(10, 10, 100, 200) == (5, 10)
     assert deposit_amounts(10, 30, 100, 200) == (10, 20)
-    assert quote(3, 7, 11) == 33 // 7
+    assert quote(7, 7, 11) == 11  # the whole reserve is worth the whole other reserve
+    assert quote(3, 7, 11) == 4  # 4.71... rounded down, in the pool's favour
+    assert quote(1, 3, 2) == 0
 
 
 def test_mint_and_burn_shares_are_pro_rata_and_round_down():
@@ -161,3 +181,9 @@ def test_twap_of_a_constant_price_is_that_price():
     # accumulators and timestamps wrap like Uniswap V2's and differences survive the wrap
     assert twap(2**256 - price, accumulate(2**256 - price, price, 10), 10) == 2.0
     assert elapsed_seconds(2**32 + 5, 2**32 - 5) == 10
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("nan"), float("inf"), "600", True])
+def test_twap_refuses_a_window_that_is_not_a_positive_number(seconds):
+    with pytest.raises(ValueError, match="seconds must"):
+        twap(0, 2 * Q112, seconds)

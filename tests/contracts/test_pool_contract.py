@@ -304,3 +304,14 @@ def test_gas_report_prices_fresh_transactions_higher():
     assert all(fresh[call] > session[call] for call in session)  # committed slots cost 2,900, not 100
     assert session["swap token->base"] <= SWAP_TARGET_GAS
     assert fresh["swap token->base, infinite allowance"] <= SWAP_TARGET_GAS
+
+
+def test_lp_shares_sent_to_the_pool_are_skimmed_back(funded, traders):
+    alice, bob = traders[:2]
+    _, _, shares = seed(funded, alice, 5 * E18, 10 * E18)
+    funded.pool.transfer(funded.pool.address, shares // 4, sender=alice)  # a mistaken transfer
+    funded.pool.skim(bob)
+    assert funded.pool.balanceOf(bob) == shares // 4
+    assert funded.pool.balanceOf(funded.pool.address) == MINIMUM_LIQUIDITY  # the locked part stays
+    paid = funded.pool.remove_liquidity(shares // 4, 0, 0, bob, FAR_DEADLINE, sender=bob)
+    assert paid[0] > 0 and paid[1] > 0

@@ -9,7 +9,7 @@ import pytest
 
 from cst_ref.chain.system import FederationSystem, deploy_system
 from cst_ref.twins import SystemConfig
-from cst_ref.twins.shares import SHARE_SCALE
+from cst_ref.twins import equal_shares as shares_for
 
 
 @pytest.fixture(scope="module")
@@ -29,4 +29,4 @@ def stranger() -> str:
 
 @pytest.fixture(scope="module")
 def equal_shares() -> list[int]:
-    return [SHARE_SCALE // 3 + 1, SHARE_SCALE // 3, SHARE_SCALE // 3]
+    return shares_for(3)

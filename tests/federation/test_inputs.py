@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from cst_ref.twins import Ledger, Revert, SystemConfig
+from cst_ref.twins import MAX_UINT256, SKIP_MIN_OUT, Ledger, Revert, SystemConfig
 from cst_ref.chain.deploy import deploy_market
 from cst_ref.chain.federation import FederationChain
 from cst_ref.twins.federation import FederationModel
@@ -24,7 +24,17 @@ def test_clients_must_be_in_registration_order(system, accounts, order):
 @pytest.mark.parametrize("delta", [-1, 1])
 def test_shares_must_sum_to_scale(system, accounts, delta):
     with boa.reverts("federation: shares must sum to SHARE_SCALE"):
-        system.federation.distribute_inject(accounts, [SHARE_SCALE + delta, 0, 0], 10)
+        system.federation.distribute_inject(accounts, [SHARE_SCALE // 2 + delta, SHARE_SCALE // 2, 0], 10)
+
+
+def test_shares_whose_sum_would_overflow_have_a_reason(system, accounts):
+    with boa.reverts("federation: share exceeds SHARE_SCALE"):
+        system.federation.distribute_mint(accounts, [MAX_UINT256, 1, SHARE_SCALE], 10)
+
+
+def test_a_budget_whose_split_would_overflow_has_a_reason(system, accounts, equal_shares):
+    with boa.reverts("federation: budget too large"):
+        system.federation.distribute_mint(accounts, equal_shares, MAX_UINT256 // SHARE_SCALE + 1)
 
 
 def test_length_mismatch_between_clients_and_shares(system, accounts):
@@ -67,19 +77,15 @@ def test_expired_deadline(system, accounts, equal_shares):
         )
 
 
-def test_buyback_below_min_out(system, accounts, equal_shares):
+def test_a_buyback_below_min_out_is_skipped_not_reverted(system, accounts, equal_shares):
     federation = system.federation
-    quotes = [
-        c.pool.get_amount_out(system.base.address, a)
-        for c, a in zip(federation.clients, [10**18 * s // SHARE_SCALE for s in equal_shares])
-    ]
-    with boa.reverts("federation: buy-back below min_out"):
-        federation.distribute_buyback(
-            accounts, equal_shares, 10**18, burn=False, min_outs=[quotes[0], quotes[1] + 1, 0]
-        )
-    assert federation.distribute_buyback(
-        accounts, equal_shares, 10**18, burn=False, min_outs=quotes
-    ).tokens_out == tuple(quotes)
+    quotes = federation.quote_min_outs(accounts, equal_shares, 10**18, tolerance_bps=0)
+    before = federation.contract.treasury()
+    record = federation.distribute_buyback(accounts, equal_shares, 10**18, burn=False,
+                                           min_outs=[quotes[0], quotes[1] + 1, 0])
+    assert record.skipped == (0, SKIP_MIN_OUT, 0) and record.tokens_out[1] == record.amounts[1] == 0
+    assert record.tokens_out[0] == quotes[0]
+    assert before - federation.contract.treasury() == record.amounts[0] + record.amounts[2]
 
 
 def test_registration_refuses_bad_inputs(system, accounts):
@@ -93,6 +99,10 @@ def test_registration_refuses_bad_inputs(system, accounts):
         contract.register_client(fresh, "X", "X", 1, 10**6, 0)
     with boa.reverts("federation: seed exceeds treasury"):
         contract.register_client(fresh, "X", "X", 1, 10**6, contract.treasury() + 1)
+    with boa.reverts("federation: seed exceeds a pool reserve"):
+        contract.register_client(fresh, "X", "X", 1, 2**112, 10**6)
+    with boa.reverts("federation: supply overflow"):
+        contract.register_client(fresh, "X", "X", MAX_UINT256, 10**6, 10**6)
 
 
 def test_fund_refuses_zero(system):
@@ -112,6 +122,12 @@ def test_fund_refuses_zero(system):
         (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn=True, deadline=1.5),
          "deadline must be an int"),
         (lambda f, a: f.distribute("mint", a, [SHARE_SCALE, 0, 0], 10), "unknown rule 'mint'"),
+        (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn="yes"), "burn must be True or False"),
+        (lambda f, a: f.distribute(2, a, [SHARE_SCALE, 0, 0], 10, tolerance_bps="0.5"),
+         "tolerance_bps must be an int"),
+        (lambda f, a: f.distribute(2, a, [SHARE_SCALE, 0, 0], 10, tolerance_bps=10_001),
+         "tolerance_bps must be at most 10000"),
+        (lambda f, a: f.observe(a * 22), "at most 64 clients"),
         (lambda f, a: f.register(str(boa.env.generate_address()), "X", "TOOLONG", 1, 10**6, 10**6),
          "symbol must be at most 5 bytes"),
         (lambda f, a: f.register(str(boa.env.generate_address()), "X", "X", -1, 10**6, 10**6),

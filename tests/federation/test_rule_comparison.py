@@ -47,7 +47,13 @@ def test_rules_move_prices_and_wealth_as_the_chapter_says(model):
 
 def test_figures_and_table_render(model):
     outcomes = compare_rules(model, to_shares([1, 1, 1]), 10 * WAD, NOW, address(99))
-    assert len(rule_outcomes(outcomes, ["a", "b", "c"]).axes) == 3
+    prices, gains, others = rule_outcomes(outcomes, ["a", "b", "c"]).axes
+    # one bar per rule and client, each as tall as the outcome it draws
+    assert [bar.get_height() for bar in prices.patches] == pytest.approx(
+        [100 * change for o in outcomes for change in o.price_change])
+    assert [bar.get_height() for bar in gains.patches] == pytest.approx([g for o in outcomes for g in o.client_gain])
+    assert [bar.get_width() for bar in others.patches] == pytest.approx(
+        [o.investor_gain for o in outcomes] + [-o.treasury_paid for o in outcomes])
     figure = round_gas([1, 2], {name: [1, 2] for name in RULES.values()}, baseline=1)
     assert len(figure.axes[0].lines) == len(RULES)
     assert markdown_table(["x", "y"], [(1234, 0.5)]).data.splitlines()[-1] == "| 1,234 | 0.50 |"
