@@ -24,7 +24,7 @@ def _all_values(n: int, v: CachedUtility) -> np.ndarray:
     """v(S) for every bitmask S in 0..2^n−1 (bit j set ⇔ player j in S)."""
     if n > MAX_EXACT_PLAYERS:
         raise ValueError(f"exact enumeration needs 2^{n} coalitions; use at most {MAX_EXACT_PLAYERS} players")
-    return np.array([v(j for j in range(n) if mask >> j & 1) for mask in range(2**n)])
+    return v.values(np.arange(2**n))  # one batch when the utility offers one
 
 
 def _marginals(n: int, values: np.ndarray, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:

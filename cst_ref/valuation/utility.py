@@ -2,38 +2,105 @@
 
 Every estimator calls the utility through :class:`CachedUtility`, so a coalition is never
 evaluated twice and the number of real evaluations (the cost of a method) is known.
+Coalitions are cached by bitmask (bit i set ⇔ client i in S): a million of them, all
+coalitions of 20 players, then take about 100 MB instead of most of a gigabyte as frozensets.
+
+A utility may offer a batch path, ``utilities(masks) -> array`` (see :class:`BatchUtility`);
+:meth:`CachedUtility.values` then evaluates every missing coalition of a list in one call.
+Plain callables still work: they are called once per missing coalition.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterable
+from numbers import Real
+from typing import Protocol, runtime_checkable
+
+import numpy as np
 
 from cst_ref.checks import positive_int
 
 Utility = Callable[[frozenset[int]], float]
 
+#: Bitmasks are int64 arrays in the batch path.
+MAX_MASK_PLAYERS = 62
+
+
+@runtime_checkable
+class BatchUtility(Protocol):
+    """A utility that can also value many coalitions, given as bitmasks, in one call."""
+
+    def __call__(self, coalition: frozenset[int]) -> float: ...
+
+    def utilities(self, masks: np.ndarray) -> np.ndarray: ...
+
 
 class CachedUtility:
-    """``v(S)`` with memoisation; rejects NaN/inf values with a ``ValueError``."""
+    """``v(S)`` with memoisation; rejects non-numbers and NaN/inf with a ``ValueError``."""
 
     def __init__(self, utility: Utility, n_players: int) -> None:
         self.utility = utility
         self.n_players = check_players(n_players)
-        self.cache: dict[frozenset[int], float] = {}
+        self.cache: dict[int, float] = {}
 
     @property
     def evaluations(self) -> int:
         return len(self.cache)
 
     def __call__(self, coalition: Iterable[int]) -> float:
-        key = frozenset(coalition)
-        if key not in self.cache:
-            value = float(self.utility(key))
-            if not math.isfinite(value):
-                raise ValueError(f"utility returned {value} for coalition {sorted(key)}")
-            self.cache[key] = value
-        return self.cache[key]
+        mask = self.mask(coalition)
+        if mask not in self.cache:
+            self.cache[mask] = self._checked(self.utility(members(mask)), mask)
+        return self.cache[mask]
+
+    def values(self, masks: Iterable[int]) -> np.ndarray:
+        """v(S) for every bitmask in ``masks``; the missing ones in one batch when offered."""
+        if self.n_players > MAX_MASK_PLAYERS:
+            raise ValueError(f"batch valuation takes at most {MAX_MASK_PLAYERS} players, not {self.n_players}")
+        masks = np.asarray(masks, dtype=np.int64).ravel()
+        if masks.size and not 0 <= masks.min() <= masks.max() < 2**self.n_players:
+            raise ValueError(f"bitmasks must lie in 0..2^{self.n_players} − 1")
+        missing = [m for m in dict.fromkeys(masks.tolist()) if m not in self.cache]
+        if missing:
+            if isinstance(self.utility, BatchUtility):
+                computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
+                if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
+                    raise ValueError(f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
+                                     f"and dtype {computed.dtype} for {len(missing)} coalitions")
+                computed = computed.astype(float).tolist()
+            else:
+                computed = [self.utility(members(m)) for m in missing]
+            for mask, value in zip(missing, computed):
+                self.cache[mask] = self._checked(value, mask)
+        return np.array([self.cache[m] for m in masks.tolist()])
+
+    def mask(self, coalition: Iterable[int]) -> int:
+        """The bitmask of ``coalition``; a member outside 0..n−1 raises ``ValueError``."""
+        mask = 0
+        for member in coalition:
+            try:
+                member = operator.index(member)
+            except TypeError:
+                raise ValueError(f"coalition members must be integers, got {member!r}") from None
+            if not 0 <= member < self.n_players:
+                raise ValueError(f"coalition member {member} is outside 0..{self.n_players - 1}")
+            mask |= 1 << member
+        return mask
+
+    def _checked(self, value: object, mask: int) -> float:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise ValueError(f"utility {_name(self.utility)} returned {value!r} ({type(value).__name__}), "
+                             f"not a number, for coalition {sorted(members(mask))}")
+        if not math.isfinite(value):
+            raise ValueError(f"utility {_name(self.utility)} returned {value} for coalition {sorted(members(mask))}")
+        return float(value)
+
+
+def members(mask: int) -> frozenset[int]:
+    """The players whose bits are set in ``mask``."""
+    return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
 def as_cached(utility: Utility, n_players: int) -> CachedUtility:
@@ -47,3 +114,7 @@ def as_cached(utility: Utility, n_players: int) -> CachedUtility:
 
 def check_players(n_players: int) -> int:
     return positive_int("n_players", n_players)
+
+
+def _name(utility: object) -> str:
+    return getattr(utility, "__qualname__", type(utility).__name__)

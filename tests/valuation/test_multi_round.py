@@ -12,6 +12,7 @@ from cst_ref.models import mlp
 from cst_ref.valuation import (
     METHODS,
     CoalitionEvaluator,
+    exact_shapley,
     gtg_shapley,
     one_round,
     per_round,
@@ -59,8 +60,12 @@ def test_per_round_values_are_efficient_and_discounted(free_rider_run) -> None:
     for t in range(history.rounds):
         v = round_utility(history, t, validation)
         assert mr.per_round[t].sum() == pytest.approx(v(range(5)) - v(()), abs=1e-9)
+    # λ-MR against per-round Shapley computed independently (plain callables, no batch path),
+    # weighted by hand: a wrong exponent, a reversed round order or a missing round shows.
+    evaluators = [round_utility(history, t, validation).utility for t in range(4)]
+    rounds = [exact_shapley(5, lambda s, evaluator=evaluator: evaluator(s)) for evaluator in evaluators]
     discounted = per_round(history, validation, discount=0.5)
-    np.testing.assert_allclose(discounted.values, 0.5 ** np.arange(history.rounds) @ mr.per_round)
+    np.testing.assert_allclose(discounted.values, rounds[0] + rounds[1] / 2 + rounds[2] / 4 + rounds[3] / 8, atol=1e-12)
 
 
 def test_a_free_rider_is_worth_about_nothing(free_rider_run) -> None:
@@ -128,11 +133,13 @@ def test_bad_input_raises_value_error(free_rider_run, call, message: str) -> Non
 
 
 def test_method_line_up_runs_every_method_and_rejects_unknown_names(free_rider_run) -> None:
-    history, validation, _ = free_rider_run
+    history, validation, clients = free_rider_run
     results = run_methods(history, validation)
     assert set(results) == set(METHODS)
     np.testing.assert_allclose(results["equal"].values, 0.2)
-    np.testing.assert_allclose(results["data size"].values, history.sample_counts / history.sample_counts.sum())
+    # Each client's share of the training data, counted from the clients' own data.
+    sizes = [len(client) for client in clients]
+    np.testing.assert_allclose(results["data size"].values, [size / sum(sizes) for size in sizes])
     assert results["MR Shapley"].evaluations == history.rounds * 2**5
     with pytest.raises(ValueError, match="unknown valuation methods"):
         run_methods(history, validation, ["MR Owen"])

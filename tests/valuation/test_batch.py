@@ -1,0 +1,165 @@
+"""The batch path: every coalition's accuracy equals the per-coalition path's, within a memory bound."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from cst_ref.data import Dataset
+from cst_ref.models import mlp, small_cnn
+from cst_ref.valuation import CachedUtility, CoalitionEvaluator, exact_shapley, per_round, round_utility
+
+
+Round = tuple[torch.Tensor, torch.Tensor, np.ndarray]
+
+
+def random_round(model: torch.nn.Module, n: int, seed: int, scale: float) -> Round:
+    """θ of ``model``, n random client updates and random sample counts: a made-up history's round."""
+    generator = torch.Generator().manual_seed(seed)
+    base = torch.nn.utils.parameters_to_vector(model.parameters()).detach()
+    updates = scale * torch.randn(n, base.numel(), generator=generator)
+    counts = np.random.default_rng(seed).integers(5, 200, size=n)
+    return base, updates, counts
+
+
+def assert_batch_equals_per_coalition(evaluator: CoalitionEvaluator, masks: np.ndarray) -> None:
+    batch = evaluator.utilities(masks)
+    n = evaluator.n_clients
+    single = [evaluator([i for i in range(n) if m >> i & 1]) for m in masks]
+    np.testing.assert_array_equal(batch, single)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mlp_batch_equals_per_coalition_on_every_coalition(digits_split, seed: int) -> None:
+    _, validation = digits_split
+    model = mlp(seed=seed)
+    base, updates, counts = random_round(model, 7, seed, scale=0.3)
+    for strategy in ("plain", "mix"):
+        evaluator = CoalitionEvaluator(model, base, updates, counts, validation, strategy)
+        assert_batch_equals_per_coalition(evaluator, np.arange(2**7))
+    # Any order, repeats included (the gather path rather than enumeration's consecutive chunks).
+    shuffled = np.random.default_rng(seed).permutation(np.tile(np.arange(2**7), 2))
+    assert_batch_equals_per_coalition(evaluator, shuffled)
+
+
+def test_cnn_batch_equals_per_coalition_on_every_coalition() -> None:
+    generator = torch.Generator().manual_seed(0)
+    x, y = torch.randn(48, 3, 32, 32, generator=generator), torch.randint(0, 10, (48,), generator=generator)
+    model = small_cnn(seed=0)
+    base, updates, counts = random_round(model, 4, 0, scale=0.05)
+    evaluator = CoalitionEvaluator(model, base, updates, counts, Dataset(x, y, 10, "noise"), "mix")
+    assert_batch_equals_per_coalition(evaluator, np.random.default_rng(0).permutation(2**4))
+
+
+def test_batch_on_a_recorded_history_and_exact_shapley_through_it(free_rider_run) -> None:
+    history, validation, _ = free_rider_run
+    mr = per_round(history, validation)  # exact Shapley reads every coalition from the batch path
+    for t in range(history.rounds):
+        evaluator = round_utility(history, t, validation).utility
+        assert_batch_equals_per_coalition(evaluator, np.arange(2**history.n_clients))
+        per_coalition = exact_shapley(history.n_clients, lambda s: evaluator(s))  # a plain callable: no batch
+        np.testing.assert_allclose(mr.per_round[t], per_coalition, rtol=0, atol=1e-12)
+
+
+def test_cached_values_use_the_batch_path_once_and_plain_callables_still_work() -> None:
+    calls: list[np.ndarray] = []
+
+    class Batched:
+        def __call__(self, coalition: frozenset[int]) -> float:
+            raise AssertionError("the batch path should have been used")
+
+        def utilities(self, masks: np.ndarray) -> np.ndarray:
+            calls.append(masks)
+            return np.array([bin(m).count("1") for m in masks], dtype=float)
+
+    cached = CachedUtility(Batched(), 3)
+    np.testing.assert_array_equal(cached.values([3, 5, 3, 0]), [2, 2, 2, 0])
+    assert cached.values([5, 7]).tolist() == [2, 3] and cached({0, 1, 2}) == 3
+    assert [m.tolist() for m in calls] == [[3, 5, 0], [7]] and cached.evaluations == 4
+    plain = CachedUtility(lambda s: float(len(s)), 3)
+    np.testing.assert_array_equal(plain.values(np.arange(8)), [0, 1, 1, 2, 1, 2, 2, 3])
+
+
+@pytest.mark.parametrize(
+    ("utility", "message"),
+    [
+        (lambda s: "0.5", "not a number"),
+        (lambda s: None, "not a number"),
+        (lambda s: np.array([0.5]), "not a number"),
+        (lambda s: True, "not a number"),
+        (lambda s: float("inf"), "inf"),
+    ],
+)
+def test_a_utility_returning_a_non_number_names_itself_and_the_coalition(utility, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        CachedUtility(utility, 3)({2, 0})
+    assert "<lambda>" in str(error.value) and "[0, 2]" in str(error.value)
+
+
+def test_bad_coalitions_and_batches_raise_value_error(free_rider_run) -> None:
+    history, validation, _ = free_rider_run
+    cached = round_utility(history, 0, validation)
+    for call in (lambda: cached({7}), lambda: cached({-1}), lambda: cached({0.5}), lambda: cached.values([32]),
+                 lambda: cached.utility.utilities(np.array([-1]))):
+        with pytest.raises(ValueError):
+            call()
+    wrong_shape = CachedUtility(type("Bad", (), {"__call__": lambda self, s: 0.0,
+                                                 "utilities": lambda self, m: np.zeros(2)})(), 3)
+    with pytest.raises(ValueError, match="batch of shape"):
+        wrong_shape.values([1, 2, 3])
+    with pytest.raises(ValueError, match="too small"):
+        CoalitionEvaluator(history.model, history.global_params[0], history.updates[0], history.sample_counts,
+                           validation, batch_memory=10_000).utilities(np.arange(4))
+
+
+MEMORY_PROBE = textwrap.dedent(
+    """
+    import sys
+    import numpy as np, torch
+    import cst_ref.valuation.batch as batch
+    from cst_ref.data import Dataset
+    from cst_ref.models import mlp
+    from cst_ref.valuation import CoalitionEvaluator
+
+    torch.set_num_threads(1)
+    batch.CACHE_BYTES = 2**40  # only the memory bound limits the chunk
+    generator = torch.Generator().manual_seed(0)
+    data = Dataset(torch.randn(5000, 64, generator=generator), torch.randint(0, 10, (5000,)), 10, "noise")
+    model = mlp(seed=0)
+    base = torch.nn.utils.parameters_to_vector(model.parameters()).detach()
+    updates = 0.1 * torch.randn(8, base.numel(), generator=generator)
+
+    def status_mb(field: str) -> float:
+        # VmHWM, the peak resident memory of this process image (ru_maxrss would carry over the
+        # pytest parent's peak across fork and exec); writing 5 to clear_refs resets it.
+        line = next(line for line in open("/proc/self/status") if line.startswith(field))
+        return int(line.split()[1]) / 1024
+
+    for bound in (int(sys.argv[1]), int(sys.argv[2])):
+        evaluator = CoalitionEvaluator(model, base, updates, np.arange(1, 9), data, "plain", bound)
+        evaluator(range(8))  # warm up the kernels outside the measurement
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        before = status_mb("VmRSS")
+        evaluator.utilities(np.arange(256))
+        print(evaluator._batch.chunk, status_mb("VmHWM") - before)
+    """
+)
+
+
+def test_peak_memory_of_the_batch_path_stays_under_its_bound() -> None:
+    """Measured as the rise of the peak resident memory of a fresh process (MB); a large bound
+    (larger chunks) must use visibly more, or the measurement would prove nothing."""
+    small, large = 40 * 2**20, 1024 * 2**20
+    run = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(small), str(large)],
+                         capture_output=True, text=True, check=True)
+    lines = run.stdout.split("\n")[:2]
+    (chunk_small, rise_small), (chunk_large, rise_large) = [map(float, line.split()) for line in lines]
+    assert chunk_small < chunk_large, run.stdout
+    assert rise_small <= small / 2**20, run.stdout
+    assert rise_large > 2 * small / 2**20, run.stdout
