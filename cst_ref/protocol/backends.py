@@ -4,23 +4,39 @@ Both backends take the same calls and must end in the same state, to the wei; th
 loop and the market scenarios talk only to this small interface. Each backend deploys its
 own system from the same owner and client addresses at the same genesis time, so their
 addresses, events and balances can be compared directly.
+
+A round is two steps, as on a real chain: ``prepare`` fixes its buy-back bounds from the
+quotes the operator sees when it signs, and ``execute`` lands it later, after whatever an
+attacker slipped in between.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
 
 from eth_utils import keccak, to_checksum_address
 
-from cst_ref.twins import RoundRecord, SystemConfig
+from cst_ref.twins import (
+    DEFAULT_TOLERANCE_BPS,
+    Guards,
+    RULE_BUYBACK_BURN,
+    RULE_BUYBACK_TO_CLIENT,
+    RULES,
+    RoundRecord,
+    SystemConfig,
+    unknown_rule,
+)
 
-from .state import SystemState
+from .state import Holdings, SystemState
 
 GENESIS_TIMESTAMP = 1_767_225_600
 """Block time of every run's deployment (2026-01-01T00:00:00Z): runs replay exactly."""
 
-BACKENDS = ("model", "evm")
+BACKENDS = ("model", "evm", "rpc")
+
+Token = Literal["base", "cst"]
 
 
 def labelled_address(label: str) -> str:
@@ -32,8 +48,22 @@ def client_accounts(n: int) -> list[str]:
     return [labelled_address(f"client {i}") for i in range(n)]
 
 
+@dataclass(frozen=True)
+class PendingRound:
+    """A signed round not yet executed: its rule, shares, budget and buy-back bounds."""
+
+    rule: int
+    shares: tuple[int, ...]
+    budget: int
+    min_outs: tuple[int, ...] | None
+
+    @property
+    def buys(self) -> bool:
+        return self.rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
+
+
 class Backend(Protocol):
-    """A deployed federation (owner, funded treasury, registered clients) and a clock."""
+    """A deployed federation (owner, funded treasury, registered clients), its markets and a clock."""
 
     name: str
     owner: str
@@ -44,17 +74,61 @@ class Backend(Protocol):
     def fund(self, amount: int) -> None:
         """The owner mints ``amount`` base tokens (revenue from model users) into the treasury."""
 
-    def distribute(self, rule: int, shares: Sequence[int], budget: int) -> tuple[RoundRecord, int | None]:
-        """One round under ``rule`` over all clients with the safe defaults; its record and gas."""
+    def prepare(self, rule: int, shares: Sequence[int], budget: int,
+                tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
+        """A round over all clients, its buy-back bounds quoted now less ``tolerance_bps``."""
+
+    def execute(self, pending: PendingRound) -> tuple[RoundRecord, int | None]:
+        """Land ``pending`` in the current block; its record and gas (``None`` on the twins)."""
 
     def advance(self, seconds: int) -> None:
         """Let ``seconds`` of block time pass (a new block)."""
 
+    def set_guards(self, guards: Guards) -> None:
+        """The owner sets the federation's guards on spending the treasury into a pool."""
+
+    def mint_base(self, account: str, amount: int) -> None:
+        """The base token's issuer (the owner) gives ``account`` fresh base tokens."""
+
+    def swap(self, trader: str, client: int, token_in: Token, amount_in: int, min_out: int = 0) -> int:
+        """``trader`` sells ``amount_in`` of ``token_in`` into client ``client``'s pool."""
+
+    def quote(self, client: int, token_in: Token, amount_in: int) -> int: ...
+
+    def add_liquidity(self, provider: str, client: int, cst: int, base: int) -> int:
+        """Deposit at the pool's ratio (at most ``cst`` and ``base``); the LP shares minted."""
+
+    def remove_liquidity(self, provider: str, client: int, shares: int) -> tuple[int, int]: ...
+
+    def transfer_cst(self, client: int, sender: str, to: str, amount: int) -> None: ...
+
+    def reserves(self, client: int) -> tuple[int, int]:
+        """(CST, base) reserves of client ``client``'s pool."""
+
+    def lp_supply(self, client: int) -> int: ...
+
+    def holdings(self, account: str) -> Holdings: ...
+
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState: ...
 
 
+def pending_round(rule: int, shares: Sequence[int], budget: int,
+                  bounds: Callable[[], Sequence[int]]) -> PendingRound:
+    """A round under ``rule``; only a buy-back asks ``bounds`` for its quoted ``min_outs``."""
+    if rule not in RULES:
+        raise unknown_rule(rule)
+    pending = PendingRound(rule, tuple(shares), budget, None)
+    return replace(pending, min_outs=tuple(bounds())) if pending.buys else pending
+
+
+def distribute(backend: Backend, rule: int, shares: Sequence[int], budget: int) -> tuple[RoundRecord, int | None]:
+    """Prepare and execute a round in the same block: nobody gets between the two."""
+    return backend.execute(backend.prepare(rule, shares, budget))
+
+
 def make_backend(name: str, config: SystemConfig) -> Backend:
-    """A freshly deployed system of ``config`` on backend ``name`` (``model`` or ``evm``)."""
+    """A freshly deployed system of ``config`` on backend ``name`` (``model``, ``evm`` or ``rpc``;
+    ``rpc`` deploys to the node of the enclosing ``rpc_backend.on_node`` block)."""
     if name == "model":
         from .model_backend import ModelBackend
 
@@ -63,4 +137,8 @@ def make_backend(name: str, config: SystemConfig) -> Backend:
         from .evm_backend import EvmBackend  # imports titanoboa: only when asked for
 
         return EvmBackend(config)
+    if name == "rpc":
+        from .rpc_backend import RpcBackend, current_connection
+
+        return RpcBackend(config, current_connection())
     raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")

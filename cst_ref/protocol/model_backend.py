@@ -5,9 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cst_ref.checks import check_int
-from cst_ref.twins import FederationModel, RoundRecord, SystemConfig, create_address, deploy_model
+from cst_ref.twins import (
+    DEFAULT_TOLERANCE_BPS,
+    FAR_DEADLINE,
+    MAX_UINT256,
+    RULE_BUYBACK_BURN,
+    RULE_INJECT,
+    RULE_MINT,
+    FederationModel,
+    Guards,
+    RoundRecord,
+    SystemConfig,
+    create_address,
+    deploy_model,
+)
 
-from .backends import GENESIS_TIMESTAMP, client_accounts, labelled_address
+from .backends import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
 from .state import Holdings, PoolState, SystemState
 
 
@@ -31,20 +44,75 @@ class ModelBackend:
                                                    federation_address=federation, accounts=self.accounts,
                                                    timestamp=self.timestamp)
 
+    # --- the federation ------------------------------------------------------------
     def treasury(self) -> int:
         return self.model.treasury()
 
     def fund(self, amount: int) -> None:
-        base = self.model.base
-        base.mint(self.owner, self.owner, amount)
-        base.approve(self.owner, self.model.address, amount)
+        self.mint_base(self.owner, amount)
+        self.model.base.approve(self.owner, self.model.address, amount)
         self.model.fund(self.owner, amount)
 
-    def distribute(self, rule: int, shares: Sequence[int], budget: int) -> tuple[RoundRecord, None]:
-        return self.model.distribute(self.owner, rule, self.accounts, shares, budget, self.timestamp), None
+    def prepare(self, rule: int, shares: Sequence[int], budget: int,
+                tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
+        return pending_round(rule, shares, budget,
+                             lambda: self.model.quote_min_outs(self.accounts, shares, budget, tolerance_bps))
+
+    def execute(self, pending: PendingRound) -> tuple[RoundRecord, None]:
+        model, clients, shares = self.model, self.accounts, list(pending.shares)
+        if pending.rule == RULE_MINT:
+            return model.distribute_mint(self.owner, clients, shares, pending.budget), None
+        if pending.rule == RULE_INJECT:
+            return model.distribute_inject(self.owner, clients, shares, pending.budget, self.timestamp), None
+        return model.distribute_buyback(self.owner, clients, shares, pending.budget, list(pending.min_outs),
+                                        pending.rule == RULE_BUYBACK_BURN, self.timestamp, self.timestamp), None
 
     def advance(self, seconds: int) -> None:
         self.timestamp += check_int("seconds", seconds, positive=True)
+
+    def set_guards(self, guards: Guards) -> None:
+        self.model.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps)
+
+    # --- the markets -----------------------------------------------------------------
+    def mint_base(self, account: str, amount: int) -> None:
+        self.model.base.mint(self.owner, account, amount)
+
+    def _pool(self, client: int):
+        return self.model.clients[client].pool
+
+    def swap(self, trader: str, client: int, token_in: Token, amount_in: int, min_out: int = 0) -> int:
+        pool = self._pool(client)
+        ledger = pool.base if token_in == "base" else pool.token
+        ledger.approve(trader, pool.address, MAX_UINT256)
+        return pool.swap(trader, ledger.address, amount_in, min_out, trader, FAR_DEADLINE, self.timestamp)
+
+    def quote(self, client: int, token_in: Token, amount_in: int) -> int:
+        pool = self._pool(client)
+        return pool.get_amount_out((pool.base if token_in == "base" else pool.token).address, amount_in)
+
+    def add_liquidity(self, provider: str, client: int, cst: int, base: int) -> int:
+        pool = self._pool(client)
+        for ledger in (pool.token, pool.base):
+            ledger.approve(provider, pool.address, MAX_UINT256)
+        return pool.add_liquidity(provider, cst, base, 0, 0, provider, FAR_DEADLINE, self.timestamp)[2]
+
+    def remove_liquidity(self, provider: str, client: int, shares: int) -> tuple[int, int]:
+        return self._pool(client).remove_liquidity(provider, shares, 0, 0, provider, FAR_DEADLINE, self.timestamp)
+
+    def transfer_cst(self, client: int, sender: str, to: str, amount: int) -> None:
+        self.model.clients[client].token.transfer(sender, to, amount)
+
+    def reserves(self, client: int) -> tuple[int, int]:
+        pool = self._pool(client)
+        return pool.reserve_token, pool.reserve_base
+
+    def lp_supply(self, client: int) -> int:
+        return self._pool(client).lp.total_supply
+
+    def holdings(self, account: str) -> Holdings:
+        model = self.model
+        return Holdings(model.base.balance_of(account), tuple(c.token.balance_of(account) for c in model.clients),
+                        tuple(c.pool.lp.balance_of(account) for c in model.clients))
 
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
         model = self.model
@@ -56,6 +124,5 @@ class ModelBackend:
             fee_bps=model.fee_bps,
             pools=tuple(PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply,
                                   c.token.total_supply) for c in model.clients),
-            holdings={a: Holdings(model.base.balance_of(a), tuple(c.token.balance_of(a) for c in model.clients),
-                                  tuple(c.pool.lp.balance_of(a) for c in model.clients)) for a in accounts},
+            holdings={a: self.holdings(a) for a in accounts},
         )

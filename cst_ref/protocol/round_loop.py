@@ -20,8 +20,8 @@ from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
 from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RoundRecord, SystemConfig
 
-from .backends import Backend, make_backend
-from .budget import BudgetSchedule
+from .backends import Backend, distribute, make_backend
+from .budget import BudgetSchedule, RoundBudget
 from .shares import round_shares
 from .state import SystemState
 from .valuer import END_ONLY, check_method, round_scores, total_scores
@@ -85,6 +85,8 @@ class RoundResult:
     scores: tuple[float, ...] | None
     shares: tuple[int, ...] | None
     payments: dict[str, Payment]
+    left_out: tuple[int, ...] = ()
+    """Clients that delivered no update this round (a deployment's failures): not valued, share 0."""
 
 
 @dataclass
@@ -99,19 +101,39 @@ class FederationRun:
     settlement: RoundResult | None = None
 
 
-def pay(backend: Backend, rule: str, shares: Sequence[int], budget: int) -> Payment:
-    """Distribute ``budget`` under ``rule``, capped by the treasury (mint does not spend it).
-
-    A treasury that cannot cover the budget pays what it holds and says so; an empty one
-    sends nothing (the contract refuses a zero budget), so a round never reverts half-way.
-    """
-    rule_id = RULE_KEYS[rule]
+def affordable(backend: Backend, rule_id: int, budget: int) -> tuple[int, str]:
+    """What a round can pay of ``budget`` and why not all: the treasury caps every rule that
+    spends it (mint does not), ``treasury short`` pays what is left, ``treasury empty`` nothing."""
     available = budget if rule_id == RULE_MINT else min(budget, backend.treasury())
-    note = "" if available == budget else "treasury short" if available else "treasury empty"
+    return available, "" if available == budget else "treasury short" if available else "treasury empty"
+
+
+def pay(backend: Backend, rule: str, shares: Sequence[int], budget: int) -> Payment:
+    """Distribute ``budget`` under ``rule`` as far as the treasury allows.
+
+    An empty treasury sends nothing (the contract refuses a zero budget), so a round never
+    reverts half-way.
+    """
+    available, note = affordable(backend, RULE_KEYS[rule], budget)
     if available == 0:
         return Payment(rule, budget, 0, None, None, note)
-    record, gas = backend.distribute(rule_id, shares, available)
+    record, gas = distribute(backend, RULE_KEYS[rule], shares, available)
     return Payment(rule, budget, available, record, gas, note)
+
+
+def open_round(backends: dict[str, Backend], payout: Payout, t: int) -> RoundBudget:
+    """Start round ``t`` on every rule's system: block time passes, the round's revenue arrives."""
+    money = payout.budget.at(t)
+    for b in backends.values():
+        b.advance(payout.round_seconds)
+        if money.revenue:
+            b.fund(money.revenue)
+    return money
+
+
+def pay_rules(backends: dict[str, Backend], shares: Sequence[int], budget: int) -> dict[str, Payment]:
+    """Pay the same ``shares`` of ``budget`` under every rule, each on its own system."""
+    return {rule: pay(b, rule, shares, budget) for rule, b in backends.items()}
 
 
 def run_federation(
@@ -132,18 +154,14 @@ def run_federation(
     owed = 0
     for t, history in enumerate(fedavg_rounds(model, clients, validation, fedavg)):
         run.history = history
-        money = payout.budget.at(t)
-        for b in backends.values():
-            b.advance(payout.round_seconds)
-            if money.revenue:
-                b.fund(money.revenue)
+        money = open_round(backends, payout, t)
         metrics = history.metrics[-1]
         scores = shares = None
         payments: dict[str, Payment] = {}
         if payout.timing == "round":
             scores = tuple(float(s) for s in round_scores(payout.method, history, t, validation, seed))
             shares = tuple(round_shares(scores))
-            payments = {rule: pay(b, rule, shares, money.budget) for rule, b in backends.items()}
+            payments = pay_rules(backends, shares, money.budget)
         else:
             owed += money.budget
         run.rounds.append(RoundResult(t + 1, metrics["accuracy"], metrics["loss"], money.revenue, money.budget,

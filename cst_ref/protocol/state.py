@@ -59,3 +59,14 @@ class SystemState:
             if cst and reserve_token and reserve_base:
                 value += get_amount_out(cst, reserve_token, reserve_base, self.fee_bps)
         return value
+
+    def spot_value(self, account: str) -> float:
+        """``account``'s base, CST and LP shares valued at the pools' spot prices, in wei
+        (an LP share is worth its part of both reserves, i.e. of twice the base reserve)."""
+        held = self.holdings[account]
+        value = float(held.base)
+        for pool, cst, lp in zip(self.pools, held.cst, held.lp):
+            value += cst * pool.reserve_base / pool.reserve_token
+            if lp:
+                value += 2 * pool.reserve_base * lp / pool.lp_supply
+        return value

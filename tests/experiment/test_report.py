@@ -36,7 +36,7 @@ def test_report_numbers_come_from_the_run(tiny_experiment):
     report, run = tiny_experiment.report, tiny_experiment.run
     assert [c["samples"] for c in report["clients"]] == list(run.history.sample_counts)
     assert [c["behaviour"] for c in report["clients"]] == ["honest", "honest", "free_rider"]
-    for method in ("equal", "data size", "MR Shapley", "OR Shapley"):
+    for method in ("equal", "data size", "MR Shapley", "OR Shapley", "GTG-Shapley"):
         shares = [c["methods"][method]["share"] for c in report["clients"]]
         assert sum(shares) == pytest.approx(1)
     assert [c["methods"]["equal"]["percent_of_equal"] for c in report["clients"]] == pytest.approx([100] * 3)

@@ -1,0 +1,70 @@
+"""Figures of markets around a federation: returns by strategy, price paths, what an attack takes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from cst_ref.checks import check_nonempty
+
+
+def returns_figure(returns: Mapping[str, Sequence[float]], title: str) -> Figure:
+    """One box per strategy of its returns over seeds (in %), with every seed as a dot."""
+    check_nonempty("returns", returns)
+    for name, values in returns.items():
+        check_nonempty(f"returns[{name!r}]", values)
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    names = list(returns)
+    ax.boxplot([list(returns[n]) for n in names], showfliers=False)
+    for k, name in enumerate(names, start=1):
+        values = np.asarray(returns[name], dtype=float)
+        jitter = np.linspace(-0.15, 0.15, len(values))
+        ax.scatter(k + jitter, values, s=8, alpha=0.6, color="#1f4e79")
+    ax.set_xticks(range(1, len(names) + 1), names, fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("return on capital (%)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def price_paths_figure(prices: Mapping[str, np.ndarray], client_labels: Sequence[str] | None = None) -> Figure:
+    """One panel per rule: every client's spot price (base per CST) before and after each round."""
+    check_nonempty("prices", prices)
+    rules = list(prices)
+    fig, axes = plt.subplots(1, len(rules), figsize=(7.0, 2.8), sharey=True, squeeze=False)
+    for ax, rule in zip(axes[0], rules):
+        paths = np.asarray(prices[rule], dtype=float)
+        if paths.ndim != 2:
+            raise ValueError(f"prices[{rule!r}] must have shape (rounds + 1, clients), got {paths.shape}")
+        for i in range(paths.shape[1]):
+            label = client_labels[i] if client_labels is not None else f"client {i}"
+            ax.plot(paths[:, i], linewidth=1, label=label)
+        ax.set_title(rule, fontsize=9)
+        ax.set_xlabel("round", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].set_ylabel("price (base per CST)")
+    fig.tight_layout()
+    return fig
+
+
+def sandwich_figure(tolerances_bps: Sequence[int], taken: Mapping[str, Sequence[float]]) -> Figure:
+    """What a sandwich takes from a 100-token buy-back against the buy-back's slippage tolerance."""
+    check_nonempty("tolerances_bps", tolerances_bps)
+    check_nonempty("taken", taken)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for (label, values), marker in zip(taken.items(), "osd^"):
+        if len(values) != len(tolerances_bps):
+            raise ValueError(f"taken[{label!r}] has {len(values)} values for {len(tolerances_bps)} tolerances")
+        ax.plot(np.asarray(tolerances_bps) / 100, values, marker=marker, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_xlabel("buy-back tolerance below the quote (%)")
+    ax.set_ylabel("attacker's profit (base tokens)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,171 @@
+"""A market around a federation: agents trade client-specific tokens between rounds.
+
+The loop follows TokenSPICE's netlists: every agent is a small object with a wallet that
+takes a step, and the market records what happened. Between rounds the agents act in a
+seeded random order, then ``round_seconds`` pass; a round's distribution is then signed (its buy-back bounds fixed from
+the quotes of that moment) and becomes a pending transaction, which adversaries may
+front-run and back-run before anyone else reacts. All trading goes through a
+``cst_ref.protocol`` backend, so the same scenario runs on the twins and on the EVM with
+identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cst_ref.amm import spot_price
+from cst_ref.checks import check_int, check_seed
+from cst_ref.protocol.backends import Backend, Token, make_backend
+from cst_ref.protocol.round_loop import RULE_KEYS, RoundResult, affordable
+from cst_ref.twins import DEFAULT_TOLERANCE_BPS, WAD, Guards, RoundRecord, SystemConfig
+
+from .agents import Agent
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """One round's payout: integer shares summing to 10^18 and a budget in wei."""
+
+    shares: tuple[int, ...]
+    budget: int
+
+
+def plans_from(rounds: Sequence[RoundResult]) -> tuple[RoundPlan, ...]:
+    """The payout schedule of a finished federation run (``FederationRun.rounds``)."""
+    return tuple(RoundPlan(tuple(r.shares), r.budget) for r in rounds)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A federation's payout schedule, its rule and system, and what informed agents know."""
+
+    rule: str
+    plans: tuple[RoundPlan, ...]
+    system: SystemConfig
+    quality: tuple[float, ...]
+    """Each client's true contribution (e.g. its data size, zero for a free rider)."""
+    round_seconds: int = 3600
+    tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    guards: Guards | None = None
+    """The federation's guards; ``None`` keeps the contract's defaults."""
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULE_KEYS:
+            raise ValueError(f"rule must be one of {list(RULE_KEYS)}, got {self.rule!r}")
+        if not self.plans:
+            raise ValueError("plans must hold at least one round")
+        n = self.system.n_clients
+        if any(len(p.shares) != n for p in self.plans) or len(self.quality) != n:
+            raise ValueError(f"every round's shares and the quality need one entry per client ({n})")
+        check_int("round_seconds", self.round_seconds, positive=True)
+
+
+@dataclass
+class Ledger:
+    """What the market recorded, round by round."""
+
+    prices: list[list[float]] = field(default_factory=list)
+    records: list[RoundRecord | None] = field(default_factory=list)
+    gas: list[int | None] = field(default_factory=list)
+    costs: dict[str, int] = field(default_factory=dict)
+    """Per agent: fees and price impact paid, valued in base at the pre-trade spot price."""
+
+
+class Market:
+    """The backend, the clock, the round counter and the bookkeeping every agent trades through."""
+
+    def __init__(self, backend: Backend, scenario: Scenario, rng: np.random.Generator) -> None:
+        self.backend, self.scenario, self.rng = backend, scenario, rng
+        self.n = scenario.system.n_clients
+        self.fee_bps = scenario.system.fee_bps
+        self.round = 0
+        self.last: RoundRecord | None = None
+        self.ledger = Ledger()
+
+    def spot(self, client: int) -> float:
+        """Base per CST in client ``client``'s pool."""
+        reserve_token, reserve_base = self.backend.reserves(client)
+        return spot_price(reserve_token, reserve_base)
+
+    def swap(self, agent: Agent, client: int, token_in: Token, amount_in: int) -> int:
+        """Trade for ``agent`` and book what the trade cost it against the spot price."""
+        if amount_in <= 0:
+            return 0
+        price = self.spot(client)
+        out = self.backend.swap(agent.account, client, token_in, amount_in)
+        given, got = (amount_in, out * price) if token_in == "base" else (amount_in * price, out)
+        self.ledger.costs[agent.name] = self.ledger.costs.get(agent.name, 0) + int(given - got)
+        return out
+
+    def sellable(self, client: int, token_in: Token, amount_in: int) -> bool:
+        """Whether a trade would pay anything at all (a swap paying nothing reverts)."""
+        return amount_in > 0 and self.backend.quote(client, token_in, amount_in) > 0
+
+
+@dataclass(frozen=True)
+class MarketResult:
+    """A finished market: each agent's profit, the price paths, the rounds, the final state."""
+
+    scenario: Scenario
+    agents: tuple[Agent, ...]
+    pnl_spot: dict[str, float]
+    """Wealth at spot prices, end minus start minus the capital it was given, in tokens."""
+    pnl_exit: dict[str, float]
+    """The same for what it could take out (withdraw its liquidity, sell every CST)."""
+    prices: np.ndarray
+    """Spot prices, (rounds + 1) × clients: before the first round, then after each."""
+    records: tuple[RoundRecord | None, ...]
+    gas: tuple[int | None, ...]
+    costs: dict[str, float]
+    backend: Backend
+
+
+def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "model", seed: int = 0) -> MarketResult:
+    """Deploy the scenario's system, let ``agents`` trade around every round, and account for it."""
+    check_seed("seed", seed)
+    names = [a.name for a in agents]
+    if len(set(names)) != len(names):
+        raise ValueError(f"agent names must be distinct, got {names}")
+    market = Market(make_backend(backend, scenario.system), scenario, np.random.default_rng(seed))
+    if scenario.guards is not None:
+        market.backend.set_guards(scenario.guards)
+    for agent in agents:
+        agent.bind(market)
+    accounts = [a.account for a in agents]
+    start = market.backend.state(accounts)
+    for agent in agents:
+        agent.setup(market)
+    market.ledger.prices.append([market.spot(i) for i in range(market.n)])
+    rule = RULE_KEYS[scenario.rule]
+    attackers = [a for a in agents if a.adversary]
+    others = [a for a in agents if not a.adversary]
+    for t, plan in enumerate(scenario.plans):
+        market.round = t
+        for k in market.rng.permutation(len(agents)):
+            agents[k].act(market)
+        market.backend.advance(scenario.round_seconds)  # agents trade early in the round's hour
+        budget, _ = affordable(market.backend, rule, plan.budget)
+        record = gas = None
+        if budget:
+            pending = market.backend.prepare(rule, plan.shares, budget, scenario.tolerance_bps)
+            for attacker in attackers:
+                attacker.front_run(market, pending)
+            record, gas = market.backend.execute(pending)
+            market.last = record
+            for attacker in attackers:
+                attacker.back_run(market, pending, record)
+            for k in market.rng.permutation(len(others)):
+                others[k].after_round(market, pending, record)
+        market.ledger.records.append(record)
+        market.ledger.gas.append(gas)
+        market.ledger.prices.append([market.spot(i) for i in range(market.n)])
+    end = market.backend.state(accounts)
+    pnl_spot = {a.name: (end.spot_value(a.account) - start.spot_value(a.account) - a.given) / WAD for a in agents}
+    pnl_exit = {a.name: (end.liquidation_value(a.account) - start.liquidation_value(a.account) - a.given) / WAD
+                for a in agents}
+    return MarketResult(scenario, tuple(agents), pnl_spot, pnl_exit, np.array(market.ledger.prices),
+                        tuple(market.ledger.records), tuple(market.ledger.gas),
+                        {name: cost / WAD for name, cost in market.ledger.costs.items()}, market.backend)

@@ -1,0 +1,81 @@
+"""Safeguards measured: what a sandwich takes from a buy-back, and what moving a TWAP costs.
+
+Each measurement runs a small market (one client, its pool, the federation, an attacker)
+on a backend, with and without the attacker, so the federation's loss is a difference of
+two real runs rather than a formula.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from cst_ref.amm import get_amount_out
+from cst_ref.checks import check_int, check_real
+from cst_ref.twins import SHARE_SCALE, WAD, Guards, SystemConfig
+
+from .agents import SandwichAttacker
+from .market import RoundPlan, Scenario, run_market
+
+BLOCK_SECONDS = 12
+
+
+@dataclass(frozen=True)
+class SandwichOutcome:
+    """An attacked buy-back against the same buy-back left alone (amounts in tokens)."""
+
+    attacker_profit: float
+    cst_bought: float
+    """CST the buy-back bought for the client under attack ..."""
+    cst_alone: float
+    """... and without the attacker."""
+    skipped: int
+    """Client-rounds the federation's guards skipped (their budget stayed in the treasury)."""
+
+    @property
+    def federation_loss(self) -> float:
+        """CST the reward lost to the attack, valued at the unattacked buy-back's own price."""
+        return 0.0 if self.cst_alone == 0 else (self.cst_alone - self.cst_bought) / self.cst_alone
+
+
+def sandwich_outcome(tolerance_bps: int, guards: Guards | None = None, guard_aware: bool = True,
+                     splits: int = 1, budget: float = 100.0, pool: float = 1_000.0, capital: float = 10_000.0,
+                     backend: str = "model") -> SandwichOutcome:
+    """A ``budget``-token buy-back into a ``pool``/``pool`` pool, paid in ``splits`` equal parts
+    in consecutive blocks, with bounds ``tolerance_bps`` below the operator's quotes, sandwiched
+    by an attacker with ``capital`` tokens (``guards`` ``None``: the contract's defaults)."""
+    check_int("splits", splits, positive=True)
+    for name, value in (("budget", budget), ("pool", pool), ("capital", capital)):
+        check_real(name, value, positive=True)
+    system = SystemConfig(n_clients=1, treasury=int((pool + 2 * budget) * WAD), seed_token=int(pool * WAD),
+                          seed_base=int(pool * WAD))
+    plans = (RoundPlan((SHARE_SCALE,), int(budget * WAD) // splits),) * splits
+    scenario = Scenario("buyback", plans, system, (1.0,), round_seconds=BLOCK_SECONDS,
+                        tolerance_bps=tolerance_bps, guards=guards)
+
+    def bought(result) -> float:
+        return sum(r.tokens_out[0] for r in result.records if r) / WAD
+
+    attacked = run_market(scenario, [SandwichAttacker("attacker", capital, guard_aware)], backend)
+    alone = run_market(scenario, [], backend)
+    skipped = sum(1 for r in attacked.records if r and r.skipped[0])
+    return SandwichOutcome(attacked.pnl_exit["attacker"], bought(attacked), bought(alone), skipped)
+
+
+def round_trip_loss(move_bps: int, reserve: float = 1_000.0, fee_bps: int = 30) -> float:
+    """Tokens lost buying until the spot price is ``move_bps`` higher and selling straight back."""
+    check_int("move_bps", move_bps, positive=True)
+    r = int(check_real("reserve", reserve, positive=True) * WAD)
+    # base in that lifts base/CST by (1 + m) in a constant-product pool, before the fee
+    x = int(r * (math.sqrt(1 + move_bps / 10_000) - 1) / (1 - fee_bps / 10_000))
+    bought = get_amount_out(x, r, r, fee_bps)
+    back = get_amount_out(bought, r - bought, r + x, fee_bps)
+    return (x - back) / WAD
+
+
+def twap_move_cost(move_bps: int, window_seconds: int, reserve: float = 1_000.0, fee_bps: int = 30) -> float:
+    """Least cost of raising a ``window_seconds`` TWAP by ``move_bps`` when arbitrageurs restore
+    the price every block: the price must sit ``move_bps`` high in every block of the window,
+    each costing a round trip."""
+    blocks = math.ceil(check_int("window_seconds", window_seconds, positive=True) / BLOCK_SECONDS)
+    return blocks * round_trip_loss(move_bps, reserve, fee_bps)

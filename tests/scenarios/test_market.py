@@ -1,0 +1,108 @@
+"""Markets: conservation with every agent type, the same run on both backends, seeds, attacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cst_ref.protocol.shares import round_shares
+from cst_ref.scenarios import (
+    Arbitrageur,
+    BuyAndHold,
+    ClientAgent,
+    IndexInvestor,
+    InformedInvestor,
+    LiquidityProvider,
+    MomentumInvestor,
+    PriceManipulator,
+    RoundPlan,
+    SandwichAttacker,
+    Scenario,
+    UninformedInvestor,
+    run_market,
+)
+from cst_ref.scenarios.safeguards import sandwich_outcome
+from cst_ref.twins import GUARD_OFF, WAD, Guards, SystemConfig
+
+RULES = ("mint", "buyback", "buyback_burn", "inject")
+
+
+def scenario(rule, n=4, rounds=3, seed=0):
+    rng = np.random.default_rng(seed)
+    plans = tuple(RoundPlan(tuple(round_shares(rng.random(n))), 50 * WAD) for _ in range(rounds))
+    return Scenario(rule, plans, SystemConfig(n_clients=n, treasury=10_000 * WAD), tuple(range(1, n + 1)))
+
+
+def every_agent(n=4):
+    return [ClientAgent(0, "hold"), ClientAgent(1, "sell_on_receipt"), ClientAgent(2, "sell_fraction", 0.2),
+            BuyAndHold("holder", 3, 30), IndexInvestor("index", 60), MomentumInvestor("momentum", 30),
+            InformedInvestor("informed", 30, top=2), UninformedInvestor("random", 30, picks=2),
+            LiquidityProvider("lp", 1, 40), Arbitrageur("arb", (1.0,) * n, 500),
+            SandwichAttacker("sandwich", 1_000), PriceManipulator("pump", 2, 10, 100)]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_conservation_with_every_agent_type(rule):
+    result = run_market(scenario(rule, rounds=5), every_agent(), "model", seed=1)
+    accounts = [a.account for a in result.agents]
+    state = result.backend.state(accounts)
+    held = state.holdings.values()
+    given = sum(a.given for a in result.agents)
+    assert sum(h.base for h in held) == state.base_supply == 10_000 * WAD + given
+    for i, pool in enumerate(state.pools):
+        assert sum(h.cst[i] for h in held) == pool.cst_supply
+        assert sum(h.lp[i] for h in held) == pool.lp_supply
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_the_same_market_on_the_twins_and_the_evm(rule):
+    runs = [run_market(scenario(rule), every_agent(), backend, seed=2) for backend in ("model", "evm")]
+    accounts = [a.account for a in runs[0].agents]
+    assert runs[0].backend.state(accounts) == runs[1].backend.state(accounts)
+    assert runs[0].records == runs[1].records
+    assert runs[0].pnl_exit == runs[1].pnl_exit and runs[0].costs == runs[1].costs
+    assert np.array_equal(runs[0].prices, runs[1].prices)
+    assert all(g is None for g in runs[0].gas) and all(g > 0 for g in runs[1].gas)
+
+
+def test_seeds_reproduce_and_differ():
+    a, b, c = (run_market(scenario("buyback"), every_agent(), "model", seed=s) for s in (5, 5, 6))
+    assert a.pnl_exit == b.pnl_exit and np.array_equal(a.prices, b.prices)
+    assert a.pnl_exit != c.pnl_exit  # the agents' order and random picks changed
+
+
+def test_a_tight_bound_leaves_the_sandwich_nothing():
+    tight = sandwich_outcome(tolerance_bps=0, guards=Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF), guard_aware=False)
+    assert tight.attacker_profit == 0 and tight.cst_bought == tight.cst_alone
+
+
+def test_guards_cap_an_unbounded_sandwich():
+    off = Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF)
+    unguarded = sandwich_outcome(tolerance_bps=10_000, guards=off, guard_aware=False)
+    guarded = sandwich_outcome(tolerance_bps=10_000)
+    assert unguarded.attacker_profit > 90 and unguarded.federation_loss > 0.9
+    assert 0 < guarded.attacker_profit < 3 and guarded.federation_loss < 0.03
+
+
+def test_a_naive_attacker_against_the_guards_only_pays_fees():
+    naive = sandwich_outcome(tolerance_bps=10_000, guard_aware=False)
+    assert naive.skipped == 1 and naive.cst_bought == 0 and naive.attacker_profit < 0
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"rule": "airdrop"}, "rule must be one of"),
+    ({"plans": ()}, "plans must hold at least one round"),
+    ({"quality": (1.0,)}, "one entry per client"),
+])
+def test_bad_scenarios_are_refused(bad, message):
+    base = scenario("mint")
+    fields = {"rule": base.rule, "plans": base.plans, "system": base.system, "quality": base.quality, **bad}
+    with pytest.raises(ValueError, match=message):
+        Scenario(**fields)
+
+
+def test_agent_names_must_be_distinct_and_clients_registered():
+    with pytest.raises(ValueError, match="agent names must be distinct"):
+        run_market(scenario("mint"), [BuyAndHold("a", 0), BuyAndHold("a", 1)])
+    with pytest.raises(ValueError, match="client 7 is not registered"):
+        run_market(scenario("mint"), [ClientAgent(7)])
