@@ -1,6 +1,7 @@
 """The ``cst-ref`` command: the package's entry point for readers outside the book.
 
-Exit codes: 0 success, 2 a bad command line, config or missing data (nothing written).
+Exit codes: 0 success, 2 a bad command line, config or missing data, 3 no usable chain node
+(unreachable, anvil missing, or an unfunded signing account); nothing is written on an error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import cst_ref
 from cst_ref.versions import toolchain_versions
 
 CONFIG_ERROR = 2
+NODE_ERROR = 3
 
 
 def _info(_: argparse.Namespace) -> int:
@@ -24,6 +26,7 @@ def _info(_: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from cst_ref.experiment import ConfigError, load_config, run_experiment, write_outputs  # torch, boa: late
+    from cst_ref.node import NodeError
 
     progress = sys.stderr.isatty()
     try:
@@ -31,12 +34,15 @@ def _run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
             raise ConfigError([f"--out: {out} exists and is not empty; choose another folder or pass --force"])
-        experiment = run_experiment(config, args.backend, args.seed, args.data_dir, progress)
+        experiment = run_experiment(config, args.backend, args.seed, args.data_dir, progress, args.rpc_url)
         write_outputs(experiment, out, force=args.force)
     except ConfigError as error:
         for message in error.messages:
             print(f"cst-ref run: {message}", file=sys.stderr)
         return CONFIG_ERROR
+    except NodeError as error:
+        print(f"cst-ref run: {error}", file=sys.stderr)
+        return NODE_ERROR
     print(f"wrote {out / 'report.json'}, summary.md and figures")
     return 0
 
@@ -56,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
                                           "DIR/summary.md and figures.")
     run.add_argument("--config", required=True, metavar="FILE", help="TOML config (see examples/)")
     run.add_argument("--out", required=True, metavar="DIR", help="output folder (created; must be empty)")
-    run.add_argument("--backend", choices=("model", "evm"), default="model",
-                     help="pure-Python twins (fast) or the contracts on titanoboa's EVM; same numbers")
+    run.add_argument("--backend", choices=("model", "evm", "rpc"), default="model",
+                     help="pure-Python twins (fast), the contracts on titanoboa's EVM, or the contracts on a "
+                          "JSON-RPC node as real transactions; same numbers")
+    run.add_argument("--rpc-url", default=None, metavar="URL",
+                     help="with --backend rpc: the node to use, signing with the key in $CST_REF_PRIVATE_KEY "
+                          "(default: start a local anvil)")
     run.add_argument("--seed", type=int, default=None, help="override the config's seed")
     run.add_argument("--data-dir", default=None, metavar="DIR", help="where MNIST/CIFAR-10 files lie")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")

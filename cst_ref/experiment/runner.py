@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,21 +54,39 @@ def _one_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
+def _chain(backend: str, rpc_url: str | None) -> AbstractContextManager[Any]:
+    """The node the ``rpc`` backend deploys to (its own anvil without ``rpc_url``), connected
+    before training so that an unreachable node or an unfunded key fails at once."""
+    if backend != "rpc":
+        if rpc_url is not None:
+            raise ConfigError([f"--rpc-url: only the rpc backend uses a node, not {backend!r}"])
+        return nullcontext()
+    from cst_ref.protocol.rpc_backend import on_node  # titanoboa's network mode: only when asked for
+
+    return on_node(rpc_url)
+
+
 def run_experiment(config: ExperimentConfig, backend: str = "model", seed: int | None = None,
-                   data_dir: str | Path | None = None, progress: bool = False) -> Experiment:
-    """Train, value, pay under every configured rule on ``backend``, and build the report."""
+                   data_dir: str | Path | None = None, progress: bool = False,
+                   rpc_url: str | None = None) -> Experiment:
+    """Train, value, pay under every configured rule on ``backend``, and build the report.
+
+    ``rpc_url`` points the ``rpc`` backend at a node, signing with the key in the environment
+    variable ``CST_REF_PRIVATE_KEY``; without it the run starts and stops its own anvil.
+    """
     if backend not in BACKENDS:
         raise ConfigError([f"backend: must be one of {list(BACKENDS)}, got {backend!r}"])
     seed = config.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError([f"seed: must be an integer in 0..2^32-1, got {seed!r}"])
-    with _one_thread():
+    with _chain(backend, rpc_url), _one_thread():
         federation = build_federation(config, seed, data_dir, progress)
         run = run_federation(federation.model, federation.clients, federation.validation, federation.fedavg,
                              federation.payout, backend, seed)
         allocation = {method: total_scores(method, run.history, federation.validation, seed)
                       for method in tqdm(config.valuation.methods, desc="valuation", disable=not progress or None)}
-    return Experiment(build_report(config, seed, backend, federation, run, allocation), run, federation)
+        report = build_report(config, seed, backend, federation, run, allocation)  # reads the chain: node still up
+    return Experiment(report, run, federation)
 
 
 def summary(report: Mapping[str, Any]) -> str:

@@ -61,3 +61,13 @@ def test_figure_switcher_links_a_dropdown_to_one_image_per_option():
     assert [link.target for link in links] == [(stack, "selected_index")]  # linked in the browser, no kernel
     with pytest.raises(ValueError, match="figures must not be empty"):
         figure_switcher("seed", {})
+
+
+def test_cost_bars_label_each_bar_with_its_cost():
+    from cst_ref.plots.chain import cost_bars
+
+    figure = cost_bars({"mint": 0.5, "inject": 1.25}, "ether", "t")
+    assert _heights(figure) == [0.5, 1.25]
+    assert [t.get_text() for t in figure.axes[0].texts] == ["0.5", "1.25"]
+    with pytest.raises(ValueError, match="costs must not be empty"):
+        cost_bars({}, "ether", "t")

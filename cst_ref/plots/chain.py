@@ -1,0 +1,23 @@
+"""Figures of what running on a chain costs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from cst_ref.checks import check_nonempty
+
+
+def cost_bars(costs: Mapping[str, float], unit: str, title: str) -> Figure:
+    """One bar per operation (or rule) with its cost written on it."""
+    check_nonempty("costs", costs)
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    bars = ax.bar(list(costs), list(costs.values()), color="#1f4e79")
+    ax.bar_label(bars, fmt="%.4g", fontsize=8)
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
+    return fig
