@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import subprocess
@@ -113,3 +114,36 @@ def test_widgets_render_offline(server):
         assert re.search(r'class="[^"]*widget-(slider|dropdown|hbox|vbox|inline)', dom), (
             f"{chapter}: the embedded widgets did not render from the vendored html-manager"
         )
+
+
+def widget_state(chapter: str) -> dict[str, dict]:
+    """The ipywidgets models a built page embeds (what the browser renders without a kernel)."""
+    match = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+                      built_page(chapter).read_text(), re.S)
+    return json.loads(match.group(1))["state"] if match else {}
+
+
+def test_switchers_work_without_a_kernel():
+    """Every dropdown over precomputed figures is linked in the browser (a LinkModel, run by the
+    embed manager) to a stack holding one distinct image per option."""
+    switchers = 0
+    for chapter in chapters():
+        state = widget_state(chapter)
+        for model in state.values():
+            if model["model_name"] != "LinkModel":
+                continue
+            (source, attribute), (target, target_attribute) = model["state"]["source"], model["state"]["target"]
+            dropdown, stack = state[source.removeprefix("IPY_MODEL_")], state[target.removeprefix("IPY_MODEL_")]
+            assert (dropdown["model_name"], attribute) == ("DropdownModel", "index"), chapter
+            assert (stack["model_name"], target_attribute) == ("StackModel", "selected_index"), chapter
+            images = [state[c.removeprefix("IPY_MODEL_")]["state"]["value"] for c in stack["state"]["children"]]
+            assert len(images) == len(dropdown["state"]["_options_labels"]) >= 2, chapter
+            assert len(set(images)) == len(images) and all(i.startswith("<img") for i in images), chapter
+            switchers += 1
+    assert switchers >= 3  # chapters 8, 10 and 12
+
+
+def test_a_switcher_renders_offline(server):
+    dom = rendered_dom(f"{server}/book/10_paper_experiment.html")
+    assert re.search(r'class="[^"]*widget-dropdown', dom), "the seed switcher's dropdown did not render"
+    assert dom.count('src="data:image/png;base64,') >= 1, "the switcher's figure did not render"
