@@ -6,7 +6,7 @@ from __future__ import annotations
 import boa
 import pytest
 
-from cst_ref.chain.attacks import chain_stage, confirm_on_chain, play_on_both
+from cst_ref.protocol.backends import make_backend
 from cst_ref.twins import (
     GUARD_OFF,
     RULE_BUYBACK_BURN,
@@ -18,24 +18,26 @@ from cst_ref.twins import (
     WAD,
     Guards,
 )
-from cst_ref.twins.attacks import (
+from cst_ref.scenarios.attacks import (
     NO_GUARDS,
+    STAGE_SYSTEM,
     WAIT,
+    Stage,
     buyback_sandwich,
+    confirm_on_chain,
     drained_buyback,
     guard_effect,
     inject_front_run,
     inject_jit_liquidity,
-    twin_stage,
+    play,
 )
 
 NOT_OWNER = "ownable: caller is not the owner"
 
 
 def both(script):
-    """Run ``script(stage)`` on a fresh twin stage and a fresh chain stage; both results."""
-    with boa.env.anchor():
-        return script(twin_stage()), script(chain_stage())
+    """Run ``script(stage)`` on a fresh one-client system on the twins and on the EVM."""
+    return tuple(script(Stage(make_backend(backend, STAGE_SYSTEM))) for backend in ("model", "evm"))
 
 
 def test_each_guard_skips_its_client_alike_on_both_backends():
@@ -103,7 +105,7 @@ ATTACKS = [
                          + [pytest.param(a, after, None, take_after, id=f"{name}, guards")
                             for name, a, _, after, _, take_after in ATTACKS])
 def test_what_each_attack_takes(attack, size, guards, expected):
-    twin, chain = play_on_both(attack, size, guards)
+    twin, chain = (play(attack, size, guards, backend) for backend in ("model", "evm"))
     assert twin == chain
     assert twin == pytest.approx(expected, abs=0.05) if expected > 1 else twin < expected
 
