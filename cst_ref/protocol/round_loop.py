@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from torch import nn
-from tqdm.auto import tqdm
 
 from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
@@ -171,8 +170,7 @@ def run_federation(
         shares = tuple(round_shares(scores))
         for b in backends.values():
             b.advance(payout.round_seconds)
-        payments = {rule: pay(b, rule, shares, owed) for rule, b in tqdm(backends.items(), desc="settlement",
-                                                                          disable=True)}
+        payments = pay_rules(backends, shares, owed)
         last = run.history.metrics[-1]
         run.settlement = RoundResult(len(run.rounds) + 1, last["accuracy"], last["loss"], 0, owed, scores, shares,
                                      payments)
