@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cst_ref.valuation.utility import CachedUtility
+from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility
 
 
 def latin_cycle(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -37,9 +37,10 @@ def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float
     that point get marginal 0 (truncation; Ghorbani & Zou 2019).
     """
     n_orders, n = orders.shape
+    wide = n > MAX_MASK_PLAYERS  # bitmasks beyond int64: Python ints in an object array
     full = utility.values([2**n - 1])[0]
     totals = np.zeros(n)
-    masks = np.zeros(n_orders, dtype=np.int64)
+    masks = np.zeros(n_orders, dtype=object if wide else np.int64)
     previous = np.full(n_orders, utility.values([0])[0])
     active = np.ones(n_orders, dtype=bool)
     for position in range(n):
@@ -47,7 +48,7 @@ def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float
         if not active.any():
             break
         players = orders[active, position]
-        masks[active] |= np.left_shift(1, players)
+        masks[active] |= np.array([1 << int(p) for p in players], dtype=object) if wide else np.left_shift(1, players)
         current = utility.values(masks[active])
         np.add.at(totals, players, current - previous[active])
         previous[active] = current

@@ -24,7 +24,7 @@ from cst_ref.checks import positive_int
 
 Utility = Callable[[frozenset[int]], float]
 
-#: Bitmasks are int64 arrays in the batch path.
+#: Bitmasks are int64 arrays in the batch path; wider federations fall back to Python ints.
 MAX_MASK_PLAYERS = 62
 
 
@@ -56,15 +56,18 @@ class CachedUtility:
         return self.cache[mask]
 
     def values(self, masks: Iterable[int]) -> np.ndarray:
-        """v(S) for every bitmask in ``masks``; the missing ones in one batch when offered."""
-        if self.n_players > MAX_MASK_PLAYERS:
-            raise ValueError(f"batch valuation takes at most {MAX_MASK_PLAYERS} players, not {self.n_players}")
-        masks = np.asarray(masks, dtype=np.int64).ravel()
-        if masks.size and not 0 <= masks.min() <= masks.max() < 2**self.n_players:
+        """v(S) for every bitmask in ``masks``; the missing ones in one batch when offered.
+
+        Beyond ``MAX_MASK_PLAYERS`` players a bitmask no longer fits an int64: masks are then
+        Python ints and every coalition is evaluated on its own.
+        """
+        wide = self.n_players > MAX_MASK_PLAYERS
+        masks = [int(m) for m in np.asarray(masks, dtype=object if wide else np.int64).ravel()]
+        if masks and not 0 <= min(masks) <= max(masks) < 2**self.n_players:
             raise ValueError(f"bitmasks must lie in 0..2^{self.n_players} − 1")
-        missing = [m for m in dict.fromkeys(masks.tolist()) if m not in self.cache]
+        missing = [m for m in dict.fromkeys(masks) if m not in self.cache]
         if missing:
-            if isinstance(self.utility, BatchUtility):
+            if not wide and isinstance(self.utility, BatchUtility):
                 computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
                 if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
                     raise ValueError(f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
@@ -74,7 +77,7 @@ class CachedUtility:
                 computed = [self.utility(members(m)) for m in missing]
             for mask, value in zip(missing, computed):
                 self.cache[mask] = self._checked(value, mask)
-        return np.array([self.cache[m] for m in masks.tolist()])
+        return np.array([self.cache[m] for m in masks])
 
     def mask(self, coalition: Iterable[int]) -> int:
         """The bitmask of ``coalition``; a member outside 0..n−1 raises ``ValueError``."""

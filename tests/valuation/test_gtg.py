@@ -140,3 +140,12 @@ def _model_with(model: torch.nn.Module, params: torch.Tensor) -> torch.nn.Module
     rebuilt = copy.deepcopy(model)
     torch.nn.utils.vector_to_parameters(params, rebuilt.parameters())
     return rebuilt
+
+
+def test_gtg_sampling_handles_more_players_than_an_int64_mask():
+    """A 100-client round: bitmasks become Python ints and the additive game's values are exact."""
+    weights = np.linspace(0.0, 1.0, 100)
+    utility = CachedUtility(lambda coalition: float(sum(weights[i] for i in coalition)), 100)
+    values, cycles = cycle_shapley(utility, np.random.default_rng(0), 0.0, 0.01, 2, 3)
+    np.testing.assert_allclose(values, weights, atol=1e-9)
+    assert cycles == 2 and utility.values([2**100 - 1])[0] == pytest.approx(weights.sum())
