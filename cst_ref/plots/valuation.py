@@ -7,8 +7,18 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from cst_ref.checks import check_length, check_nonempty
+
+#: Okabe & Ito's colour-blind-safe palette (black left out: it draws the reference lines).
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+#: 7 × 3.5 inches at 100 dpi: shown at a ~700 px text column's width without scaling the labels down.
+FIGSIZE, DPI = (7.0, 3.5), 100
+
+
+def _colour(k: int) -> str:
+    return COLOURS[k % len(COLOURS)]
 
 
 def percent_of_equal_bars(
@@ -26,15 +36,17 @@ def percent_of_equal_bars(
     labels = list(client_labels) if client_labels is not None else [str(i) for i in range(n)]
     check_length("client_labels", labels, n, "clients")
     width = 0.8 / len(methods)
-    fig, ax = plt.subplots(figsize=(max(6.4, 0.75 * n * len(methods) / 2), 4.0))
+    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     for k, method in enumerate(methods):
-        ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method)
+        ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method,
+               color=_colour(k))
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(np.arange(n), labels)
+    ax.set_xticks(np.arange(n), labels, fontsize=9 if n <= 10 else 8)
     ax.set_xlabel("client")
     ax.set_ylabel("reward (% of equal payout)")
-    ax.legend(fontsize=8, ncol=min(4, len(methods)))
-    ax.set_title(title)
+    # above the axes, not over the bars: with many methods an inner legend hides some of them
+    ax.legend(fontsize=9, ncol=min(3, len(methods)), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.set_title(title, fontsize=10, pad=8 + 14 * -(-len(methods) // 3))
     fig.tight_layout()
     return fig
 
@@ -50,16 +62,18 @@ def cost_vs_accuracy(points: Mapping[str, Sequence[tuple[float, float]]], refere
         check_nonempty(f"points[{label!r}]", series)
         if min(x for x, _ in series) <= 0:  # the log axis would drop the point silently
             raise ValueError(f"points[{label!r}] needs positive evaluation counts, got {list(series)}")
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for label, series in points.items():
+    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    for k, (label, series) in enumerate(points.items()):
         xs, ys = zip(*series)
-        ax.plot(xs, ys, marker="o", label=label)
+        ax.plot(xs, ys, marker="o", label=label, color=_colour(k))
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap at this width
     ax.set_xlabel("utility evaluations (log scale)")
-    ax.set_ylabel(f"1 − Spearman ρ against {reference}")
+    ax.set_ylabel("1 − Spearman ρ")
+    ax.text(0.01, 0.98, f"against {reference}", transform=ax.transAxes, va="top", fontsize=9)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    ax.set_title("Cost against accuracy")
+    ax.legend(fontsize=9)
+    ax.set_title("Cost against accuracy", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -80,16 +94,16 @@ def volatility(shares_by_seed: Mapping[str, np.ndarray], title: str = "Shares ac
     for method, shares in shares_by_seed.items():
         check_length(f"shares_by_seed[{method!r}] rows", shares[0], n, "clients")
     width = 0.8 / len(methods)
-    fig, ax = plt.subplots(figsize=(6.8, 4.0))
+    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     for k, method in enumerate(methods):
         shares = shares_by_seed[method]
         x = np.arange(n) + (k - (len(methods) - 1) / 2) * width
-        ax.errorbar(x, shares.mean(0), yerr=shares.std(0), fmt="o", capsize=3, label=method)
+        ax.errorbar(x, shares.mean(0), yerr=shares.std(0), fmt="o", capsize=3, label=method, color=_colour(k))
     ax.axhline(1 / n, color="black", linestyle="--", linewidth=1)
     ax.set_xticks(np.arange(n))
     ax.set_xlabel("client")
     ax.set_ylabel("share")
-    ax.legend(fontsize=8)
-    ax.set_title(title)
+    ax.legend(fontsize=9)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

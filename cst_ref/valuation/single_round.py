@@ -14,7 +14,7 @@ from math import factorial
 import numpy as np
 
 from cst_ref.checks import check_options, check_real, check_seed, check_vector, positive_int
-from cst_ref.valuation.utility import CachedUtility, Utility, as_cached, check_players
+from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility, Utility, as_cached, check_players
 
 #: Exact enumeration beyond this many players would take 2^n evaluations; refuse it.
 MAX_EXACT_PLAYERS = 20
@@ -87,8 +87,15 @@ def permutation_shapley(
     total, mean, changes = np.zeros(n), np.zeros(n), []
     k = 0
     for k, order in enumerate(permutations, start=1):
+        if tolerance is None and n <= MAX_MASK_PLAYERS:  # no truncation: every prefix, in one batch
+            order = np.asarray(order, dtype=np.int64)
+            values = v.values(np.concatenate([[0], np.bitwise_or.accumulate(np.left_shift(1, order))]))
+            np.add.at(total, order, np.diff(values))
+            previous = values[-1]
+            order = ()  # walked
+        else:
+            previous = v(set())
         prefix: set[int] = set()
-        previous = v(prefix)
         for player in order:
             if tolerance is not None and abs(full - previous) < tolerance:
                 break  # the prefix already does what everyone does: later marginals ≈ 0

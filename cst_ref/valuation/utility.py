@@ -62,22 +62,35 @@ class CachedUtility:
         Python ints and every coalition is evaluated on its own.
         """
         wide = self.n_players > MAX_MASK_PLAYERS
-        masks = [int(m) for m in np.asarray(masks, dtype=object if wide else np.int64).ravel()]
-        if masks and not 0 <= min(masks) <= max(masks) < 2**self.n_players:
+        if wide:
+            masks = [int(m) for m in np.asarray(masks, dtype=object).ravel()]
+        else:
+            masks = np.asarray(masks, dtype=np.int64).ravel()
+        low, high = (min(masks), max(masks)) if wide and masks else (masks.min(), masks.max()) if len(masks) else (0, 0)
+        if not 0 <= low <= high < 2**self.n_players:
             raise ValueError(f"bitmasks must lie in 0..2^{self.n_players} − 1")
-        missing = [m for m in dict.fromkeys(masks) if m not in self.cache]
-        if missing:
-            if not wide and isinstance(self.utility, BatchUtility):
-                computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
-                if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
-                    raise ValueError(f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
-                                     f"and dtype {computed.dtype} for {len(missing)} coalitions")
-                computed = computed.astype(float).tolist()
-            else:
-                computed = [self.utility(members(m)) for m in missing]
-            for mask, value in zip(missing, computed):
-                self.cache[mask] = self._checked(value, mask)
-        return np.array([self.cache[m] for m in masks])
+        if not wide and not self.cache:  # nothing cached (an exact method's first call): no per-mask look-ups
+            missing = masks[np.sort(np.unique(masks, return_index=True)[1])].tolist()
+        else:
+            missing = [m for m in dict.fromkeys(masks if wide else masks.tolist()) if m not in self.cache]
+        if not missing:
+            return np.array([self.cache[m] for m in (masks if wide else masks.tolist())])
+        if not wide and isinstance(self.utility, BatchUtility):
+            computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
+            if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
+                raise ValueError(f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
+                                 f"and dtype {computed.dtype} for {len(missing)} coalitions")
+            computed = computed.astype(float)
+            if not np.isfinite(computed).all():
+                bad = int(np.flatnonzero(~np.isfinite(computed))[0])
+                self._checked(computed[bad], missing[bad])  # raises, naming the coalition
+            self.cache.update(zip(missing, computed.tolist()))  # checked in bulk: a million at C speed
+            if len(missing) == len(masks) and np.array_equal(missing, masks):
+                return computed
+        else:
+            for mask in missing:
+                self.cache[mask] = self._checked(self.utility(members(mask)), mask)
+        return np.array([self.cache[m] for m in (masks if wide else masks.tolist())])
 
     def mask(self, coalition: Iterable[int]) -> int:
         """The bitmask of ``coalition``; a member outside 0..n−1 raises ``ValueError``."""

@@ -163,3 +163,42 @@ def test_peak_memory_of_the_batch_path_stays_under_its_bound() -> None:
     assert chunk_small < chunk_large, run.stdout
     assert rise_small <= small / 2**20, run.stdout
     assert rise_large > 2 * small / 2**20, run.stdout
+
+
+def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_before() -> None:
+    """MC values every prefix of a permutation in one batch: the same coalitions (hence the same
+    evaluation count) and the same estimate as the one-at-a-time walk of a plain callable."""
+    from cst_ref.valuation import monte_carlo_shapley, tmc_shapley
+    from cst_ref.valuation.games import airport
+
+    game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
+    asked: list[list[int]] = []
+
+    class Batched:
+        def __call__(self, coalition: frozenset[int]) -> float:
+            return game.utility(coalition)
+
+        def utilities(self, masks: np.ndarray) -> np.ndarray:
+            asked.append(masks.tolist())
+            return np.array([game.utility(frozenset(i for i in range(6) if m >> i & 1)) for m in masks])
+
+    batched, plain = CachedUtility(Batched(), 6), CachedUtility(game.utility, 6)
+    np.testing.assert_array_equal(monte_carlo_shapley(6, batched, permutations=30, seed=4),
+                                  monte_carlo_shapley(6, plain, permutations=30, seed=4))
+    assert batched.cache == plain.cache  # the same coalitions, so the same evaluation count
+    assert 1 < len(asked) <= 30 and max(len(call) for call in asked) <= 7  # one call per permutation at most
+    truncated, walked = CachedUtility(Batched(), 6), CachedUtility(game.utility, 6)
+    np.testing.assert_array_equal(tmc_shapley(6, truncated, 20, tolerance=1.5, seed=1),
+                                  tmc_shapley(6, walked, 20, tolerance=1.5, seed=1))
+    assert truncated.cache == walked.cache
+
+
+def test_relu_after_pooling_gives_the_same_logits_bit_for_bit() -> None:
+    from cst_ref.valuation.batch import evaluation_form
+
+    model = small_cnn(seed=1).eval()
+    x = torch.randn(16, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    fast = evaluation_form(model)
+    assert [type(m).__name__ for m in fast][:6] == ["Conv2d", "MaxPool2d", "ReLU", "Conv2d", "MaxPool2d", "ReLU"]
+    with torch.no_grad():
+        assert torch.equal(model(x), fast(x))
