@@ -12,12 +12,16 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHROMIUM   ?= /usr/bin/chromium
 
-.PHONY: help install venv assets book book-only test pytest lab lock browser benchmarks clean
+# LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-freefont-otf tex-gyre
+
+.PHONY: help install venv assets book book-only test pytest lab lock browser latex pdf benchmarks clean
 
 help:
 	@echo "make book    install, then build the executed book into _build/html"
 	@echo "make test    install, build the book, run every test (CI runs this)"
 	@echo "make lab     JupyterLab on the book's notebooks"
+	@echo "make pdf     install LaTeX (Debian's TeX Live), build the book as one PDF"
 	@echo "make benchmarks   run the benchmark scripts under benchmarks/"
 	@echo "make lock    re-resolve requirements.in into requirements.lock and environment.yml"
 
@@ -38,7 +42,9 @@ assets: $(NODE_STAMP) $(VENV_STAMP)
 
 install: venv assets
 
+# Pages execute two at a time into the execution cache first (Jupyter Book runs them one by one).
 book-only:
+	$(BIN)/python scripts/execute_book.py
 	$(JB) build . --warningiserror --nitpick --keep-going
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
 
@@ -51,6 +57,15 @@ pytest:
 	$(BIN)/python -m pytest
 
 test: install browser book-only pytest
+
+latex:
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && kpsewhich tgtermes.sty >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null)
+
+# The PDF reuses the HTML build's execution cache: chapters already executed are not run again.
+pdf: install latex
+	$(JB) build . --builder pdflatex --keep-going
+	@echo "PDF built: $(CURDIR)/_build/latex/wallstreetfeds.pdf"
 
 lab: install
 	$(BIN)/jupyter lab book/

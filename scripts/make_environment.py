@@ -1,8 +1,11 @@
 """Write environment.yml (Binder) from requirements.lock so the two never drift apart.
 
-Binder builds with conda and has no GPU: torch and torchvision come from conda-forge's CPU
-builds of the locked versions, and the CUDA runtime wheels that PyPI's torch drags in are left
-out. Every other package is installed by pip with exactly the lock's pin.
+Binder builds with conda and has no GPU. torch and torchvision are installed by pip from
+PyTorch's own CPU wheel index at the lock's exact versions with the ``+cpu`` local tag:
+conda-forge's PyTorch builds lag PyTorch's releases (its torchvision is several minor versions
+behind the lock), and PyPI's default torch is a multi-GB CUDA build whose runtime wheels
+(left out here) Binder has no use for. Every other package is installed by pip with exactly the
+lock's pin; conda provides only Python and pip.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: Locked distributions that only exist to run PyPI's CUDA build of torch.
 CUDA_ONLY = re.compile(r"^(nvidia-.*|cuda-.*|triton)$")
-#: Locked distributions that conda installs (CPU builds) instead of pip.
-FROM_CONDA = ("torch", "torchvision")
+#: Locked distributions installed as PyTorch's CPU builds, from PyTorch's wheel index.
+CPU_BUILDS = ("torch", "torchvision")
+#: Where PyTorch publishes its CPU-only wheels (an extra index: everything else stays on PyPI).
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: Tools conda provides itself; pinning them through pip would fight conda.
 CONDA_TOOLS = ("pip", "setuptools", "wheel")
 
@@ -40,11 +45,11 @@ def normalise(name: str) -> str:
 
 
 def render(pins: dict[str, str]) -> str:
-    conda = "\n".join(f"  - conda-forge::{'pytorch' if n == 'torch' else n}={pins[n]}=cpu*" for n in FROM_CONDA)
+    cpu = "\n".join(f"    - {name}=={pins[name]}+cpu" for name in CPU_BUILDS)
     pip = "\n".join(
         f"    - {name}=={version}"
         for name, version in sorted(pins.items())
-        if name not in FROM_CONDA and name not in CONDA_TOOLS and not CUDA_ONLY.match(name)
+        if name not in CPU_BUILDS and name not in CONDA_TOOLS and not CUDA_ONLY.match(name)
     )
     return (
         "# Binder environment, generated from requirements.lock by scripts/make_environment.py.\n"
@@ -54,8 +59,9 @@ def render(pins: dict[str, str]) -> str:
         "dependencies:\n"
         "  - python=3.11\n"
         f"  - pip={pins['pip']}\n"
-        f"{conda}\n"
         "  - pip:\n"
+        f"    - --extra-index-url {CPU_INDEX}\n"
+        f"{cpu}\n"
         f"{pip}\n"
         "    - -e .\n"
     )

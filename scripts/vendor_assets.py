@@ -16,6 +16,11 @@ ASSETS = {
     "mathjax/es5": "mathjax",
     "@jupyter-widgets/html-manager/dist": "html-manager",
     "requirejs/require.js": "require.js",
+    # Interactive figures (cst_ref.plots.interactive): the UMD bundles, loaded through
+    # require.js where a page has it (ipywidgets pages) and by plain script tags elsewhere.
+    "vega/build/vega.min.js": "vega/vega.min.js",
+    "vega-lite/build/vega-lite.min.js": "vega/vega-lite.min.js",
+    "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
 }
 
 
@@ -32,6 +37,7 @@ def main() -> int:
         if source.is_dir():
             shutil.copytree(source, vendor / dst, ignore=shutil.ignore_patterns("*.map"))
         else:
+            (vendor / dst).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, vendor / dst)
     print(f"vendored {len(ASSETS)} assets into {vendor.relative_to(ROOT)}/")
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import altair as alt
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
@@ -15,6 +16,7 @@ from matplotlib.figure import Figure
 from .. import amm
 from ..amm import get_amount_out, spot_price
 from ..checks import check_nonempty, check_real, positive_int
+from .interactive import InteractiveFigure
 
 UNIT = 10**18
 
@@ -96,3 +98,74 @@ def price_paths(times: Sequence[float], series: Mapping[str, Sequence[float]], *
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def quote_explorer(reserve_token: int, reserve_base: int, fee_bps: int = 30, *,
+                   log10_sizes: Sequence[float] = tuple(np.round(np.arange(-2, 2.001, 0.05), 2)),
+                   tolerances_bps: Sequence[int] = range(0, 501, 10)) -> InteractiveFigure:
+    """A sale's quote for every trade size and slippage tolerance on a grid, switched by two
+    sliders in the browser: the kernel-free version of chapter 5's quote widget.
+
+    Sizes are percentages of the CST reserve on a log grid. Every number is computed here with
+    ``cst_ref.amm``'s integer formulas (``min_out = out * (10000 - tolerance) // 10000``) and
+    formatted as chapter 5's live widget prints it; the page only looks the text up.
+    """
+    check_nonempty("log10_sizes", log10_sizes)
+    check_nonempty("tolerances_bps", tolerances_bps)
+    log10_sizes = [round(float(s), 3) for s in log10_sizes]
+    tolerances = [int(t) for t in tolerances_bps]
+    size_steps, tolerance_steps = np.diff(log10_sizes), np.diff(tolerances)
+    if len(size_steps) and (size_steps.min() <= 0 or not np.allclose(size_steps, size_steps[0])):
+        raise ValueError(f"log10_sizes must be an increasing, evenly spaced grid, got {log10_sizes}")
+    if len(tolerance_steps) and (tolerance_steps.min() <= 0 or len(set(tolerance_steps)) > 1):
+        raise ValueError(f"tolerances_bps must be an increasing, evenly spaced grid, got {tolerances}")
+    if tolerances[0] < 0 or tolerances[-1] > 10_000:
+        raise ValueError(f"tolerances_bps must lie in [0, 10000], got {tolerances}")
+    spot = spot_price(reserve_token, reserve_base)
+    rows = []
+    for log_size in log10_sizes:
+        size_percent = 10**log_size
+        amount_in = int(size_percent / 100 * reserve_token)
+        out = get_amount_out(amount_in, reserve_token, reserve_base, fee_bps)
+        impact = amm.price_impact(amount_in, reserve_token, reserve_base, fee_bps)
+        rows.append({
+            "p": log_size, "size": size_percent, "impact": 100 * impact,
+            "lines": [f"sell {amount_in / UNIT:,.3f} CST ({size_percent:.2f} % of the reserve)",
+                      f"receive {out / UNIT:,.6f} base at {out / amount_in:.6f} base/CST (spot {spot:.6f})",
+                      f"price impact {100 * impact:.3f} %"],
+            "min_out": [f"{out * (10_000 - t) // 10_000 / UNIT:,.6f}" for t in tolerances],
+        })
+    size_step = round(float(size_steps[0]), 3) if len(size_steps) else 1.0
+    tolerance_step = int(tolerance_steps[0]) if len(tolerance_steps) else 1
+    size = alt.param(name="log_size", value=min(log10_sizes, key=abs),
+                     bind=alt.binding_range(min=log10_sizes[0], max=log10_sizes[-1], step=size_step,
+                                            name="log₁₀ size (% of x) "))
+    tolerance = alt.param(name="tolerance_bps", value=min(tolerances, key=lambda t: abs(t - 50)),
+                          bind=alt.binding_range(min=tolerances[0], max=tolerances[-1], step=tolerance_step,
+                                                 name="tolerance (bps) "))
+    chosen = f"abs(datum.p - log_size) < {size_step / 2}"
+    base = alt.Chart().encode(
+        x=alt.X("size:Q", scale=alt.Scale(type="log"), title="trade size, % of the CST reserve"),
+        y=alt.Y("impact:Q", scale=alt.Scale(type="log"), title="price impact, %"),
+    )
+    curve = base.mark_line(color="#0072B2")
+    point = base.mark_point(color="#D55E00", filled=True, size=90).transform_filter(chosen)
+    readout = (
+        alt.Chart()
+        .transform_filter(chosen)
+        .transform_calculate(
+            text=f"[datum.lines[0], datum.lines[1], datum.lines[2], 'min_out ' + datum.min_out["
+                 f"round((tolerance_bps - {tolerances[0]}) / {tolerance_step})] + ' base (reverts if the price"
+                 " moves > ' + format(tolerance_bps / 100, '.2f') + ' %)']")
+        .mark_text(align="left", baseline="top", font="monospace", fontSize=12, lineHeight=18)
+        .encode(text="text:N", x=alt.value(0), y=alt.value(0))
+        .properties(width=520, height=72)
+    )
+    chart = alt.vconcat(
+        (curve + point).add_params(size, tolerance).properties(
+            width=520, height=220, title=f"Quote for a sale into the pool (fee {fee_bps} bps)"),
+        readout,
+        data=alt.Data(values=rows),  # once, shared by both views
+    ).configure_view(stroke=None)
+    return InteractiveFigure.from_chart(
+        chart, "Price impact against trade size with the quote for the chosen size and slippage tolerance")

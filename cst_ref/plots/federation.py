@@ -11,7 +11,9 @@ from matplotlib.figure import Figure
 from cst_ref.checks import check_int, check_length, check_nonempty
 from cst_ref.protocol.rule_comparison import RuleOutcome
 
-_RULE_COLOURS = ("#1f4e79", "#2e7d32", "#81c784", "#b26a00")
+#: Okabe–Ito colours: distinct for readers with the common colour-vision deficiencies (the
+#: earlier palette gave two rules near-identical greens).
+_RULE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 
 
 def _check_rule_count(rules: Sized) -> None:
@@ -28,7 +30,10 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
     for outcome in outcomes:
         check_length(f"{outcome.name} price_change", outcome.price_change, len(client_labels), "clients")
         check_length(f"{outcome.name} client_gain", outcome.client_gain, len(client_labels), "clients")
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), gridspec_kw={"width_ratios": [3, 3, 2]})
+    # 7 in at 100 dpi: shown at the text column's width without scaling the labels down.
+    fig = plt.figure(figsize=(7, 5.6), dpi=100)
+    grid = fig.add_gridspec(2, 2, height_ratios=(3, 2))
+    axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
     x = np.arange(len(client_labels))
     width = 0.8 / len(outcomes)
     for k, (outcome, colour) in enumerate(zip(outcomes, _RULE_COLOURS)):
@@ -36,19 +41,22 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
         axes[0].bar(x + offset, 100 * np.asarray(outcome.price_change), width, color=colour, label=outcome.name)
         axes[1].bar(x + offset, outcome.client_gain, width, color=colour)
     for ax, title in zip(axes[:2], ("CST price change (%)", "client's paper gain (base tokens)")):
-        ax.set_xticks(x, client_labels)
+        # long labels ("client 3") would run into each other in a half-column panel
+        long = max(len(str(label)) for label in client_labels) > 3
+        ax.set_xticks(x, client_labels, rotation=35 if long else 0, ha="right" if long else "center")
         ax.set_title(title, fontsize=10)
         ax.axhline(0, color="black", lw=0.6)
+        ax.tick_params(labelsize=9)
     names = [o.name for o in outcomes]
     y = np.arange(len(outcomes))
-    axes[2].barh(y - 0.2, [o.investor_gain for o in outcomes], 0.4, color="#6a1b9a", label="investor gains")
-    axes[2].barh(y + 0.2, [-o.treasury_paid for o in outcomes], 0.4, color="#9e9e9e", label="treasury pays")
-    axes[2].set_yticks(y, names, fontsize=8)
+    axes[2].barh(y - 0.2, [o.investor_gain for o in outcomes], 0.4, color="#000000", label="investor gains")
+    axes[2].barh(y + 0.2, [-o.treasury_paid for o in outcomes], 0.4, color="#999999", label="treasury pays")
+    axes[2].set_yticks(y, names, fontsize=9)
     axes[2].invert_yaxis()
     axes[2].axvline(0, color="black", lw=0.6)
     axes[2].set_title("other parties (base tokens)", fontsize=10)
-    axes[2].legend(fontsize=7, loc="upper left")
-    axes[0].legend(fontsize=7)
+    axes[2].legend(fontsize=9, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False)
+    axes[0].legend(fontsize=9, title="rule", title_fontsize=9)
     fig.tight_layout()
     return fig
 

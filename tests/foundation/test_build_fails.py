@@ -23,6 +23,8 @@ def test_failing_cell_fails_the_build(tmp_path):
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     (tmp_path / "_vendor").symlink_to(ROOT / "_vendor")
     (tmp_path / "book").mkdir()
+    for folder in ("_ext", "_assets"):  # the config's local extensions and stylesheet
+        (tmp_path / "book" / folder).symlink_to(ROOT / "book" / folder)
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
     (tmp_path / "book" / "index.md").write_text("# Index\n\n```{bibliography}\n:all:\n```\n")
     (tmp_path / "book" / "broken.md").write_text(

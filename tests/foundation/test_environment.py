@@ -7,7 +7,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_environment import CONDA_TOOLS, CUDA_ONLY, FROM_CONDA, normalise, read_lock, render  # noqa: E402
+from make_environment import CONDA_TOOLS, CPU_BUILDS, CPU_INDEX, CUDA_ONLY, normalise, read_lock, render  # noqa: E402
 
 
 def environment() -> tuple[dict[str, str], dict[str, str], list[str]]:
@@ -19,6 +19,7 @@ def environment() -> tuple[dict[str, str], dict[str, str], list[str]]:
             for line in dep["pip"]:
                 name, sep, version = line.partition("==")
                 if sep:
+                    assert normalise(name) not in pip, f"{name} is pinned twice"
                     pip[normalise(name)] = version
                 else:
                     other.append(line)
@@ -31,19 +32,27 @@ def environment() -> tuple[dict[str, str], dict[str, str], list[str]]:
 def test_pip_pins_match_the_lock_one_by_one():
     lock = read_lock()
     _, pip, _ = environment()
-    expected = {n: v for n, v in lock.items() if n not in FROM_CONDA + CONDA_TOOLS and not CUDA_ONLY.match(n)}
+    expected = {n: v for n, v in lock.items() if n not in CPU_BUILDS + CONDA_TOOLS and not CUDA_ONLY.match(n)}
+    expected |= {n: f"{lock[n]}+cpu" for n in CPU_BUILDS}
     mismatched = {n: (pip.get(n), v) for n, v in expected.items() if pip.get(n) != v}
     assert not mismatched, f"environment.yml disagrees with the lock (env, lock): {mismatched}"
     assert set(pip) == set(expected), f"extra pins in environment.yml: {set(pip) - set(expected)}"
 
 
-def test_conda_builds_match_the_lock():
+def test_torch_comes_from_pytorchs_cpu_index_at_the_locked_versions():
+    """conda-forge's torch lags the lock; PyPI's is a CUDA build. PyTorch's CPU index has both."""
     lock = read_lock()
-    conda, _, other = environment()
-    assert conda["python"] == "3.11"
-    assert conda["pytorch"] == lock["torch"] and conda["torchvision"] == lock["torchvision"]
-    assert conda["pip"] == lock["pip"]
-    assert other == ["-e ."]
+    conda, pip, other = environment()
+    assert pip["torch"] == f"{lock['torch']}+cpu" and pip["torchvision"] == f"{lock['torchvision']}+cpu"
+    assert not {"pytorch", "torch", "torchvision"} & set(conda), "torch must not also come from conda"
+    assert other == [f"--extra-index-url {CPU_INDEX}", "-e ."]
+    assert CPU_INDEX == "https://download.pytorch.org/whl/cpu"
+
+
+def test_conda_provides_only_python_and_the_locked_pip():
+    lock = read_lock()
+    conda, _, _ = environment()
+    assert conda == {"python": "3.11", "pip": lock["pip"]}
 
 
 def test_environment_file_is_the_generated_one():

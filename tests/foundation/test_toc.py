@@ -1,23 +1,13 @@
 """The table of contents and the pages under book/ match one to one."""
 
+import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from execute_book import toc_files  # noqa: E402
+
 PAGE_SUFFIXES = (".md", ".ipynb")
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    stack = list(toc.get("parts", [])) + list(toc.get("chapters", []))
-    while stack:
-        entry = stack.pop()
-        if "file" in entry:
-            files.append(entry["file"])
-        stack.extend(entry.get("chapters", []) + entry.get("sections", []))
-    return files
 
 
 def test_every_toc_entry_exists():

@@ -55,7 +55,10 @@ def test_figure_switcher_links_a_dropdown_to_one_image_per_option():
     box = figure_switcher("seed", figures)
     choose, stack = box.children
     assert list(choose.options) == list(figures) and len(stack.children) == 3
-    assert all(child.value.startswith('<img alt="figure"') for child in stack.children)
+    assert [child.value.split('"')[1] for child in stack.children] == [f"seed: seed {k}" for k in range(3)]
+    bundle = box._repr_mimebundle_()  # the web page shows the widget; the PDF the first figure
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"] == stack.children[0].value.split("base64,")[1].split('"')[0]
     links = [w for w in ipywidgets.widgets.widget._instances.values()
              if isinstance(w, ipywidgets.widgets.widget_link.Link) and w.source == (choose, "index")]
     assert [link.target for link in links] == [(stack, "selected_index")]  # linked in the browser, no kernel

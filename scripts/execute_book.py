@@ -1,0 +1,64 @@
+"""Execute the book's notebook pages two at a time into the build's execution cache.
+
+Jupyter Book 1 executes pages one after another while it reads them (its command line runs
+Sphinx in one process), so on a 2-core machine a clean build waits for every chapter in turn.
+This runs them in parallel (jupyter-cache's ``local-parallel`` executor, one process per core)
+into the same cache, read the same way as myst-nb reads them, so the build that follows finds
+every page already executed and only renders. A page that fails here is left to the build,
+which executes it again and fails with the page's traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+
+ROOT = Path(__file__).resolve().parent.parent
+#: How myst-nb reads a MyST Markdown notebook (its jupyter-cache reader plugin).
+MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+def toc_files(toc: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every page the table of contents lists, root first (paths without suffix)."""
+    data = yaml.safe_load(toc.read_text())
+    files, stack = [data["root"]], list(data.get("parts", [])) + list(data.get("chapters", []))
+    while stack:
+        entry = stack.pop()
+        if "file" in entry:
+            files.append(entry["file"])
+        stack.extend(entry.get("chapters", []) + entry.get("sections", []))
+    return files
+
+
+def notebook_pages() -> list[Path]:
+    """The listed pages that are notebooks (a kernelspec in their front matter)."""
+    pages = [ROOT / f"{name}.md" for name in toc_files()]
+    return [page for page in pages if page.exists() and "\nkernelspec:" in page.read_text().split("\n---", 1)[0]]
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import kernel_encryption  # the kernels started here talk to their clients as the build's do
+
+    kernel_encryption.setup(None)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
+    cache = get_cache(str(ROOT / config["cache"]))
+    pages = [str(page) for page in notebook_pages()]
+    for page in pages:
+        cache.add_nb_to_project(page, read_data=MYST_READER)
+    started = time.perf_counter()
+    result = load_executor("local-parallel", cache).run_and_cache(
+        filter_uris=pages, timeout=config["timeout"], allow_errors=config["allow_errors"])
+    failed = result.excepted + result.errored
+    print(f"executed {len(result.succeeded)} of {len(pages)} pages in {time.perf_counter() - started:.0f} s"
+          + (f"; left to the build, which will report why: {failed}" if failed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
