@@ -13,7 +13,7 @@ NODE_STAMP := node_modules/.installed
 CHROMIUM   ?= /usr/bin/chromium
 
 # LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
-TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-freefont-otf tex-gyre
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk xindy fonts-freefont-otf tex-gyre
 
 .PHONY: help install venv assets book book-only test pytest lab lock browser latex pdf benchmarks clean
 
@@ -59,11 +59,12 @@ pytest:
 test: install browser book-only pytest
 
 latex:
-	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && kpsewhich tgtermes.sty >/dev/null || \
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && kpsewhich tgtermes.sty >/dev/null && command -v xindy >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null)
 
 # The PDF reuses the HTML build's execution cache: chapters already executed are not run again.
 pdf: install latex
+	rm -rf _build/latex  # latexmk would otherwise trust the state a failed run left behind
 	$(JB) build . --builder pdflatex --keep-going
 	@echo "PDF built: $(CURDIR)/_build/latex/wallstreetfeds.pdf"
 
