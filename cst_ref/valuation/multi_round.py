@@ -17,7 +17,7 @@ from cst_ref.checks import positive_int
 from cst_ref.data import Dataset
 from cst_ref.fl import History
 from cst_ref.valuation.coalitions import CoalitionEvaluator
-from cst_ref.valuation.sampling import cycle_shapley
+from cst_ref.valuation.sampling import cycle_shapley, regression_shapley
 from cst_ref.valuation.single_round import MAX_EXACT_PLAYERS, estimate
 from cst_ref.valuation.utility import CachedUtility
 
@@ -102,6 +102,10 @@ ROUND_TOLERANCE = 0.0
 TRUNCATION = 0.1
 STANDARD_ERROR = 0.01
 MIN_CYCLES = 2
+#: Coalitions per middle size for ``sampler="regression"``: 18.3 % of exact MR's evaluations at n = 10.
+PER_SIZE = 20
+#: The per-round samplers :func:`gtg_shapley` offers.
+SAMPLERS = ("cycles", "regression")
 
 
 def gtg_shapley(
@@ -115,6 +119,8 @@ def gtg_shapley(
     max_cycles: int = 50,
     seed: int = 0,
     strategy: str = "auto",
+    sampler: str = "cycles",
+    per_size: int = PER_SIZE,
 ) -> ValuationResult:
     """GTG-Shapley (Liu et al. 2022): guided, truncated per-round Monte Carlo Shapley.
 
@@ -135,6 +141,12 @@ def gtg_shapley(
     * **Stopping**: after at least ``min_cycles`` [2] cycles, stop once the standard error of
       the round's estimate, root-mean-square over clients and measured across cycles, is at
       most ``standard_error`` [0.01, accuracy units]; never more than ``max_cycles`` [50].
+    * ``sampler="regression"`` replaces the cycles (and so truncation and the stopping rule)
+      by :func:`~cst_ref.valuation.sampling.regression_shapley`: coalition sizes 0, 1, 2,
+      n − 1, n exact, ``per_size`` [20] coalitions drawn at every other size, a fitted
+      surrogate plus mean residuals per stratum. A fixed cost per round (n = 10: 187 of 1,024
+      coalitions); on the digits benchmark its rms error against exact MR is 45 % below the
+      cycles' at less cost (``benchmarks/valuation_gtg.py``). Round skipping still applies.
 
     Coalition utilities are cached per round, so ``evaluations`` counts distinct coalitions
     evaluated, as it always has; the prefixes at one position of a cycle are valued in one
@@ -144,6 +156,9 @@ def gtg_shapley(
     positive_int("min_cycles", min_cycles)
     if positive_int("max_cycles", max_cycles) < min_cycles:
         raise ValueError(f"need min_cycles ≤ max_cycles, got {min_cycles}, {max_cycles}")
+    positive_int("per_size", per_size)
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; expected one of {SAMPLERS}")
     bars = {"round_tolerance": round_tolerance, "truncation": truncation, "standard_error": standard_error}
     if truncation_tolerance is not None:
         bars["truncation_tolerance"] = truncation_tolerance
@@ -157,6 +172,8 @@ def gtg_shapley(
         gain = abs(utility(range(n)) - utility(()))
         if gain < round_tolerance:
             rows.append(np.zeros(n))
+        elif sampler == "regression":
+            rows.append(regression_shapley(utility, rng, per_size))
         else:
             tolerance = truncation * gain if truncation_tolerance is None else truncation_tolerance
             rows.append(cycle_shapley(utility, rng, tolerance, standard_error, min_cycles, max_cycles)[0])

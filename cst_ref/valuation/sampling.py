@@ -11,12 +11,19 @@ values than guided sampling, 55 % less than random orders.
 The n permutations of a cycle are walked together, position by position, so each step
 values up to n prefixes in one batch; truncation and the cycle-level stopping rule decide
 which coalitions are evaluated exactly as a one-at-a-time walk of the same cycles would.
+
+:func:`regression_shapley` is the alternative to cycles: size strata, the small ones exact,
+the middle ones sampled and regression-adjusted (less error per evaluation on the benchmark).
 """
 
 from __future__ import annotations
 
+from itertools import combinations
+from math import comb
+
 import numpy as np
 
+from cst_ref.checks import positive_int
 from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility
 
 
@@ -81,3 +88,74 @@ def cycle_shapley(
         if cycles >= max(min_cycles, 2) and np.sqrt(np.var(estimates, 0, ddof=1).mean() / cycles) <= standard_error:
             break
     return np.mean(estimates, 0), cycles
+
+
+#: Coalition sizes :func:`regression_shapley` values exactly, counted from below and from above
+#: (0, 1, 2 and n − 1, n): O(n²) coalitions. Adding n − 2 was measured worse at equal cost.
+EXACT_FROM_BELOW, EXACT_FROM_ABOVE = (0, 1, 2), (0, 1)
+
+
+def regression_shapley(utility: CachedUtility, rng: np.random.Generator, per_size: int) -> np.ndarray:
+    """Shapley estimate from size strata: small and large ones exact, the middle ones sampled
+    and regression-adjusted.
+
+    φ_i = (1/n) Σ_s [mean v(S) over |S| = s, S ∋ i] − [mean v(S) over |S| = s − 1, S ∌ i].
+    Where a permutation's marginals spread most (a client joining a single other one: sd ≈ 0.12
+    accuracy on the digits benchmark, about twice that at middle positions) the strata are small:
+    sizes 0, 1, 2, n − 1, n (O(n²) coalitions) are valued exactly. Each middle size gets
+    ``per_size`` coalitions drawn uniformly without replacement, and every one of them informs
+    all n clients' means, not the two marginals a permutation gets from it. A surrogate
+    g(S) = c_|S| + Σ_{j∈S} (a_j + b_j |S|/n), fitted by least squares on every valued coalition,
+    gives each middle mean in closed form; the mean residual v − g of the sampled coalitions in
+    that stratum is added back, so g only has to soak up spread, not be right.
+    """
+    n = utility.n_players
+    if n > MAX_MASK_PLAYERS:
+        raise ValueError(f"regression sampling supports at most {MAX_MASK_PLAYERS} players, got {n}")
+    positive_int("per_size", per_size)
+    exact = sorted({s for s in EXACT_FROM_BELOW if s <= n} | {n - s for s in EXACT_FROM_ABOVE})
+    middle = [s for s in range(n + 1) if s not in exact]
+    drawn = [_sample_of_size(n, s, per_size, rng) for s in middle]
+    masks = np.concatenate([_masks_of_size(n, s) for s in exact] + drawn)
+    values = utility.values(masks)  # only these: coalitions cached by anyone else would skew the strata
+    inside = (masks[:, None] >> np.arange(n)) & 1 == 1
+    sizes = inside.sum(1)
+    design = np.hstack([sizes[:, None] == np.arange(n + 1), inside, inside * sizes[:, None] / n]).astype(float)
+    coef = np.linalg.lstsq(design, values, rcond=None)[0]
+    residuals = values - design @ coef
+    level, slope, per_unit = coef[: n + 1], coef[n + 1 : 2 * n + 1], coef[2 * n + 1 :]
+    estimate = np.zeros(n)
+    for s in range(n + 1):
+        of_size = sizes == s
+        for member, sign in ((True, 1.0), (False, -1.0)):
+            if (member and s == 0) or (not member and s == n):
+                continue
+            cell = of_size[:, None] & (inside == member)  # (coalitions, clients)
+            if s in exact:  # every coalition of this size is valued: the plain mean
+                means = (values[:, None] * cell).sum(0) / cell.sum(0)
+            else:
+                effect = slope + per_unit * s / n
+                others = effect.sum() - effect
+                means = level[s] + (effect + (s - 1) / (n - 1) * others if member else s / (n - 1) * others)
+                counts = cell.sum(0)
+                means = means + np.divide((residuals[:, None] * cell).sum(0), counts, out=np.zeros(n), where=counts > 0)
+            estimate += sign * means
+    return estimate / n
+
+
+def _masks_of_size(n: int, size: int) -> np.ndarray:
+    """Every bitmask of ``size`` players out of n, ascending."""
+    return np.sort(np.array([sum(1 << p for p in chosen) for chosen in combinations(range(n), size)], dtype=np.int64))
+
+
+def _sample_of_size(n: int, size: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` distinct coalitions of ``size`` players drawn uniformly (all of them if fewer)."""
+    total = comb(n, size)
+    if total <= count:
+        return _masks_of_size(n, size)
+    if n <= 20:  # enumerable: draw without replacement from the list
+        return rng.choice(_masks_of_size(n, size), size=count, replace=False)
+    chosen: dict[int, None] = {}
+    while len(chosen) < count:  # rejection: duplicates are rare when count ≪ C(n, size)
+        chosen[int(np.left_shift(1, rng.choice(n, size, replace=False)).sum())] = None
+    return np.array(list(chosen), dtype=np.int64)

@@ -13,7 +13,7 @@ from cst_ref.fl import evaluate
 from cst_ref.models import small_cnn
 from cst_ref.valuation import CachedUtility, CoalitionEvaluator, gtg_shapley
 from cst_ref.valuation.games import additive, airport
-from cst_ref.valuation.sampling import cycle_marginals, cycle_shapley, latin_cycle
+from cst_ref.valuation.sampling import cycle_marginals, cycle_shapley, latin_cycle, regression_shapley
 
 
 def test_a_cycle_puts_every_client_in_every_position_once() -> None:
@@ -112,6 +112,8 @@ def test_gtg_is_reproducible_and_skips_rounds_below_tolerance(linear_skew_run) -
         (dict(truncation_tolerance=float("inf")), "truncation_tolerance"),
         (dict(round_tolerance=float("nan")), "round_tolerance"),
         (dict(standard_error=-0.1), "standard_error"),
+        (dict(sampler="kernel"), "sampler"),
+        (dict(per_size=0), "per_size"),
     ],
 )
 def test_bad_gtg_options_raise_value_error(linear_skew_run, options, message: str) -> None:
@@ -149,3 +151,49 @@ def test_gtg_sampling_handles_more_players_than_an_int64_mask():
     values, cycles = cycle_shapley(utility, np.random.default_rng(0), 0.0, 0.01, 2, 3)
     np.testing.assert_allclose(values, weights, atol=1e-9)
     assert cycles == 2 and utility.values([2**100 - 1])[0] == pytest.approx(weights.sum())
+
+
+def test_regression_sampler_is_exact_when_every_stratum_is_valued_or_the_game_is_additive() -> None:
+    """All coalitions valued (per_size ≥ every stratum): the strata means, hence Shapley, are
+    exact. An additive game: the surrogate fits it, so a few samples per size are exact too."""
+    game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 8.0, 9.0])
+    cached = CachedUtility(game.utility, game.n)
+    np.testing.assert_allclose(regression_shapley(cached, np.random.default_rng(0), 100), game.shapley, atol=1e-9)
+    assert cached.evaluations == 2**game.n
+    game = additive(np.linspace(-0.5, 1.0, 12))
+    np.testing.assert_allclose(regression_shapley(CachedUtility(game.utility, game.n), np.random.default_rng(0), 2),
+                               game.shapley, atol=1e-9)
+
+
+def test_regression_sampler_counts_distinct_coalitions_and_is_reproducible() -> None:
+    """n = 10: sizes 0, 1, 2, 9, 10 in full (67 coalitions) plus per_size at each of sizes 3–8."""
+    game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 8.0, 9.0, 9.5, 12.0])
+    spy = Spy(game)
+    cached = CachedUtility(spy, game.n)
+    first = regression_shapley(cached, np.random.default_rng(4), 5)
+    assert cached.evaluations == 67 + 6 * 5 and len(spy.asked) == len(set(spy.asked))
+    sizes = np.bincount([bin(m).count("1") for m in spy.asked], minlength=game.n + 1)
+    assert sizes.tolist() == [1, 10, 45, 5, 5, 5, 5, 5, 5, 10, 1]
+    again = regression_shapley(CachedUtility(game.utility, game.n), np.random.default_rng(4), 5)
+    assert np.array_equal(first, again)
+    assert abs(first.sum() - game.shapley.sum()) < 0.05 * game.shapley.sum()  # near efficiency
+
+
+def test_regression_sampler_draws_by_rejection_beyond_enumerable_sizes() -> None:
+    """25 players: middle sizes are sampled by rejection; an additive game stays exact."""
+    weights = np.linspace(0.0, 1.0, 25)
+    utility = CachedUtility(lambda coalition: float(sum(weights[i] for i in coalition)), 25)
+    np.testing.assert_allclose(regression_shapley(utility, np.random.default_rng(0), 3), weights, atol=1e-9)
+    assert utility.evaluations == 1 + 25 + 300 + 21 * 3 + 25 + 1
+    with pytest.raises(ValueError, match="at most"):
+        regression_shapley(CachedUtility(lambda coalition: 0.0, 70), np.random.default_rng(0), 3)
+    with pytest.raises(ValueError, match="per_size"):
+        regression_shapley(CachedUtility(lambda coalition: 0.0, 5), np.random.default_rng(0), 0)
+
+
+def test_gtg_with_the_regression_sampler_is_reproducible(linear_skew_run) -> None:
+    history, validation = linear_skew_run
+    a = gtg_shapley(history, validation, sampler="regression", per_size=2, seed=1)
+    b = gtg_shapley(history, validation, sampler="regression", per_size=2, seed=1)
+    assert np.array_equal(a.values, b.values) and a.evaluations == b.evaluations
+    assert a.per_round.shape == (history.rounds, history.n_clients)
