@@ -30,36 +30,38 @@ def install_source(repository_url: str) -> str:
     )
 
 
+def with_install_cell(nb: nbformat.NotebookNode, repository_url: str) -> nbformat.NotebookNode:
+    """``nb`` with the Colab install cell first (added once, however often this runs)."""
+    if not (nb.cells and TAG in nb.cells[0].metadata.get("tags", [])):
+        nb.cells.insert(0, nbformat.v4.new_code_cell(install_source(repository_url), metadata={"tags": [TAG]}))
+    return nb
+
+
 def add_install_cell(notebook: Path, repository_url: str) -> None:
-    """Put the Colab install cell first in ``notebook`` (once, however often this runs)."""
-    nb = nbformat.read(notebook, as_version=4)
-    if nb.cells and TAG in nb.cells[0].metadata.get("tags", []):
-        return
-    nb.cells.insert(0, nbformat.v4.new_code_cell(install_source(repository_url), metadata={"tags": [TAG]}))
-    nbformat.write(nb, notebook)
+    """Put the Colab install cell first in the notebook file ``notebook``."""
+    nbformat.write(with_install_cell(nbformat.read(notebook, as_version=4), repository_url), notebook)
 
 
-def with_outputs(notebook: Path, cache_path: str) -> None:
-    """Replace ``notebook`` by its executed version from the execution cache, if it has one.
+def with_outputs(nb: nbformat.NotebookNode, cache_path: str) -> nbformat.NotebookNode:
+    """``nb`` as executed, from the execution cache, if the cache has it (else unchanged).
 
     myst-nb writes the notebook it read, with outputs only when it executed it during this build;
     a page served from the cache (for example executed ahead by scripts/execute_book.py) would
     download without any output.
     """
-    nb = nbformat.read(notebook, as_version=4)
     try:
-        _, executed = get_cache(cache_path).merge_match_into_notebook(nb)
+        return get_cache(cache_path).merge_match_into_notebook(nb)[1]
     except KeyError:  # not in the cache: execution is off, or the page failed
-        return
-    nbformat.write(executed, notebook)
+        return nb
 
 
 def _on_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     if context.get("ipynb_source"):
         notebook = Path(app.outdir) / "_sources" / context["ipynb_source"]
+        nb = nbformat.read(notebook, as_version=4)
         if app.config.nb_execution_mode == "cache":
-            with_outputs(notebook, app.config.nb_execution_cache_path)
-        add_install_cell(notebook, app.config.html_theme_options["repository_url"])
+            nb = with_outputs(nb, app.config.nb_execution_cache_path)
+        nbformat.write(with_install_cell(nb, app.config.html_theme_options["repository_url"]), notebook)
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -7,21 +7,19 @@ and widgets must render from the vendored assets alone.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.foundation.browser import serve
 from tests.foundation.test_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,12 +47,8 @@ def chapters() -> list[str]:
 def server() -> Iterator[str]:
     """Serve _build/html on an ephemeral loopback port."""
     assert HTML.is_dir(), "no _build/html: build the book first (make book-only)"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(HTML) as origin:
+        yield origin
 
 
 def rendered_dom(url: str) -> str:
