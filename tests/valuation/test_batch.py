@@ -13,6 +13,7 @@ import torch
 from cst_ref.data import Dataset
 from cst_ref.models import mlp, small_cnn
 from cst_ref.valuation import CachedUtility, CoalitionEvaluator, exact_shapley, per_round, round_utility
+from cst_ref.valuation.batch import BatchForward
 
 
 Round = tuple[torch.Tensor, torch.Tensor, np.ndarray]
@@ -147,22 +148,41 @@ MEMORY_PROBE = textwrap.dedent(
             refs.write("5")
         before = status_mb("VmRSS")
         evaluator.utilities(np.arange(256))
-        print(evaluator._batch.chunk, status_mb("VmHWM") - before)
+        print(evaluator._batch.chunk, len(evaluator._batch.workspaces), status_mb("VmHWM") - before)
     """
 )
 
 
 def test_peak_memory_of_the_batch_path_stays_under_its_bound() -> None:
-    """Measured as the rise of the peak resident memory of a fresh process (MB); a large bound
-    (larger chunks) must use visibly more, or the measurement would prove nothing."""
-    small, large = 40 * 2**20, 1024 * 2**20
+    """Measured as the rise of the peak resident memory of a fresh process (MB), with every
+    worker thread the machine gives (two on two cores); a large bound (larger chunks) must use
+    visibly more, or the measurement would prove nothing."""
+    small, large = 56 * 2**20, 1024 * 2**20
     run = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(small), str(large)],
                          capture_output=True, text=True, check=True)
     lines = run.stdout.split("\n")[:2]
-    (chunk_small, rise_small), (chunk_large, rise_large) = [map(float, line.split()) for line in lines]
+    (chunk_small, _, rise_small), (chunk_large, _, rise_large) = [map(float, line.split()) for line in lines]
     assert chunk_small < chunk_large, run.stdout
     assert rise_small <= small / 2**20, run.stdout
     assert rise_large > 2 * small / 2**20, run.stdout
+
+
+def test_worker_threads_do_not_change_a_single_accuracy(digits_split) -> None:
+    """Chunks are taken by whichever worker is free, yet every number is the same bit for bit
+    with one worker, two, or more workers than chunks; a bad worker count is refused."""
+    _, validation = digits_split
+    model = mlp(seed=3)
+    base, updates, counts = random_round(model, 9, 3, scale=0.3)
+    masks = np.random.default_rng(3).permutation(2**9)
+    results = [BatchForward(model, base, updates, counts, validation.x, validation.y, workers=workers).accuracies(m)
+               for workers in (1, 2, 3) for m in (np.arange(2**9), masks)]
+    for workers in range(3):
+        np.testing.assert_array_equal(results[2 * workers], results[0])
+        np.testing.assert_array_equal(results[2 * workers + 1], results[0][masks])
+    assert BatchForward(model, base, updates, counts, validation.x, validation.y, workers=2).chunk < 2**9
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="workers must be a positive integer"):
+            BatchForward(model, base, updates, counts, validation.x, validation.y, workers=bad)
 
 
 def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_before() -> None:
