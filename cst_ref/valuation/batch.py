@@ -23,7 +23,9 @@ import math
 import os
 import threading
 import weakref
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -49,6 +51,7 @@ IMAGE_ALIGN = 8
 
 _add_relu = getattr(torch.ops.aten, "_add_relu", None)
 _pool: ThreadPoolExecutor | None = None
+Job, State = TypeVar("Job"), TypeVar("State")
 
 
 def default_workers() -> int:
@@ -64,6 +67,27 @@ def _executor() -> ThreadPoolExecutor:
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="cst-batch")
     return _pool
+
+
+def share(jobs: Iterable[Job], states: Sequence[State], work: Callable[[Job, State], None]) -> None:
+    """``work(job, state)`` for every job: one thread per state, each taking the next job when it
+    is free (inline when there is one state). Jobs must not depend on which state runs them."""
+    pending, lock, done = iter(jobs), threading.Lock(), object()
+
+    def loop(state: State) -> None:
+        with torch.no_grad():  # grad mode is per thread
+            while True:
+                with lock:
+                    job = next(pending, done)
+                if job is done:
+                    return
+                work(job, state)
+
+    if len(states) == 1:
+        loop(states[0])
+        return
+    for running in [_executor().submit(loop, state) for state in states]:
+        running.result()
 
 
 def member_bits(masks: np.ndarray, n: int) -> np.ndarray:
@@ -295,32 +319,17 @@ class BatchForward:
     def accuracies(self, masks: np.ndarray) -> np.ndarray:
         """Validation accuracy of each coalition's model, the workers taking chunks in turn."""
         result = np.empty(len(masks))
-        starts = iter(range(0, len(masks), self.chunk))
-        workers = min(len(self.workspaces), -(-len(masks) // self.chunk))
-        if workers <= 1:
-            self._work(masks, starts, threading.Lock(), self.workspaces[0], result)
-            return result
-        lock = threading.Lock()
-        jobs = [_executor().submit(self._work, masks, starts, lock, space, result)
-                for space in self.workspaces[:workers]]
-        for job in jobs:
-            job.result()
+        workers = max(1, min(len(self.workspaces), -(-len(masks) // self.chunk)))
+        share(range(0, len(masks), self.chunk), self.workspaces[:workers],
+              lambda start, space: self._chunk(masks[start : start + self.chunk], space, result[start:]))
         return result
 
-    def _work(self, masks: np.ndarray, starts, lock: threading.Lock, space: Workspace,
-              result: np.ndarray) -> None:
-        """Take the next chunk's start from ``starts`` until none is left; write its accuracies."""
-        with torch.no_grad():  # grad mode is per thread
-            while True:
-                with lock:
-                    start = next(starts, None)
-                if start is None:
-                    return
-                chunk = masks[start : start + self.chunk]
-                totals = self._mix(chunk, space)
-                c = len(chunk)
-                correct = self._correct(self._forward(space.hidden[:c], space.params[:c], totals))
-                result[start : start + c] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
+    def _chunk(self, masks: np.ndarray, space: Workspace, out: np.ndarray) -> None:
+        """The accuracies of one chunk's coalitions into the start of ``out``."""
+        totals = self._mix(masks, space)
+        c = len(masks)
+        correct = self._correct(self._forward(space.hidden[:c], space.params[:c], totals))
+        out[:c] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
 
     def _mix(self, masks: np.ndarray, space: Workspace) -> np.ndarray:
         """N_S for each coalition (1 for the empty one); N_S × its first-layer outputs (after the

@@ -31,7 +31,15 @@ from torch.nn.utils import vector_to_parameters
 
 from cst_ref.data import Dataset
 from cst_ref.fl import fedavg_weights
-from cst_ref.valuation.batch import MEMORY_BYTES, BatchForward, evaluation_form, linear_stack, member_bits
+from cst_ref.valuation.batch import (
+    MEMORY_BYTES,
+    BatchForward,
+    default_workers,
+    evaluation_form,
+    linear_stack,
+    member_bits,
+    share,
+)
 
 #: Mix first-layer outputs only if n_clients × this factor ≤ the layer's fan-in (measured:
 #: with n=10 the digits MLP, fan-in 64, is faster plain; so is the CNN, fan-in 75, with n=8) ...
@@ -65,11 +73,8 @@ class CoalitionEvaluator:
         if strategy not in ("auto", "mix", "plain"):
             raise ValueError(f"unknown evaluator strategy {strategy!r}; expected 'auto', 'mix' or 'plain'")
         self.model = evaluation_form(copy.deepcopy(model).eval())  # same logits, ReLU after pooling
-        self.rest = self.model[1:]
-        # The model's parameters become views of one flat buffer: loading θ_S is one copy.
-        self.flat = base.clone()
-        vector_to_parameters(self.flat, self.model.parameters())
         self.base, self.updates = base, updates
+        self.replicas = [self._replica(self.model)]
         self.counts = np.asarray(sample_counts, dtype=float)
         self.x, self.y = validation.x, validation.y
         if self.x.dim() == 4:
@@ -79,6 +84,13 @@ class CoalitionEvaluator:
             self._prepare_mix()
         self.batch_memory = batch_memory
         self._batch: BatchForward | None = None
+
+    def _replica(self, model: nn.Sequential) -> tuple[nn.Sequential, nn.Sequential, torch.Tensor]:
+        """(model, its layers after the first, flat buffer): the model's parameters become views
+        of one flat buffer, so loading θ_S is one copy. One per thread that evaluates."""
+        flat = self.base.clone()
+        vector_to_parameters(flat, model.parameters())
+        return model, model[1:], flat
 
     @property
     def n_clients(self) -> int:
@@ -117,15 +129,16 @@ class CoalitionEvaluator:
     def __call__(self, coalition: Iterable[int]) -> float:
         return self._accuracy(fedavg_weights(self.counts, coalition))
 
-    def _accuracy(self, w: torch.Tensor) -> float:
+    def _accuracy(self, w: torch.Tensor, replica: int = 0) -> float:
         """Accuracy of θ_base + w @ updates: the per-coalition path, one model at a time."""
+        model, rest, flat = self.replicas[replica]
         with torch.no_grad():
-            torch.add(self.base, w @ self.updates, out=self.flat)
+            torch.add(self.base, w @ self.updates, out=flat)
             if self.strategy == "mix":
                 hidden = self.base_out + (w @ self.client_out).view_as(self.base_out)
-                logits = self.rest(hidden)
+                logits = rest(hidden)
             else:
-                logits = self.model(self.x)
+                logits = model(self.x)
         return float((logits.argmax(1) == self.y).float().mean())
 
     def utilities(self, masks: np.ndarray) -> np.ndarray:
@@ -137,7 +150,8 @@ class CoalitionEvaluator:
         batching does not reduce (measured on the small CNN: mixed first-layer outputs, tens of
         megabytes a coalition, made the batch path 20 % slower than this loop; ``torch.func.vmap``
         over grouped convolutions 1.7× slower), and the loop gives the per-coalition
-        accuracies bit for bit.
+        accuracies bit for bit. The loop's coalitions are shared among worker threads, each
+        with its own copy of the model (:func:`~cst_ref.valuation.batch.share`).
         """
         masks = np.asarray(masks, dtype=np.int64)
         if masks.size and not 0 <= masks.min() <= masks.max() < 2**self.n_clients:
@@ -147,7 +161,16 @@ class CoalitionEvaluator:
             totals = bits.sum(1, keepdims=True)
             weights = torch.tensor(np.divide(bits, totals, out=np.zeros_like(bits), where=totals > 0),
                                    dtype=torch.float32)
-            return np.array([self._accuracy(w) for w in weights])
+            workers = min(default_workers(), len(weights))
+            while len(self.replicas) < workers:
+                self.replicas.append(self._replica(copy.deepcopy(self.model)))
+            result = np.empty(len(weights))
+
+            def evaluate(k: int, replica: int) -> None:
+                result[k] = self._accuracy(weights[k], replica)
+
+            share(range(len(weights)), range(max(1, workers)), evaluate)
+            return result
         if self._batch is None:  # built on first use: per-coalition callers never pay for it
             self._batch = BatchForward(
                 self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory
