@@ -169,7 +169,7 @@ def test_peak_memory_of_the_batch_path_stays_under_its_bound() -> None:
 
 def test_worker_threads_do_not_change_a_single_accuracy(digits_split) -> None:
     """Chunks are taken by whichever worker is free, yet every number is the same bit for bit
-    with one worker, two, or more workers than chunks; a bad worker count is refused."""
+    with one, two or three workers; a bad worker count is refused."""
     _, validation = digits_split
     model = mlp(seed=3)
     base, updates, counts = random_round(model, 9, 3, scale=0.3)
