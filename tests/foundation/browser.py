@@ -173,8 +173,7 @@ class Page:
         self.log = PageLog()
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.send(f"{domain}.enable")
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": WINDOW[0], "height": WINDOW[1], "deviceScaleFactor": 1, "mobile": False})
+        self._window(WINDOW[1])
 
     def send(self, method: str, params: dict | None = None, timeout: float | None = None) -> dict:
         return self.browser.send(method, params, self.session, timeout)
@@ -239,16 +238,21 @@ class Page:
             self.drain(interval)
 
     def screenshot(self, path: Path) -> None:
-        """The full page (not just the window) as a PNG."""
+        """The full page (not just the window) as a PNG: the window is made as tall as the page
+        for the capture (``captureBeyondViewport`` instead drew pages shifted sideways)."""
         metrics = self.send("Page.getLayoutMetrics")
         size = metrics.get("cssContentSize") or metrics["contentSize"]
-        width, height = WINDOW[0], min(int(size["height"]) + 1, 30_000)
-        data = self.send("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-        }, timeout=60)["data"]
+        self._window(min(int(size["height"]) + 1, 30_000))
+        try:
+            data = self.send("Page.captureScreenshot", {"format": "png"}, timeout=60)["data"]
+        finally:
+            self._window(WINDOW[1])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
+
+    def _window(self, height: int) -> None:
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": WINDOW[0], "height": height, "deviceScaleFactor": 1, "mobile": False})
 
     def close(self) -> None:
         with contextlib.suppress(BrowserError):
