@@ -14,6 +14,7 @@ from math import factorial
 import numpy as np
 
 from cst_ref.checks import check_options, check_real, check_seed, check_vector, positive_int
+from cst_ref.valuation.sampling import cycle_marginals
 from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility, Utility, as_cached, check_players
 
 #: Exact enumeration beyond this many players would take 2^n evaluations; refuse it.
@@ -153,10 +154,17 @@ def tmc_shapley(
     n_players: int, utility: Utility, permutations: int = 200, tolerance: float = 0.01, seed: int = 0
 ) -> np.ndarray:
     """Truncated Monte Carlo Shapley (Ghorbani & Zou 2019): stop a permutation once the
-    prefix is within ``tolerance`` of v(N), since later marginals are then negligible."""
+    prefix is within ``tolerance`` of v(N), since later marginals are then negligible.
+
+    Every permutation runs to its truncation, so all of them are walked in lockstep, position
+    by position, each step's prefixes valued in one batch (:func:`cycle_marginals`): the same
+    coalitions, hence the same evaluation count, as walking them one at a time.
+    """
     positive_int("permutations", permutations)
     n = check_players(n_players)
-    return permutation_shapley(n, utility, _random_permutations(n, seed), permutations, tolerance=tolerance)[0]
+    _check_sampling(permutations, tolerance, None, 0.0, 1, 1)
+    orders = np.array(list(itertools.islice(_random_permutations(n, seed), permutations)))
+    return cycle_marginals(as_cached(utility, n), orders, tolerance) / permutations
 
 
 def equal(n_players: int, utility: Utility | None = None) -> np.ndarray:

@@ -186,10 +186,12 @@ def test_worker_threads_do_not_change_a_single_accuracy(digits_split) -> None:
 
 
 def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_before() -> None:
-    """MC values every prefix of a permutation in one batch: the same coalitions (hence the same
-    evaluation count) and the same estimate as the one-at-a-time walk of a plain callable."""
+    """MC values every prefix of a permutation in one batch, TMC every position of its block of
+    permutations: the same coalitions (hence the same evaluation count) and the same estimate
+    as the one-at-a-time walk."""
     from cst_ref.valuation import monte_carlo_shapley, tmc_shapley
     from cst_ref.valuation.games import airport
+    from cst_ref.valuation.single_round import _random_permutations, permutation_shapley
 
     game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
     asked: list[list[int]] = []
@@ -207,10 +209,14 @@ def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_b
                                   monte_carlo_shapley(6, plain, permutations=30, seed=4))
     assert batched.cache == plain.cache  # the same coalitions, so the same evaluation count
     assert 1 < len(asked) <= 30 and max(len(call) for call in asked) <= 7  # one call per permutation at most
+    # TMC walks its permutations in lockstep: one batch per position, and the same coalitions
+    # and (up to float summation order) the same estimate as walking them one at a time.
+    asked.clear()
     truncated, walked = CachedUtility(Batched(), 6), CachedUtility(game.utility, 6)
-    np.testing.assert_array_equal(tmc_shapley(6, truncated, 20, tolerance=1.5, seed=1),
-                                  tmc_shapley(6, walked, 20, tolerance=1.5, seed=1))
+    one_at_a_time, _ = permutation_shapley(6, walked, _random_permutations(6, 1), 20, tolerance=1.5)
+    np.testing.assert_allclose(tmc_shapley(6, truncated, 20, tolerance=1.5, seed=1), one_at_a_time, atol=1e-12)
     assert truncated.cache == walked.cache
+    assert len(asked) <= 2 + 6 and max(len(call) for call in asked) > 1  # v(N), v(∅), then one call per position
 
 
 def test_relu_after_pooling_gives_the_same_logits_bit_for_bit() -> None:
