@@ -34,7 +34,7 @@ from torch.func import functional_call
 
 #: Target size of a chunk's first-layer outputs: small enough to stay in cache, large enough
 #: to amortise per-chunk dispatch (measured on the digits MLP with two workers, n = 16: 64
-#: coalitions, 6 MB, 0.92 s a round; 32 coalitions 1.12 s, 128 coalitions 1.0–1.2 s).
+#: coalitions, 6 MB, 0.86 s a round; 32 coalitions 0.92 s, 96 0.87 s, 128 0.99 s).
 CACHE_BYTES = 6 * 2**20
 #: Default bound on what the batch path allocates for one round.
 MEMORY_BYTES = 2 * 2**30
@@ -187,10 +187,10 @@ class SubsetTables:
     def high(self, index: list[int] | list[np.ndarray], out: torch.Tensor) -> torch.Tensor:
         """Σ over groups 1, 2, … of their rows, into ``out`` (zero if there is only one group)."""
         rows = [table[i] for table, i in zip(self.tables[1:], index[1:])]
-        if not rows:
-            return out.zero_()
-        out.copy_(rows[0])
-        for row in rows[1:]:
+        if len(rows) < 2:
+            return out.copy_(rows[0]) if rows else out.zero_()
+        torch.add(rows[0], rows[1], out=out)
+        for row in rows[2:]:
             out += row
         return out
 
@@ -205,13 +205,54 @@ class SubsetTables:
 
 
 class Workspace:
-    """One worker's chunk buffers: N_S × first-layer outputs and N_S × the other parameters of
-    up to ``chunk`` coalitions, and the row of the high groups' sums they share."""
+    """One worker's buffers for a chunk: the rows [N_S × first-layer outputs | N_S × the other
+    parameters] of up to ``chunk`` coalitions, the row of the high groups' sums they share, each
+    later layer's scaled weights and biases, the logits and their maxima over classes.
 
-    def __init__(self, hidden: torch.Tensor, n_params: int) -> None:
-        chunk, width = hidden.shape
-        self.hidden, self.params = hidden, torch.empty(chunk, n_params)
-        self.high_hidden, self.high_params = torch.empty(width), torch.empty(n_params)
+    Views of them for a chunk of c coalitions are made once per c and kept (:meth:`views`):
+    every torch call costs a few microseconds and, with two worker threads, a hand-over of the
+    GIL, so a chunk makes as few calls as it can (measured at n = 16 with two workers: 16 more
+    calls a chunk of 64 made a round 1.46 s instead of 1.00 s; these buffers and views took
+    it from 0.97 s to 0.86 s).
+    """
+
+    def __init__(self, owner: BatchForward, rows: torch.Tensor) -> None:
+        chunk = len(rows)
+        self.rows, self.high = rows, torch.empty(rows.shape[1])
+        self.layers = [None if layer is None else (torch.empty(chunk, *layer[0][1]), torch.empty(chunk, layer[1][1][0], 1))
+                       for layer in owner.layers]
+        self.logits = torch.empty(chunk, *owner.logits_shape)
+        self.maxima = torch.empty(2, chunk, owner.logits_shape[1])
+        self._views: dict[int, ChunkViews] = {}
+
+    def views(self, owner: BatchForward, c: int) -> ChunkViews:
+        """The views for ``c`` coalitions (``owner`` is passed, not kept: no reference cycle
+        delays the evaluator's death, which hands its buffers to the next one)."""
+        if c not in self._views:
+            self._views[c] = ChunkViews(owner, self, c)
+        return self._views[c]
+
+
+class ChunkViews:
+    """The views :meth:`BatchForward._chunk` reads and writes for a chunk of ``c`` coalitions."""
+
+    def __init__(self, owner: BatchForward, space: Workspace, c: int) -> None:
+        w = owner.width
+        rows = space.rows[:c]
+        self.rows, self.hidden_rows, self.params = rows, rows[:, :w], rows[:, w : w + owner.n_params]
+        self.hidden = self.hidden_rows.view(c, *owner.out_shape)
+        self.high_hidden, self.high_params = space.high[:w], space.high[w:]
+        self.layers = []
+        for layer, buffers in zip(owner.layers, space.layers):
+            if layer is None:
+                self.layers.append(None)
+                continue
+            (w0, w_shape), (b0, b_shape) = layer
+            self.layers.append((self.params[:, w0 : w0 + w_shape.numel()].view(c, *w_shape), buffers[0][:c],
+                                self.params[:, b0 : b0 + b_shape.numel()].view(c, -1, 1), buffers[1][:c]))
+        self.logits, self.flat_logits = space.logits[:c], space.logits[:c].view(c, -1)
+        self.top, self.earlier = space.maxima[0, :c], space.maxima[1, :c]
+        self.top_images, self.earlier_images = self.top[:, : owner.images], self.earlier[:, : owner.images]
 
 
 class BatchForward:
@@ -252,6 +293,7 @@ class BatchForward:
         self.fused = bool(self.rest) and isinstance(self.rest[0], nn.ReLU)
         self.width = first.out_features * padded
         n_params = base.numel() - n_first
+        self.row = self.width + -(-n_params // IMAGE_ALIGN) * IMAGE_ALIGN  # rows start on whole vector lanes
         names = [name for name, _ in first.named_parameters()]
         shapes = [p.shape for p in first.parameters()]
 
@@ -260,29 +302,32 @@ class BatchForward:
             return functional_call(first, {k: c.view(s) for k, c, s in zip(names, chunks, shapes)}, (x,)).T.reshape(-1)
 
         activations = sum(m.out_features * padded for m in self.rest if isinstance(m, nn.Linear))
-        self.chunk, widths, workers = self._plan(n, 4 * (self.width + n_params),
-                                                 4 * ACTIVATION_COPIES * activations, memory_bytes, workers)
-        tables = SubsetTables.rows(widths) * self.width
-        storage = _recycler.take(tables + workers * self.chunk * self.width)
+        self.chunk, widths, workers = self._plan(n, 4 * self.row, 4 * ACTIVATION_COPIES * activations,
+                                                 memory_bytes, workers)
+        tables = SubsetTables.rows(widths) * self.row
+        storage = _recycler.take(tables + workers * self.chunk * self.row)
         weakref.finalize(self, _recycler.give, storage)
+        pad = torch.zeros(self.row - self.width - n_params)
+
+        def row(hidden: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+            return torch.cat([hidden, params, pad])
+
         with torch.no_grad():
             base_out = first_layer(base)
-            self.hidden = SubsetTables(self.width, widths, storage)
-            self.params = SubsetTables(n_params, widths)
+            self.tables = SubsetTables(self.row, widths, storage)
             for i, update in enumerate(updates):  # one client's row at a time: no n × row stack
-                self.hidden.insert(i, first_layer(update).add_(base_out).mul_(float(self.counts[i])))
-                self.params.insert(i, (update[n_first:] + base[n_first:]).mul_(float(self.counts[i])))
-            self.empty_hidden = base_out.relu() if self.fused else base_out
-            self.empty_params = base[n_first:].clone()
+                count = float(self.counts[i])
+                self.tables.insert(i, row(first_layer(update).add_(base_out), update[n_first:] + base[n_first:]).mul_(count))
+            self.empty_row = row(base_out.relu() if self.fused else base_out, base[n_first:])
             self.group_totals = [member_bits(np.arange(2**g), g) @ self.counts[s : s + g]
-                                 for s, g in zip(self.hidden.shifts, widths)]
+                                 for s, g in zip(self.tables.shifts, widths)]
             self.low_totals = self.group_totals[0]
-        buffers = storage[tables:].view(workers, self.chunk, self.width)
-        self.workspaces = [Workspace(buffer, n_params) for buffer in buffers]
+        classes = [m for m in model if isinstance(m, nn.Linear)][-1].out_features
+        self.n_params, self.logits_shape = n_params, (classes, padded)
         self.images = images
         self.out_shape = (first.out_features, padded)
         self.label_index = y * padded + torch.arange(images)
-        classes = [m for m in model if isinstance(m, nn.Linear)][-1].out_features
+        y = torch.cat([y, y[:1].expand(padded - images)])
         self.before = torch.where(torch.arange(classes)[:, None] < y, 0.0, -math.inf)  # see _correct
         offsets = np.cumsum([0] + [p.numel() for m in self.rest for p in m.parameters()])
         self.layers, k = [], 0
@@ -292,6 +337,8 @@ class BatchForward:
                 continue
             self.layers.append(((int(offsets[k]), m.weight.shape), (int(offsets[k + 1]), m.bias.shape)))
             k += 2
+        self.last_linear = max((k for k, layer in enumerate(self.layers) if layer is not None), default=-1)
+        self.workspaces = [Workspace(self, rows) for rows in storage[tables:].view(workers, self.chunk, self.row)]
 
     @staticmethod
     def _plan(n: int, row_bytes: int, activation_bytes: int, memory_bytes: int,
@@ -326,69 +373,65 @@ class BatchForward:
 
     def _chunk(self, masks: np.ndarray, space: Workspace, out: np.ndarray) -> None:
         """The accuracies of one chunk's coalitions into the start of ``out``."""
-        totals = self._mix(masks, space)
-        c = len(masks)
-        correct = self._correct(self._forward(space.hidden[:c], space.params[:c], totals))
-        out[:c] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
+        views = space.views(self, len(masks))
+        totals = self._mix(masks, views, space.high)
+        correct = self._correct(self._forward(views, totals), views)
+        out[: len(masks)] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
 
-    def _mix(self, masks: np.ndarray, space: Workspace) -> np.ndarray:
-        """N_S for each coalition (1 for the empty one); N_S × its first-layer outputs (after the
-        fused ReLU) and N_S × its other parameters into ``space``'s buffers."""
-        c, low_mask = len(masks), 2**self.hidden.widths[0] - 1
-        hidden, params = space.hidden[:c], space.params[:c]
-        first, last, bits = int(masks[0]), int(masks[-1]), self.hidden.widths[0]
+    def _mix(self, masks: np.ndarray, views: ChunkViews, high: torch.Tensor) -> np.ndarray:
+        """N_S for each coalition (1 for the empty one); into ``views.rows``, each coalition's
+        row [N_S × first-layer outputs (after the fused ReLU) | N_S × other parameters]."""
+        c, tables, bits, w = len(masks), self.tables, self.tables.widths[0], self.width
+        first, last = int(masks[0]), int(masks[-1])
         if last - first == c - 1 and first >> bits == last >> bits:
             # consecutive masks sharing their high clients (enumeration): one row of the high groups
-            high = [(first >> s) & (2**g - 1) for s, g in zip(self.hidden.shifts, self.hidden.widths)]
-            lo = first & low_mask
-            self._add(self.hidden.tables[0][lo : lo + c], self.hidden.high(high, space.high_hidden), hidden, self.fused)
-            self._add(self.params.tables[0][lo : lo + c], self.params.high(high, space.high_params), params, False)
-            totals = self.low_totals[lo : lo + c] + sum(t[i] for t, i in zip(self.group_totals[1:], high[1:]))
+            index = [(first >> s) & (2**g - 1) for s, g in zip(tables.shifts, tables.widths)]
+            low = tables.tables[0][index[0] : index[0] + c]
+            high_hidden, high_params = views.high_hidden, views.high_params
+            tables.high(index, high)
+            totals = self.low_totals[index[0] : index[0] + c] + sum(t[i] for t, i in zip(self.group_totals[1:], index[1:]))
         else:
-            index = self.hidden.indices(masks)
-            low = torch.from_numpy(index[0])
-            self._add(self.hidden.tables[0][low], self.hidden.high_rows(index), hidden, self.fused)
-            self._add(self.params.tables[0][low], self.params.high_rows(index), params, False)
+            index = tables.indices(masks)
+            low, high = tables.tables[0][torch.from_numpy(index[0])], tables.high_rows(index)
+            high_hidden, high_params = high[:, :w], high[:, w:]
             totals = member_bits(masks, len(self.counts)) @ self.counts
+        if self.fused and _add_relu is not None:
+            _add_relu.out(low[:, :w], high_hidden, out=views.hidden_rows)
+            torch.add(low[:, w:], high_params, out=views.rows[:, w:])
+        else:
+            torch.add(low, high, out=views.rows)
+            if self.fused:
+                views.hidden_rows.relu_()
         empty = totals == 0
         if empty.any():
-            rows = torch.from_numpy(empty)
-            hidden[rows], params[rows] = self.empty_hidden, self.empty_params
+            views.rows[torch.from_numpy(empty)] = self.empty_row
             totals = np.where(empty, 1.0, totals)
         return np.asarray(totals, dtype=np.float32)
 
-    @staticmethod
-    def _add(low: torch.Tensor, high: torch.Tensor, out: torch.Tensor, relu: bool) -> None:
-        """out = low + high (rows broadcast), ReLU'd if ``relu``: one pass when torch offers it."""
-        if relu and _add_relu is not None:
-            _add_relu.out(low, high, out=out)
-        else:
-            torch.add(low, high, out=out)
-            if relu:
-                out.relu_()
+    def _forward(self, views: ChunkViews, totals: np.ndarray) -> torch.Tensor:
+        """Logits (coalitions, classes, images) of the layers after the first, W_S h + b_S each,
+        the last layer's into ``views.logits``.
 
-    def _forward(self, hidden: torch.Tensor, params: torch.Tensor, totals: np.ndarray) -> torch.Tensor:
-        """Logits (coalitions, classes, images) of the layers after the first: W_S h + b_S each.
-
-        ``hidden`` and ``params`` hold N_S × the coalition's values; ReLU commutes with a
-        positive scale, so 1/N_S is applied to the small weights and biases instead of to h
-        (the scales are float32 products formed in numpy: a torch call costs more than they do).
+        The rows hold N_S × the coalition's values; ReLU commutes with a positive scale, so 1/N_S
+        is applied to the small weights and biases instead of to h (the scales are float32
+        products formed in numpy: a torch call costs more than they do).
         """
-        c, inverse = len(hidden), np.float32(1) / totals
-        scale = torch.from_numpy(inverse).view(-1, 1, 1)
-        h_scale = torch.from_numpy(inverse * inverse).view(-1, 1, 1)  # h is N_S × its value until the next Linear
-        h = hidden.view(c, *self.out_shape)
-        for layer in self.layers:
+        inverse = (np.float32(1) / totals).reshape(-1, 1, 1)
+        scale = torch.from_numpy(inverse)
+        h_scale = torch.from_numpy(inverse * inverse)  # h is N_S × its value until the next Linear
+        h = views.hidden
+        for k, layer in enumerate(views.layers):
             if layer is None:
                 h = h.relu_()
                 continue
-            (w0, w_shape), (b0, b_shape) = layer
-            weight = params[:, w0 : w0 + w_shape.numel()].view(c, *w_shape) * h_scale
-            bias = params[:, b0 : b0 + b_shape.numel()].view(c, -1, 1) * scale
-            h, h_scale = torch.baddbmm(bias, weight, h), scale
+            weight, weight_out, bias, bias_out = layer
+            torch.mul(weight, h_scale, out=weight_out)
+            torch.mul(bias, scale, out=bias_out)
+            h = torch.baddbmm(bias_out, weight_out, h, out=views.logits if k == self.last_linear else None)
+            h_scale = scale
         return h if h_scale is scale else h * scale
 
-    def _correct(self, logits: torch.Tensor) -> torch.Tensor:
+    def _correct(self, logits: torch.Tensor, views: ChunkViews) -> torch.Tensor:
         """(coalitions, images): does ``argmax`` over classes (dim 1) give the label?
 
         ``argmax`` takes the first maximum, so the label wins iff its logit is the maximum and
@@ -396,8 +439,8 @@ class BatchForward:
         Built from ``amax``: this torch build's ``argmax`` is 100× slower on this layout. The
         padding images at the end are left out.
         """
-        label = torch.index_select(logits.view(len(logits), -1), 1, self.label_index)
-        logits = logits[..., : self.images]
-        top = logits.amax(1)
-        earlier = (logits + self.before).amax(1)
+        label = torch.index_select(views.flat_logits, 1, self.label_index)
+        top, earlier = views.top_images, views.earlier_images
+        torch.amax(logits, 1, out=views.top)
+        torch.amax(logits.add_(self.before), 1, out=views.earlier)
         return (label == top) & (earlier < top)
