@@ -4,10 +4,10 @@ Prints, measured in one process on the CPU:
 1. digits MLP, n=10, Dirichlet α=0.5, client 9 free-rides, 10 rounds; histories of seeds 0, 1, 2
    × sampling seeds 0–9 (30 runs): Spearman ρ against exact MR, mean and worst (targets
    ≥ 0.97 and ≥ 0.93), and GTG's share of MR's evaluations (target ≤ 20 %), for the defaults
-   and a few settings around them; plus the ceiling round skipping alone puts on ρ (exact
+   (size strata at n = 10) and the permutation cycles with a few settings; plus the ceiling round skipping alone puts on ρ (exact
    per-round values with the skipped rounds zeroed);
 2. the small CNN (CIFAR-shaped digits, 500 images), n=8, 3 rounds: exact MR against GTG, with
-   its cycles (the default) and with the regression sampler, in wall time (best of two
+   its cycles (the default at n = 8) and with the size strata, in wall time (best of two
    interleaved passes; target ≥ 3× less at ρ ≥ 0.9).
 
 Run: .venv/bin/python benchmarks/valuation_gtg.py   (a few minutes on 2 cores;
@@ -29,12 +29,12 @@ from cst_ref.models import small_cnn
 from cst_ref.valuation import gtg_shapley, per_round, round_utility
 from valuation_speed import cifar_shaped_digits, digits_history, timed
 
-SETTINGS = {
+SETTINGS = {  # at n = 10 the default sampler is the size strata (sampler="regression")
     "defaults": {},
-    "round skipping below 0.005": dict(round_tolerance=0.005),
-    "standard-error bar 0.015": dict(standard_error=0.015),
-    "standard-error bar 0.0075": dict(standard_error=0.0075),
-    "regression sampler": dict(sampler="regression"),
+    "cycles": dict(sampler="cycles"),
+    "cycles, round skipping 0.005": dict(sampler="cycles", round_tolerance=0.005),
+    "cycles, standard error 0.0075": dict(sampler="cycles", standard_error=0.0075),
+    "size strata, 15 a size": dict(per_size=15),
 }
 
 
@@ -49,7 +49,7 @@ def digits_runs() -> None:
                 gtg = gtg_shapley(history, validation, seed=sampling, **options)
                 rhos.append(spearmanr(gtg.values, exact.values)[0])
                 shares.append(gtg.evaluations / exact.evaluations)
-        print(f"    {label:26s} Spearman mean {np.mean(rhos):.3f} (≥ 0.97), worst {np.min(rhos):.3f} (≥ 0.93); "
+        print(f"    {label:30s} Spearman mean {np.mean(rhos):.3f} (≥ 0.97), worst {np.min(rhos):.3f} (≥ 0.93); "
               f"evaluations mean {np.mean(shares):.1%}, worst {np.max(shares):.1%} of MR (≤ 20 %)")
     for tolerance in (0.005, 0.01):
         ceilings = []
@@ -66,8 +66,9 @@ def cnn_runs() -> None:
     train, validation = split_holdout(images, 500 / len(images), seed=0)
     clients = build_clients(train, dirichlet(train.labels, 8, alpha=0.5, seed=0), {7: FreeRider()})
     history = run_fedavg(small_cnn(seed=0), clients, validation, FedAvgConfig(rounds=3, lr=0.05, progress=False))
-    runs = {"exact MR": lambda: per_round(history, validation), "GTG": lambda: gtg_shapley(history, validation),
-            "GTG, regression sampler": lambda: gtg_shapley(history, validation, sampler="regression")}
+    runs = {"exact MR": lambda: per_round(history, validation),
+            "GTG (default at n = 8: cycles)": lambda: gtg_shapley(history, validation),
+            "GTG, size strata": lambda: gtg_shapley(history, validation, sampler="regression")}
     results, walls, cpus = {}, {label: [] for label in runs}, {label: [] for label in runs}
     for _ in range(2):  # interleaved: a burst of load from other processes hits both alike
         for label, run in runs.items():

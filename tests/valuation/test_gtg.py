@@ -197,3 +197,26 @@ def test_gtg_with_the_regression_sampler_is_reproducible(linear_skew_run) -> Non
     b = gtg_shapley(history, validation, sampler="regression", per_size=2, seed=1)
     assert np.array_equal(a.values, b.values) and a.evaluations == b.evaluations
     assert a.per_round.shape == (history.rounds, history.n_clients)
+
+
+def test_auto_sampler_takes_the_regression_sampler_from_10_to_20_clients(linear_skew_run, digits_split) -> None:
+    """Where the regression sampler's fixed cost is at most a quarter of all coalitions and
+    n ≤ 20; the cycles elsewhere. The default is that choice, not a third method."""
+    from cst_ref.data import build_clients, dirichlet
+    from cst_ref.fl import FedAvgConfig, run_fedavg
+    from cst_ref.models import mlp
+    from cst_ref.valuation.multi_round import choose_sampler
+    from cst_ref.valuation.sampling import regression_budget
+
+    assert [choose_sampler(n) for n in (2, 8, 9, 10, 16, 20, 21, 50)] == ["cycles"] * 3 + ["regression"] * 3 + ["cycles"] * 2
+    assert choose_sampler(10, per_size=60) == "cycles"  # 67 + 6 × 60 coalitions: over a quarter of 1,024
+    assert regression_budget(10, 20) == 187 and regression_budget(8, 20) == 126
+    history, validation = linear_skew_run  # six clients: the cycles
+    default, cycles = gtg_shapley(history, validation, seed=3), gtg_shapley(history, validation, seed=3, sampler="cycles")
+    assert np.array_equal(default.values, cycles.values) and default.evaluations == cycles.evaluations
+    train, validation = digits_split
+    clients = build_clients(train, dirichlet(train.labels, 10, alpha=0.5, seed=0))
+    history = run_fedavg(mlp(seed=0), clients, validation, FedAvgConfig(rounds=2, seed=0, progress=False))
+    default = gtg_shapley(history, validation, seed=3)
+    regression = gtg_shapley(history, validation, seed=3, sampler="regression")
+    assert np.array_equal(default.values, regression.values) and default.evaluations == 2 * 187
