@@ -39,8 +39,9 @@ def latin_cycle(n: int, rng: np.random.Generator) -> np.ndarray:
     return sigma[(rho[None, :] + np.arange(n)[:, None]) % n]
 
 
-def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float) -> np.ndarray:
-    """Sum over the permutations in ``orders`` of each client's marginal contribution.
+def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float, groups: int = 1) -> np.ndarray:
+    """(groups, n): row g sums each client's marginal contributions over the g-th of ``groups``
+    equal blocks of consecutive permutations in ``orders`` (all blocks walked together).
 
     A permutation stops once its prefix is within ``tolerance`` of v(N): the clients after
     that point get marginal 0 (truncation; Ghorbani & Zou 2019).
@@ -48,7 +49,7 @@ def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float
     n_orders, n = orders.shape
     wide = n > MAX_MASK_PLAYERS  # bitmasks beyond int64: Python ints in an object array
     full = utility.values([2**n - 1])[0]
-    totals = np.zeros(n)
+    totals, group = np.zeros((groups, n)), np.arange(n_orders) // -(-n_orders // groups)
     masks = np.zeros(n_orders, dtype=object if wide else np.int64)
     previous = np.full(n_orders, utility.values([0])[0])
     active = np.ones(n_orders, dtype=bool)
@@ -59,7 +60,7 @@ def cycle_marginals(utility: CachedUtility, orders: np.ndarray, tolerance: float
         players = orders[active, position]
         masks[active] |= np.array([1 << int(p) for p in players], dtype=object) if wide else np.left_shift(1, players)
         current = utility.values(masks[active])
-        np.add.at(totals, players, current - previous[active])
+        np.add.at(totals, (group[active], players), current - previous[active])
         previous[active] = current
     return totals
 
@@ -77,19 +78,23 @@ def cycle_shapley(
     ``standard_error``, or after ``max_cycles``.
 
     Cycles are independent, so the spread of their estimates gives an honest standard error,
-    and pooling it over the n clients keeps it stable after as few as two cycles.
+    and pooling it over the n clients keeps it stable after as few as two cycles. The cycles
+    no stopping rule can end (the first ``min_cycles``) are walked together: larger batches,
+    the same coalitions.
     A rule on the *relative change* of the estimate per permutation, as GTG had, stops early
     when the estimate happens to be large (a change is small relative to it), which biases
     values towards larger magnitudes and lets one calm permutation end a round.
     Returns the estimate and the number of cycles used.
     """
     n = utility.n_players
-    estimates = []
-    for cycles in range(1, max_cycles + 1):
-        estimates.append(cycle_marginals(utility, latin_cycle(n, rng), tolerance) / n)
-        if cycles >= max(min_cycles, 2) and np.sqrt(np.var(estimates, 0, ddof=1).mean() / cycles) <= standard_error:
+    first = min(max(min_cycles, 2), max_cycles)
+    estimates = list(cycle_marginals(utility, np.vstack([latin_cycle(n, rng) for _ in range(first)]), tolerance,
+                                     first) / n)
+    while len(estimates) < max_cycles:
+        if np.sqrt(np.var(estimates, 0, ddof=1).mean() / len(estimates)) <= standard_error:
             break
-    return np.mean(estimates, 0), cycles
+        estimates.append(cycle_marginals(utility, latin_cycle(n, rng), tolerance)[0] / n)
+    return np.mean(estimates, 0), len(estimates)
 
 
 #: Coalition sizes :func:`regression_shapley` values exactly, counted from below and from above

@@ -164,7 +164,7 @@ def tmc_shapley(
     n = check_players(n_players)
     _check_sampling(permutations, tolerance, None, 0.0, 1, 1)
     orders = np.array(list(itertools.islice(_random_permutations(n, seed), permutations)))
-    return cycle_marginals(as_cached(utility, n), orders, tolerance) / permutations
+    return cycle_marginals(as_cached(utility, n), orders, tolerance)[0] / permutations
 
 
 def equal(n_players: int, utility: Utility | None = None) -> np.ndarray:

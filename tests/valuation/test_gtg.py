@@ -29,7 +29,7 @@ def test_untruncated_cycles_give_exact_values_on_closed_form_games() -> None:
     cycle is an unbiased estimate, and 400 cycles come within 3 % of Littlechild–Owen."""
     game = additive([0.5, -0.2, 0.1, 0.4])
     cached = CachedUtility(game.utility, game.n)
-    np.testing.assert_allclose(cycle_marginals(cached, latin_cycle(4, np.random.default_rng(0)), 0.0), 4 * game.shapley)
+    np.testing.assert_allclose(cycle_marginals(cached, latin_cycle(4, np.random.default_rng(0)), 0.0)[0], 4 * game.shapley)
     game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
     values, cycles = cycle_shapley(CachedUtility(game.utility, game.n), np.random.default_rng(0), 0.0, 0.0, 1, 400)
     assert cycles == 400
@@ -220,3 +220,14 @@ def test_auto_sampler_takes_the_regression_sampler_from_10_to_20_clients(linear_
     default = gtg_shapley(history, validation, seed=3)
     regression = gtg_shapley(history, validation, seed=3, sampler="regression")
     assert np.array_equal(default.values, regression.values) and default.evaluations == 2 * 187
+
+
+def test_the_first_cycles_walked_together_give_the_numbers_of_one_cycle_at_a_time() -> None:
+    """min_cycles cycles in one walk (larger batches): the same estimate, bit for bit, as
+    walking them one after another, and the same coalitions."""
+    game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 8.0])
+    together = CachedUtility(game.utility, game.n)
+    values, cycles = cycle_shapley(together, np.random.default_rng(5), 1.0, np.inf, 3, 6)
+    replay, apart = np.random.default_rng(5), CachedUtility(game.utility, game.n)
+    estimates = [cycle_marginals(apart, latin_cycle(game.n, replay), 1.0)[0] / game.n for _ in range(3)]
+    assert cycles == 3 and np.array_equal(values, np.mean(estimates, 0)) and together.cache == apart.cache
