@@ -383,7 +383,7 @@ class BatchForward:
         row [N_S × first-layer outputs (after the fused ReLU) | N_S × other parameters]."""
         c, tables, bits, w = len(masks), self.tables, self.tables.widths[0], self.width
         first, last = int(masks[0]), int(masks[-1])
-        if last - first == c - 1 and first >> bits == last >> bits:
+        if last - first == c - 1 and first >> bits == last >> bits and (np.diff(masks) == 1).all():
             # consecutive masks sharing their high clients (enumeration): one row of the high groups
             index = [(first >> s) & (2**g - 1) for s, g in zip(tables.shifts, tables.widths)]
             low = tables.tables[0][index[0] : index[0] + c]

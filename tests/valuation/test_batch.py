@@ -46,6 +46,10 @@ def test_mlp_batch_equals_per_coalition_on_every_coalition(digits_split, seed: i
     # Any order, repeats included (the gather path rather than enumeration's consecutive chunks).
     shuffled = np.random.default_rng(seed).permutation(np.tile(np.arange(2**7), 2))
     assert_batch_equals_per_coalition(evaluator, shuffled)
+    # First and last look like a run of consecutive coalitions, the middle ones are not:
+    # GTG's cycles asked such batches, and the run's shortcut once valued the wrong coalitions.
+    for masks in ([4, 9, 6], [120, 3, 77, 123], [64, 66, 65, 67]):
+        assert_batch_equals_per_coalition(evaluator, np.array(masks))
 
 
 def test_cnn_batch_equals_per_coalition_on_every_coalition() -> None:
