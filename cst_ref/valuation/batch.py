@@ -302,7 +302,8 @@ class BatchForward:
             return functional_call(first, {k: c.view(s) for k, c, s in zip(names, chunks, shapes)}, (x,)).T.reshape(-1)
 
         activations = sum(m.out_features * padded for m in self.rest if isinstance(m, nn.Linear))
-        self.chunk, widths, workers = self._plan(n, 4 * self.row, 4 * ACTIVATION_COPIES * activations,
+        # per coalition and worker: the activations, and the scaled copies of the later layers' parameters
+        self.chunk, widths, workers = self._plan(n, 4 * self.row, 4 * (ACTIVATION_COPIES * activations + n_params),
                                                  memory_bytes, workers)
         tables = SubsetTables.rows(widths) * self.row
         storage = _recycler.take(tables + workers * self.chunk * self.row)
