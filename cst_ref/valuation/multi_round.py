@@ -119,9 +119,10 @@ def choose_sampler(n: int, per_size: int = PER_SIZE) -> str:
     benchmark, n = 10, 30 runs: worst Spearman ρ 0.939 against 0.794, at 18 % of exact MR's
     evaluations), but its cost is fixed and grows with n²: sizes 0, 1, 2, n − 1, n in full.
     Below 10 clients that is over a quarter of all coalitions (n = 8: 126 of 256), where
-    exact MR costs little more; beyond 20 the n²/2 pairs outgrow the cycles, whose cost grows
-    about linearly with n (n = 25: 772 coalitions against 201 for the cycles on a Flower
-    round). There, the cycles.
+    exact MR costs little more. Above 20 there are no exact values to check it against (it was
+    measured at n = 10 and 16), and the cycles' truncation makes them cheaper on rounds whose
+    prefixes soon reach the full model (a Flower round at n = 25: 201 coalitions against the
+    strata's 772). There, the cycles.
     """
     cheap = regression_budget(n, per_size) <= AUTO_MAX_SHARE * 2**n
     return "regression" if n <= AUTO_MAX_PLAYERS and cheap else "cycles"
