@@ -8,12 +8,19 @@ import numpy as np
 import pytest
 import torch
 
-from cst_ref.data import Dataset
-from cst_ref.fl import evaluate
-from cst_ref.models import small_cnn
+from cst_ref.data import Dataset, build_clients, dirichlet
+from cst_ref.fl import FedAvgConfig, evaluate, run_fedavg
+from cst_ref.models import mlp, small_cnn
 from cst_ref.valuation import CachedUtility, CoalitionEvaluator, gtg_shapley
 from cst_ref.valuation.games import additive, airport
-from cst_ref.valuation.sampling import cycle_marginals, cycle_shapley, latin_cycle, regression_shapley
+from cst_ref.valuation.multi_round import choose_sampler
+from cst_ref.valuation.sampling import (
+    cycle_marginals,
+    cycle_shapley,
+    latin_cycle,
+    regression_budget,
+    regression_shapley,
+)
 
 
 def test_a_cycle_puts_every_client_in_every_position_once() -> None:
@@ -202,12 +209,6 @@ def test_gtg_with_the_regression_sampler_is_reproducible(linear_skew_run) -> Non
 def test_auto_sampler_takes_the_regression_sampler_from_10_to_20_clients(linear_skew_run, digits_split) -> None:
     """Where the regression sampler's fixed cost is at most a quarter of all coalitions and
     n ≤ 20; the cycles elsewhere. The default is that choice, not a third method."""
-    from cst_ref.data import build_clients, dirichlet
-    from cst_ref.fl import FedAvgConfig, run_fedavg
-    from cst_ref.models import mlp
-    from cst_ref.valuation.multi_round import choose_sampler
-    from cst_ref.valuation.sampling import regression_budget
-
     assert [choose_sampler(n) for n in (2, 8, 9, 10, 16, 20, 21, 50)] == ["cycles"] * 3 + ["regression"] * 3 + ["cycles"] * 2
     assert choose_sampler(10, per_size=60) == "cycles"  # 67 + 6 × 60 coalitions: over a quarter of 1,024
     assert regression_budget(10, 20) == 187 and regression_budget(8, 20) == 126
