@@ -241,6 +241,7 @@ class ChunkViews:
         rows = space.rows[:c]
         self.rows, self.hidden_rows, self.params = rows, rows[:, :w], rows[:, w : w + owner.n_params]
         self.hidden = self.hidden_rows.view(c, *owner.out_shape)
+        self.high = space.high
         self.high_hidden, self.high_params = space.high[:w], space.high[w:]
         self.layers = []
         for layer, buffers in zip(owner.layers, space.layers):
@@ -375,11 +376,11 @@ class BatchForward:
     def _chunk(self, masks: np.ndarray, space: Workspace, out: np.ndarray) -> None:
         """The accuracies of one chunk's coalitions into the start of ``out``."""
         views = space.views(self, len(masks))
-        totals = self._mix(masks, views, space.high)
+        totals = self._mix(masks, views)
         correct = self._correct(self._forward(views, totals), views)
         out[: len(masks)] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
 
-    def _mix(self, masks: np.ndarray, views: ChunkViews, high: torch.Tensor) -> np.ndarray:
+    def _mix(self, masks: np.ndarray, views: ChunkViews) -> np.ndarray:
         """N_S for each coalition (1 for the empty one); into ``views.rows``, each coalition's
         row [N_S × first-layer outputs (after the fused ReLU) | N_S × other parameters]."""
         c, tables, bits, w = len(masks), self.tables, self.tables.widths[0], self.width
@@ -388,8 +389,7 @@ class BatchForward:
             # consecutive masks sharing their high clients (enumeration): one row of the high groups
             index = [(first >> s) & (2**g - 1) for s, g in zip(tables.shifts, tables.widths)]
             low = tables.tables[0][index[0] : index[0] + c]
-            high_hidden, high_params = views.high_hidden, views.high_params
-            tables.high(index, high)
+            high, high_hidden, high_params = tables.high(index, views.high), views.high_hidden, views.high_params
             totals = self.low_totals[index[0] : index[0] + c] + sum(t[i] for t, i in zip(self.group_totals[1:], index[1:]))
         else:
             index = tables.indices(masks)
