@@ -32,6 +32,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from cst_ref.valuation.utility import member_bits
+
 #: Target size of a chunk's first-layer outputs: small enough to stay in cache, large enough
 #: to amortise per-chunk dispatch (measured on the digits MLP with two workers, n = 16: 64
 #: coalitions, 6 MB, 0.86 s a round; 32 coalitions 0.92 s, 96 0.87 s, 128 0.99 s).
@@ -88,11 +90,6 @@ def share(jobs: Iterable[Job], states: Sequence[State], work: Callable[[Job, Sta
         return
     for running in [_executor().submit(loop, state) for state in states]:
         running.result()
-
-
-def member_bits(masks: np.ndarray, n: int) -> np.ndarray:
-    """(len(masks), n) 0/1 matrix: row r has bit i set ⇔ client i is in coalition masks[r]."""
-    return (masks[:, None] >> np.arange(n)) & 1
 
 
 def evaluation_form(model: nn.Sequential) -> nn.Sequential:

@@ -37,9 +37,9 @@ from cst_ref.valuation.batch import (
     default_workers,
     evaluation_form,
     linear_stack,
-    member_bits,
     share,
 )
+from cst_ref.valuation.utility import member_bits
 
 #: Mix first-layer outputs only if n_clients × this factor ≤ the layer's fan-in (measured:
 #: with n=10 the digits MLP, fan-in 64, is faster plain; so is the CNN, fan-in 75, with n=8) ...

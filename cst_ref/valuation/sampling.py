@@ -25,8 +25,8 @@ from math import comb
 
 import numpy as np
 
-from cst_ref.checks import positive_int
-from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility
+from cst_ref.checks import check_length, check_vector, positive_int
+from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility, member_bits
 
 
 def latin_cycle(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -113,7 +113,9 @@ def regression_budget(n: int, per_size: int) -> int:
     return sum(comb(n, s) if s in exact else min(per_size, comb(n, s)) for s in range(n + 1))
 
 
-def regression_shapley(utility: CachedUtility, rng: np.random.Generator, per_size: int) -> np.ndarray:
+def regression_shapley(
+    utility: CachedUtility, rng: np.random.Generator, per_size: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Shapley estimate from size strata: small and large ones exact, the middle ones sampled
     and regression-adjusted.
 
@@ -122,47 +124,100 @@ def regression_shapley(utility: CachedUtility, rng: np.random.Generator, per_siz
     accuracy on the digits benchmark, about twice that at middle positions) the strata are small:
     sizes 0, 1, 2, n − 1, n (O(n²) coalitions) are valued exactly. Each middle size gets
     ``per_size`` coalitions drawn uniformly without replacement, and every one of them informs
-    all n clients' means, not the two marginals a permutation gets from it. A surrogate
-    g(S) = c_|S| + Σ_{j∈S} (a_j + b_j |S|/n), fitted by least squares on every valued coalition,
-    gives each middle mean in closed form; the mean residual v − g of the sampled coalitions in
-    that stratum is added back, so g only has to soak up spread, not be right.
+    all n clients' means, not the two marginals a permutation gets from it.
+
+    A surrogate g, fitted by least squares on every valued coalition, gives each middle mean
+    (over all coalitions of that size, or ``SURROGATE_DRAWS`` of them); the mean residual v − g
+    of the sampled coalitions in that stratum is added back, so g only has to soak up spread,
+    not be right. g(S) = c_|S| + Σ_{j∈S} a_j + w_Sᵀ A w_S, where w_S are the coalition's FedAvg
+    weights (``weights``: the clients' sample counts; equal if None). The coalition's model is
+    θ_t + Σ_j w_j Δ_j, so its accuracy is a smooth function of w_S, and the quadratic term
+    catches pairs of clients whose updates help or hurt each other. Measured on exact digits
+    and CNN tables at equal cost: rms error 0.61–0.97× that of the additive-plus-size-slope
+    surrogate it replaced; pair indicators instead of w_S overfit.
     """
     n = utility.n_players
     if n > MAX_MASK_PLAYERS:
         raise ValueError(f"regression sampling supports at most {MAX_MASK_PLAYERS} players, got {n}")
     positive_int("per_size", per_size)
+    shares = np.ones(n) if weights is None else check_vector("weights", weights)
+    check_length("weights", shares, n, "clients")
+    if not np.all(shares > 0):
+        raise ValueError(f"weights must be positive sample counts, got {weights!r}")
     exact = exact_sizes(n)
-    middle = [s for s in range(n + 1) if s not in exact]
-    drawn = [_sample_of_size(n, s, per_size, rng) for s in middle]
+    drawn = [_sample_of_size(n, s, per_size, rng) for s in range(n + 1) if s not in exact]
     masks = np.concatenate([_masks_of_size(n, s) for s in exact] + drawn)
     values = utility.values(masks)  # only these: coalitions cached by anyone else would skew the strata
-    inside = (masks[:, None] >> np.arange(n)) & 1 == 1
-    sizes = inside.sum(1)
-    design = np.hstack([sizes[:, None] == np.arange(n + 1), inside, inside * sizes[:, None] / n]).astype(float)
+    design = _surrogate_features(masks, shares)
     coef = np.linalg.lstsq(design, values, rcond=None)[0]
     residuals = values - design @ coef
-    level, slope, per_unit = coef[: n + 1], coef[n + 1 : 2 * n + 1], coef[2 * n + 1 :]
+    inside = member_bits(masks, n) == 1
+    sizes = inside.sum(1)
+    level, single, pair = coef[: n + 1], coef[n + 1 : 2 * n + 1], coef[2 * n + 1 :]
+    others = single.sum() - single
     estimate = np.zeros(n)
     for s in range(n + 1):
         of_size = sizes == s
+        complete = of_size.sum() == comb(n, s)  # every coalition of this size valued: plain means
+        if not complete:  # the pair terms' means over the stratum (exact if enumerable)
+            pool = _surrogate_pool(n, s, rng)
+            chunks = np.array_split(pool, -(-len(pool) // 4096))  # (4,096 × n²/2) floats at a time
+            terms = np.concatenate([_pair_terms(chunk, shares) @ pair for chunk in chunks])
+            pool_inside = member_bits(pool, n) == 1
         for member, sign in ((True, 1.0), (False, -1.0)):
             if (member and s == 0) or (not member and s == n):
                 continue
             cell = of_size[:, None] & (inside == member)  # (coalitions, clients)
-            if s in exact:  # every coalition of this size is valued: the plain mean
-                means = (values[:, None] * cell).sum(0) / cell.sum(0)
-            else:
-                effect = slope + per_unit * s / n
-                others = effect.sum() - effect
-                means = level[s] + (effect + (s - 1) / (n - 1) * others if member else s / (n - 1) * others)
-                counts = cell.sum(0)
+            counts = cell.sum(0)
+            if complete:
+                means = (values[:, None] * cell).sum(0) / counts
+            else:  # c_s and Σ a_j in closed form, the pair terms over the pool, plus mean residuals
+                held = pool_inside == member
+                means = level[s] + (single + (s - 1) / (n - 1) * others if member else s / (n - 1) * others)
+                means = means + (terms[:, None] * held).sum(0) / held.sum(0)
                 means = means + np.divide((residuals[:, None] * cell).sum(0), counts, out=np.zeros(n), where=counts > 0)
             estimate += sign * means
     return estimate / n
 
 
+#: Coalitions of one size over which :func:`regression_shapley` averages its surrogate's pair
+#: terms: every one up to this many (all sizes at n ≤ 16), a uniform draw of this many beyond.
+#: The draw's error is that of a mean of 16,384 pair-term values, against the residual mean's
+#: of ``per_size`` values of the (larger) residuals.
+SURROGATE_DRAWS = 2**14
+
+
+def _surrogate_pool(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Every coalition of ``size`` players, or ``SURROGATE_DRAWS`` uniform draws (with
+    replacement: the surrogate costs nothing to evaluate, so duplicates only cost a little
+    precision, and drawing stays vectorised up to 62 players)."""
+    if comb(n, size) <= SURROGATE_DRAWS:
+        return _masks_of_size(n, size)
+    chosen = np.argsort(rng.random((SURROGATE_DRAWS, n)), axis=1)[:, :size]
+    return np.left_shift(1, chosen).sum(1)
+
+
+def _surrogate_features(masks: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Columns of :func:`regression_shapley`'s surrogate: one-hot |S|, membership, pair terms."""
+    n = len(shares)
+    inside = member_bits(masks, n)
+    return np.hstack([inside.sum(1)[:, None] == np.arange(n + 1), inside, _pair_terms(masks, shares)])
+
+
+def _pair_terms(masks: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The products w_j w_k (j ≤ k) of each coalition's FedAvg weights w_S (zero for ∅)."""
+    weighted = member_bits(masks, len(shares)) * shares
+    totals = weighted.sum(1, keepdims=True)
+    w = np.divide(weighted, totals, out=np.zeros_like(weighted), where=totals > 0)
+    upper = np.triu_indices(len(shares))
+    return w[:, upper[0]] * w[:, upper[1]]
+
+
 def _masks_of_size(n: int, size: int) -> np.ndarray:
     """Every bitmask of ``size`` players out of n, ascending."""
+    if n <= 20:  # all 2^n masks at once: 30× faster than the combinations at n = 20
+        masks = np.arange(2**n, dtype=np.int64)
+        return masks[np.bitwise_count(masks) == size]
     return np.sort(np.array([sum(1 << p for p in chosen) for chosen in combinations(range(n), size)], dtype=np.int64))
 
 

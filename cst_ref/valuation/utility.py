@@ -119,6 +119,11 @@ def members(mask: int) -> frozenset[int]:
     return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
+def member_bits(masks: np.ndarray, n: int) -> np.ndarray:
+    """(len(masks), n) 0/1 matrix: row r has bit i set ⇔ client i is in coalition masks[r]."""
+    return (masks[:, None] >> np.arange(n)) & 1
+
+
 def as_cached(utility: Utility, n_players: int) -> CachedUtility:
     """Wrap ``utility`` unless it already is a cache for ``n_players`` (then share it)."""
     if isinstance(utility, CachedUtility):

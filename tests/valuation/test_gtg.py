@@ -14,6 +14,7 @@ from cst_ref.models import mlp, small_cnn
 from cst_ref.valuation import CachedUtility, CoalitionEvaluator, gtg_shapley
 from cst_ref.valuation.games import additive, airport
 from cst_ref.valuation.multi_round import choose_sampler
+from cst_ref.valuation.single_round import estimate
 from cst_ref.valuation.sampling import (
     cycle_marginals,
     cycle_shapley,
@@ -170,6 +171,34 @@ def test_regression_sampler_is_exact_when_every_stratum_is_valued_or_the_game_is
     game = additive(np.linspace(-0.5, 1.0, 12))
     np.testing.assert_allclose(regression_shapley(CachedUtility(game.utility, game.n), np.random.default_rng(0), 2),
                                game.shapley, atol=1e-9)
+
+
+def test_regression_sampler_is_exact_on_a_game_quadratic_in_the_fedavg_weights() -> None:
+    """v(S) = c_|S| + Σ_{j∈S} a_j + w_Sᵀ A w_S with w_S the FedAvg weights of S: the surrogate's
+    own form, so a few coalitions a size recover it and the estimate is exact. With equal
+    weights in its place the surrogate misses the game and the estimate is not."""
+    rng = np.random.default_rng(3)
+    n, counts = 9, rng.integers(20, 200, 9).astype(float)
+    level, single, pairs = rng.normal(size=n + 1), rng.normal(size=n), rng.normal(size=(n, n))
+
+    def game(coalition: frozenset[int]) -> float:
+        members = sorted(coalition)
+        w = counts[members] / counts[members].sum() if members else np.zeros(0)
+        return float(level[len(members)] + single[members].sum() + w @ pairs[np.ix_(members, members)] @ w)
+
+    exact = estimate("exact_shapley", n, game)
+    weighted = regression_shapley(CachedUtility(game, n), np.random.default_rng(0), 8, counts)
+    np.testing.assert_allclose(weighted, exact, atol=1e-9)
+    equal = regression_shapley(CachedUtility(game, n), np.random.default_rng(0), 8)
+    assert np.abs(equal - exact).max() > 1e-3
+
+
+def test_regression_sampler_refuses_bad_weights() -> None:
+    cached = CachedUtility(lambda coalition: 0.0, 4)
+    for weights, message in (([1.0, 2.0, 3.0], "3 values for 4 clients"), ([1.0, 0.0, 2.0, 3.0], "positive"),
+                             ([1.0, float("nan"), 2.0, 3.0], "finite"), ("abcd", "list of numbers")):
+        with pytest.raises(ValueError, match=message):
+            regression_shapley(cached, np.random.default_rng(0), 3, weights)
 
 
 def test_regression_sampler_counts_distinct_coalitions_and_is_reproducible() -> None:
