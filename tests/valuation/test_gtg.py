@@ -14,7 +14,6 @@ from cst_ref.models import mlp, small_cnn
 from cst_ref.valuation import CachedUtility, CoalitionEvaluator, gtg_shapley
 from cst_ref.valuation.games import additive, airport
 from cst_ref.valuation.multi_round import choose_sampler
-from cst_ref.valuation.single_round import estimate
 from cst_ref.valuation.sampling import (
     cycle_marginals,
     cycle_shapley,
@@ -22,6 +21,7 @@ from cst_ref.valuation.sampling import (
     regression_budget,
     regression_shapley,
 )
+from cst_ref.valuation.single_round import estimate
 
 
 def test_a_cycle_puts_every_client_in_every_position_once() -> None:
