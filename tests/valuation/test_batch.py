@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import textwrap
@@ -189,13 +190,13 @@ def test_worker_threads_do_not_change_a_single_accuracy(digits_split) -> None:
             BatchForward(model, base, updates, counts, validation.x, validation.y, workers=bad)
 
 
-def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_before() -> None:
-    """MC values every prefix of a permutation in one batch, TMC every position of its block of
-    permutations: the same coalitions (hence the same evaluation count) and the same estimate
-    as the one-at-a-time walk."""
+def test_monte_carlo_and_tmc_batch_their_permutations_and_count_what_a_walk_would() -> None:
+    """MC values every prefix of its permutations in one batch, TMC each position of its block
+    of permutations (it truncates): the same coalitions (hence the same evaluation count) and,
+    up to float summation order, the same estimate as walking them one at a time."""
     from cst_ref.valuation import monte_carlo_shapley, tmc_shapley
     from cst_ref.valuation.games import airport
-    from cst_ref.valuation.single_round import _random_permutations, permutation_shapley
+    from cst_ref.valuation.single_round import _random_permutations
 
     game = airport([1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
     asked: list[list[int]] = []
@@ -208,19 +209,30 @@ def test_monte_carlo_batches_each_permutations_prefixes_and_counts_what_it_did_b
             asked.append(masks.tolist())
             return np.array([game.utility(frozenset(i for i in range(6) if m >> i & 1)) for m in masks])
 
-    batched, plain = CachedUtility(Batched(), 6), CachedUtility(game.utility, 6)
-    np.testing.assert_array_equal(monte_carlo_shapley(6, batched, permutations=30, seed=4),
-                                  monte_carlo_shapley(6, plain, permutations=30, seed=4))
-    assert batched.cache == plain.cache  # the same coalitions, so the same evaluation count
-    assert 1 < len(asked) <= 30 and max(len(call) for call in asked) <= 7  # one call per permutation at most
-    # TMC walks its permutations in lockstep: one batch per position, and the same coalitions
-    # and (up to float summation order) the same estimate as walking them one at a time.
-    asked.clear()
-    truncated, walked = CachedUtility(Batched(), 6), CachedUtility(game.utility, 6)
-    one_at_a_time, _ = permutation_shapley(6, walked, _random_permutations(6, 1), 20, tolerance=1.5)
-    np.testing.assert_allclose(tmc_shapley(6, truncated, 20, tolerance=1.5, seed=1), one_at_a_time, atol=1e-12)
-    assert truncated.cache == walked.cache
-    assert len(asked) <= 2 + 6 and max(len(call) for call in asked) > 1  # v(N), v(∅), then one call per position
+    def walk(permutations: int, tolerance: float, seed: int) -> tuple[np.ndarray, dict[int, float]]:
+        """One permutation after another, one coalition at a time, truncated as TMC is."""
+        v = CachedUtility(game.utility, 6)
+        full, total = v(range(6)), np.zeros(6)
+        for order in itertools.islice(_random_permutations(6, seed), permutations):
+            previous, prefix = v(()), set()
+            for player in order:
+                if abs(full - previous) < tolerance:
+                    break
+                prefix.add(int(player))
+                current = v(prefix)
+                total[player] += current - previous
+                previous = current
+        return total / permutations, v.cache
+
+    for tolerance, run, calls in ((0.0, lambda v: monte_carlo_shapley(6, v, permutations=30, seed=4), 1),
+                                  (1.5, lambda v: tmc_shapley(6, v, 30, tolerance=1.5, seed=4), 2 + 6)):
+        asked.clear()
+        batched = CachedUtility(Batched(), 6)
+        one_at_a_time, walked = walk(30, tolerance, 4)
+        np.testing.assert_allclose(run(batched), one_at_a_time, atol=1e-12)
+        assert batched.cache == walked  # the same coalitions, so the same evaluation count
+        assert len(asked) <= calls and max(len(call) for call in asked) > 7  # TMC: v(N), v(∅), a call a position
+    assert len(walked) < 2**6 - 1  # truncation left coalitions out: the check above is not vacuous
 
 
 def test_relu_after_pooling_gives_the_same_logits_bit_for_bit() -> None:
