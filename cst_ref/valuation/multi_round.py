@@ -116,7 +116,7 @@ def choose_sampler(n: int, per_size: int = PER_SIZE) -> str:
     """The sampler ``sampler="auto"`` uses for n clients.
 
     The regression sampler holds on its worst sampling seed where the cycles do not (digits
-    benchmark, n = 10, 30 runs: worst Spearman ρ 0.939 against 0.794, at 18 % of exact MR's
+    benchmark, n = 10, 30 runs: worst Spearman ρ 0.964 against 0.794, at 18 % of exact MR's
     evaluations), but its cost is fixed and grows with n²: sizes 0, 1, 2, n − 1, n in full.
     Below 10 clients that is over a quarter of all coalitions (n = 8: 126 of 256), where
     exact MR costs little more. Above 20 there are no exact values to check it against (it was

@@ -148,11 +148,11 @@ def regression_shapley(
     drawn = [_sample_of_size(n, s, per_size, rng) for s in range(n + 1) if s not in exact]
     masks = np.concatenate([_masks_of_size(n, s) for s in exact] + drawn)
     values = utility.values(masks)  # only these: coalitions cached by anyone else would skew the strata
-    design = _surrogate_features(masks, shares)
-    coef = np.linalg.lstsq(design, values, rcond=None)[0]
-    residuals = values - design @ coef
     inside = member_bits(masks, n) == 1
     sizes = inside.sum(1)
+    design = np.hstack([sizes[:, None] == np.arange(n + 1), inside, _pair_terms(inside, shares)])
+    coef = np.linalg.lstsq(design, values, rcond=None)[0]
+    residuals = values - design @ coef
     level, single, pair = coef[: n + 1], coef[n + 1 : 2 * n + 1], coef[2 * n + 1 :]
     others = single.sum() - single
     estimate = np.zeros(n)
@@ -160,10 +160,9 @@ def regression_shapley(
         of_size = sizes == s
         complete = of_size.sum() == comb(n, s)  # every coalition of this size valued: plain means
         if not complete:  # the pair terms' means over the stratum (exact if enumerable)
-            pool = _surrogate_pool(n, s, rng)
-            chunks = np.array_split(pool, -(-len(pool) // 4096))  # (4,096 × n²/2) floats at a time
+            pool_inside = member_bits(_surrogate_pool(n, s, rng), n) == 1
+            chunks = np.array_split(pool_inside, -(-len(pool_inside) // 4096))  # (4,096 × n²/2) floats at a time
             terms = np.concatenate([_pair_terms(chunk, shares) @ pair for chunk in chunks])
-            pool_inside = member_bits(pool, n) == 1
         for member, sign in ((True, 1.0), (False, -1.0)):
             if (member and s == 0) or (not member and s == n):
                 continue
@@ -197,16 +196,10 @@ def _surrogate_pool(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.left_shift(1, chosen).sum(1)
 
 
-def _surrogate_features(masks: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Columns of :func:`regression_shapley`'s surrogate: one-hot |S|, membership, pair terms."""
-    n = len(shares)
-    inside = member_bits(masks, n)
-    return np.hstack([inside.sum(1)[:, None] == np.arange(n + 1), inside, _pair_terms(masks, shares)])
-
-
-def _pair_terms(masks: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """The products w_j w_k (j ≤ k) of each coalition's FedAvg weights w_S (zero for ∅)."""
-    weighted = member_bits(masks, len(shares)) * shares
+def _pair_terms(inside: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The products w_j w_k (j ≤ k) of each coalition's FedAvg weights w_S (zero for ∅), from
+    the coalitions' membership matrix ``inside`` (coalitions × clients)."""
+    weighted = inside * shares
     totals = weighted.sum(1, keepdims=True)
     w = np.divide(weighted, totals, out=np.zeros_like(weighted), where=totals > 0)
     upper = np.triu_indices(len(shares))
