@@ -1,8 +1,9 @@
 """Agent-based markets around a federation: investors, liquidity providers, arbitrageurs, attackers.
 
 A :class:`Scenario` fixes a federation's payout schedule and rule; :func:`run_market` lets a
-list of agents trade around every round on either backend; ``optimal_sandwich`` is the
-attacker's exact best response to a buy-back.
+list of agents trade around every round on either backend and accounts for it by liquidating
+every account in turn (``exit``: the gains and losses of all accounts sum to zero wei);
+``optimal_sandwich`` is the attacker's exact best response to a buy-back.
 """
 
 from .agents import (

@@ -20,9 +20,11 @@ from cst_ref.amm import spot_price
 from cst_ref.checks import check_int, check_seed
 from cst_ref.protocol.backends import Backend, Token, make_backend
 from cst_ref.protocol.round_loop import RULE_KEYS, RoundResult, affordable
+from cst_ref.protocol.state import SystemState
 from cst_ref.twins import DEFAULT_TOLERANCE_BPS, WAD, Guards, RoundRecord, SystemConfig
 
 from .agents import Agent
+from .exit import EXIT_ORDERS, ExitTable, check_conserved, exit_table, exiters
 
 
 @dataclass(frozen=True)
@@ -107,25 +109,43 @@ class Market:
 
 @dataclass(frozen=True)
 class MarketResult:
-    """A finished market: each agent's profit, the price paths, the rounds, the final state."""
+    """A finished market: who gained what at exit, the price paths, the rounds, the states."""
 
     scenario: Scenario
     agents: tuple[Agent, ...]
     pnl_spot: dict[str, float]
-    """Wealth at spot prices, end minus start minus the capital it was given, in tokens."""
-    pnl_exit: dict[str, float]
-    """The same for what it could take out (withdraw its liquidity, sell every CST)."""
+    """Each agent's wealth marked to the spot price (not what it could sell for), end minus
+    start minus the capital it was given, in tokens."""
+    exit_table: ExitTable
+    """Every account's profit at exit (agents, clients, treasury, pools), conserved to the wei."""
     prices: np.ndarray
     """Spot prices, (rounds + 1) × clients: before the first round, then after each."""
     records: tuple[RoundRecord | None, ...]
     gas: tuple[int | None, ...]
     costs: dict[str, float]
+    start: SystemState
+    """The chain before any agent acted (after registration) ..."""
+    end: SystemState
+    """... and after the last round, before anyone exits."""
     backend: Backend
 
+    @property
+    def pnl_exit(self) -> dict[str, float]:
+        """Each account's mean profit at exit over the exit orders, in tokens."""
+        return {a.name: a.exit_profit for a in self.exit_table.accounts}
 
-def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "model", seed: int = 0) -> MarketResult:
-    """Deploy the scenario's system, let ``agents`` trade around every round, and account for it."""
+    @property
+    def conservation_wei(self) -> int:
+        """The largest absolute sum of all accounts' exit profits over the orders: always 0."""
+        return self.exit_table.conservation_wei
+
+
+def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "model", seed: int = 0,
+               exit_orders: int = EXIT_ORDERS) -> MarketResult:
+    """Deploy the scenario's system, let ``agents`` trade around every round, and account for
+    it: every account liquidated in ``exit_orders`` seeded random orders (see ``exit``)."""
     check_seed("seed", seed)
+    check_int("exit_orders", exit_orders, positive=True)
     names = [a.name for a in agents]
     if len(set(names)) != len(names):
         raise ValueError(f"agent names must be distinct, got {names}")
@@ -164,8 +184,10 @@ def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "mode
         market.ledger.prices.append([market.spot(i) for i in range(market.n)])
     end = market.backend.state(accounts)
     pnl_spot = {a.name: (end.spot_value(a.account) - start.spot_value(a.account) - a.given) / WAD for a in agents}
-    pnl_exit = {a.name: (end.liquidation_value(a.account) - start.liquidation_value(a.account) - a.given) / WAD
-                for a in agents}
-    return MarketResult(scenario, tuple(agents), pnl_spot, pnl_exit, np.array(market.ledger.prices),
+    exiting = exiters(agents, market.backend.accounts)
+    orders = [market.rng.permutation(len(exiting)) for _ in range(exit_orders)]
+    table = exit_table(start, end, exiting, orders)
+    check_conserved(table, start, end)
+    return MarketResult(scenario, tuple(agents), pnl_spot, table, np.array(market.ledger.prices),
                         tuple(market.ledger.records), tuple(market.ledger.gas),
-                        {name: cost / WAD for name, cost in market.ledger.costs.items()}, market.backend)
+                        {name: cost / WAD for name, cost in market.ledger.costs.items()}, start, end, market.backend)

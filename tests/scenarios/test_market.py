@@ -60,7 +60,8 @@ def test_the_same_market_on_the_twins_and_the_evm(rule):
     accounts = [a.account for a in runs[0].agents]
     assert runs[0].backend.state(accounts) == runs[1].backend.state(accounts)
     assert runs[0].records == runs[1].records
-    assert runs[0].pnl_exit == runs[1].pnl_exit and runs[0].costs == runs[1].costs
+    assert runs[0].exit_table == runs[1].exit_table and runs[0].costs == runs[1].costs
+    assert runs[0].start == runs[1].start and runs[0].end == runs[1].end
     assert np.array_equal(runs[0].prices, runs[1].prices)
     assert all(g is None for g in runs[0].gas) and all(g > 0 for g in runs[1].gas)
 
