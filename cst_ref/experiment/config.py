@@ -17,9 +17,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cst_ref.protocol.round_loop import RULE_KEYS, TIMINGS
+from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, WAD
-from cst_ref.valuation import METHODS
+from cst_ref.valuation import METHODS, METRICS
 
 MethodName = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
@@ -84,6 +85,9 @@ class TrainingConfig(Section):
 class ValuationConfig(Section):
     methods: list[MethodName] = Field(default_factory=lambda: ["equal", "data size", "MR leave-one-out"],
                                       min_length=1)
+    metric: Literal[METRICS] = "loss"  # type: ignore[valid-type]
+    """What a coalition's model is scored by, for the payout and the whole-run columns alike:
+    ``loss`` (negative validation cross-entropy) or ``accuracy``."""
 
     @field_validator("methods")
     @classmethod
@@ -96,6 +100,9 @@ class ValuationConfig(Section):
 class PayoutConfig(Section):
     method: MethodName = "MR leave-one-out"
     timing: Literal[TIMINGS] = "round"  # type: ignore[valid-type]
+    settlement: Literal[SETTLEMENTS] = "cumulative"  # type: ignore[valid-type]
+    """``cumulative``: pay each round the shortfall against the valuation so far; ``round``:
+    pay each round by its own scores (see ``cst_ref.protocol.settlement``)."""
     rules: list[RuleName] = Field(default_factory=lambda: list(RULE_KEYS), min_length=1)
     round_seconds: int = Field(3600, ge=1)
 

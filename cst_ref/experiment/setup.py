@@ -114,6 +114,8 @@ def build_federation(config: ExperimentConfig, seed: int, data_dir: str | Path |
     payout = Payout(
         method=config.payout.method,
         timing=config.payout.timing,
+        settlement=config.payout.settlement,
+        metric=config.valuation.metric,
         rules=tuple(config.payout.rules),
         budget=BudgetSchedule(config.budget.kind, to_wei(config.budget.amount), config.budget.decay,
                               config.budget.share),

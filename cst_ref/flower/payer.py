@@ -2,8 +2,10 @@
 
 Round t is valued over its participants only: their updates, their FedAvg weights
 renormalised among them (which rebuilds exactly the global model Flower made), any
-per-round method of ``cst_ref.valuation``. Left-out clients get no score (NaN) and share 0,
-and the round's :class:`~cst_ref.protocol.round_loop.RoundResult` lists them in ``left_out``.
+per-round method of ``cst_ref.valuation``. Left-out clients get no score this round (NaN,
+which the settlement counts as 0; under cumulative settlement what they earned before is
+still settled), and the round's :class:`~cst_ref.protocol.round_loop.RoundResult` lists them
+in ``left_out``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import numpy as np
 
 from cst_ref.data import Dataset
 from cst_ref.fl import History
-from cst_ref.protocol.backends import make_backend
-from cst_ref.protocol.round_loop import FederationRun, Payout, RoundResult, open_round, pay_rules
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_loop import FederationRun, Payout, RoundPayment, RoundResult
 from cst_ref.protocol.valuer import round_seed
 from cst_ref.valuation import METHODS
 
@@ -27,36 +27,31 @@ def participant_view(history: History, t: int, participants: tuple[int, ...]) ->
 
 
 class RoundPayer:
-    """Per-round payouts of ``payout`` on backend ``backend``; the results collect in :attr:`run`."""
+    """Per-round payouts of ``payout`` on backend ``backend``, through the protocol's
+    :class:`~cst_ref.protocol.round_loop.RoundPayment`; the results collect in :attr:`run`."""
 
     def __init__(self, payout: Payout, validation: Dataset, backend: str = "model", seed: int = 0) -> None:
         if payout.timing != "round":
             raise ValueError(f"payout.timing must be 'round' for Flower runs (clients may miss rounds, so "
                              f"whole-training methods have no complete history), got {payout.timing!r}")
-        backends = {rule: make_backend(backend, payout.system) for rule in payout.rules}
-        self.run = FederationRun(None, payout, backends, {rule: b.state() for rule, b in backends.items()})  # type: ignore[arg-type]
+        self.step = RoundPayment(payout, backend)
         self.validation = validation
         self.seed = seed
 
+    @property
+    def run(self) -> FederationRun:
+        return self.step.run
+
     def __call__(self, history: History, t: int, participants: tuple[int, ...]) -> RoundResult:
-        """Value and pay round ``t``; clients not in ``participants`` are left out, not paid."""
+        """Value and pay round ``t``; clients not in ``participants`` are left out (score NaN)."""
         n = history.n_clients
         if n != self.run.payout.system.n_clients:
             raise ValueError(f"the system registers {self.run.payout.system.n_clients} clients but {n} train")
-        run, payout = self.run, self.run.payout
-        run.history = history
-        money = open_round(run.backends, payout, t)
-        scores, shares, payments = np.full(n, np.nan), None, {}
+        money = self.step.open(history, t)
+        scores = np.full(n, np.nan)
         if participants:
             view = participant_view(history, t, participants)
-            scores[list(participants)] = METHODS[payout.method](view, self.validation, round_seed(self.seed, t)).values
-            full = np.zeros(n, dtype=object)
-            full[list(participants)] = round_shares(scores[list(participants)])
-            shares = tuple(int(s) for s in full)
-            payments = pay_rules(run.backends, shares, money.budget)
-        metrics = history.metrics[t]
-        result = RoundResult(t + 1, metrics["accuracy"], metrics["loss"], money.revenue, money.budget,
-                             tuple(float(s) for s in scores), shares, payments,
-                             tuple(i for i in range(n) if i not in set(participants)))
-        run.rounds.append(result)
-        return result
+            method = METHODS[self.run.payout.method]
+            scores[list(participants)] = method(view, self.validation, round_seed(self.seed, t),
+                                                metric=self.run.payout.metric).values
+        return self.step.pay(t, money, scores, tuple(i for i in range(n) if i not in set(participants)))

@@ -1,10 +1,15 @@
 """The WallStreetFeds round loop: train, value, pay through the tokens, record.
 
-One FedAvg round → that round's scores under the payout method → integer shares → each
-configured distribution rule with the round's budget, on its own deployed system → the
-round's record. Every rule runs on a system of its own, fed the same history and the same
-shares, so the rules are compared on exactly the same federation. With ``timing="end"``
-the scores (and the summed budget) are settled once after the last round instead.
+One FedAvg round → that round's scores under the payout method → the settlement
+(:mod:`~cst_ref.protocol.settlement`) turns them into integer shares of what the round pays →
+each configured distribution rule, on its own deployed system → the round's record. Every
+rule runs on a system of its own, fed the same history and the same shares, so the rules are
+compared on exactly the same federation. With ``timing="end"`` the scores of the whole
+training (and the summed budget) are settled once after the last round instead.
+
+:class:`RoundPayment` is the one round-payment step: ``cst-ref run`` (through
+:func:`run_federation`) and the Flower strategy (``cst_ref.flower``) both pay through it, and
+the market scenarios replay the shares and budgets it produced.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
 from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RoundRecord, SystemConfig
+from cst_ref.valuation import check_metric
 
 from .backends import Backend, distribute, make_backend
 from .budget import BudgetSchedule, RoundBudget
-from .shares import round_shares
+from .settlement import Allocation, Settlement, check_settlement
 from .state import SystemState
 from .valuer import END_ONLY, check_method, round_scores, total_scores
 
@@ -42,6 +48,9 @@ class Payout:
 
     method: str = "MR Shapley"
     timing: str = "round"
+    settlement: str = "cumulative"
+    metric: str = "loss"
+    """What coalitions' models are scored by when valuing (``cst_ref.valuation.METRICS``)."""
     rules: tuple[str, ...] = tuple(RULE_KEYS)
     budget: BudgetSchedule = BudgetSchedule()
     system: SystemConfig = SystemConfig()
@@ -49,6 +58,8 @@ class Payout:
 
     def __post_init__(self) -> None:
         check_method(self.method)
+        check_settlement(self.settlement)
+        check_metric(self.metric)
         if self.timing not in TIMINGS:
             raise ValueError(f"timing must be one of {TIMINGS}, got {self.timing!r}")
         if self.timing == "round" and self.method in END_ONLY:
@@ -74,7 +85,12 @@ class Payment:
 
 @dataclass(frozen=True)
 class RoundResult:
-    """A round (or the end-of-run settlement): model quality, money in, scores, payments."""
+    """A round (or the end-of-run settlement): model quality, money in, scores, payments.
+
+    ``budget`` is the round's own reward budget; ``paid`` what the settlement allocated in
+    the round (``shares`` of it), which under cumulative settlement may include budget carried
+    over from earlier rounds, or be 0 (``shares`` ``None``) while it carries this one over.
+    """
 
     round: int
     accuracy: float
@@ -86,6 +102,7 @@ class RoundResult:
     payments: dict[str, Payment]
     left_out: tuple[int, ...] = ()
     """Clients that delivered no update this round (a deployment's failures): not valued, share 0."""
+    paid: int = 0
 
 
 @dataclass
@@ -98,6 +115,9 @@ class FederationRun:
     initial: dict[str, SystemState]
     rounds: list[RoundResult] = field(default_factory=list)
     settlement: RoundResult | None = None
+    """The end-of-run payment (``timing="end"``)."""
+    ledger: Settlement | None = None
+    """The running account of what each client was allocated."""
 
 
 def affordable(backend: Backend, rule_id: int, budget: int) -> tuple[int, str]:
@@ -130,9 +150,60 @@ def open_round(backends: dict[str, Backend], payout: Payout, t: int) -> RoundBud
     return money
 
 
-def pay_rules(backends: dict[str, Backend], shares: Sequence[int], budget: int) -> dict[str, Payment]:
-    """Pay the same ``shares`` of ``budget`` under every rule, each on its own system."""
-    return {rule: pay(b, rule, shares, budget) for rule, b in backends.items()}
+def pay_rules(backends: dict[str, Backend], allocation: Allocation) -> dict[str, Payment]:
+    """Pay the same allocation under every rule, each on its own system (nothing if it carries over)."""
+    if allocation.shares is None:
+        return {}
+    return {rule: pay(b, rule, allocation.shares, allocation.budget) for rule, b in backends.items()}
+
+
+class RoundPayment:
+    """The round-payment step: settle a round's scores, pay every rule, record the round.
+
+    One object per federation run; its :attr:`run` collects the rounds. Whoever trains
+    (the simulation loop here, Flower's strategy) hands it each round's scores.
+    """
+
+    def __init__(self, payout: Payout, backend: str = "model") -> None:
+        backends = {rule: make_backend(backend, payout.system) for rule in payout.rules}
+        self.run = FederationRun(None, payout, backends, {rule: b.state() for rule, b in backends.items()},  # type: ignore[arg-type]
+                                 ledger=Settlement(payout.settlement, payout.system.n_clients))
+        self.owed = 0
+
+    def open(self, history: History, t: int) -> RoundBudget:
+        """Round ``t`` begins on every system: time passes, revenue arrives."""
+        self.run.history = history
+        return open_round(self.run.backends, self.run.payout, t)
+
+    def pay(self, t: int, money: RoundBudget, scores: Sequence[float] | None,
+            left_out: tuple[int, ...] = ()) -> RoundResult:
+        """Settle and pay round ``t`` (``scores`` ``None``: the round is paid at the end)."""
+        run = self.run
+        metrics = run.history.metrics[t]
+        payments: dict[str, Payment] = {}
+        allocation = Allocation(None, 0)
+        if scores is None:
+            self.owed += money.budget
+        else:
+            allocation = run.ledger.settle(scores, money.budget)
+            payments = pay_rules(run.backends, allocation)
+        result = RoundResult(t + 1, metrics["accuracy"], metrics["loss"], money.revenue, money.budget,
+                             None if scores is None else tuple(float(s) for s in scores), allocation.shares,
+                             payments, left_out, allocation.budget)
+        run.rounds.append(result)
+        return result
+
+    def settle_at_end(self, scores: Sequence[float]) -> RoundResult:
+        """``timing="end"``: one settlement of the whole training's scores and every round's budget."""
+        run = self.run
+        for b in run.backends.values():
+            b.advance(run.payout.round_seconds)
+        allocation = run.ledger.settle(scores, self.owed)
+        last = run.history.metrics[-1]
+        run.settlement = RoundResult(len(run.rounds) + 1, last["accuracy"], last["loss"], 0, self.owed,
+                                     tuple(float(s) for s in scores), allocation.shares,
+                                     pay_rules(run.backends, allocation), (), allocation.budget)
+        return run.settlement
 
 
 def run_federation(
@@ -148,30 +219,12 @@ def run_federation(
     if payout.system.n_clients != len(clients):
         raise ValueError(f"the system registers {payout.system.n_clients} clients but {len(clients)} train")
     check_int("seed", seed)
-    backends = {rule: make_backend(backend, payout.system) for rule in payout.rules}
-    run = FederationRun(None, payout, backends, {rule: b.state() for rule, b in backends.items()})  # type: ignore[arg-type]
-    owed = 0
+    step = RoundPayment(payout, backend)
     for t, history in enumerate(fedavg_rounds(model, clients, validation, fedavg)):
-        run.history = history
-        money = open_round(backends, payout, t)
-        metrics = history.metrics[-1]
-        scores = shares = None
-        payments: dict[str, Payment] = {}
-        if payout.timing == "round":
-            scores = tuple(float(s) for s in round_scores(payout.method, history, t, validation, seed))
-            shares = tuple(round_shares(scores))
-            payments = pay_rules(backends, shares, money.budget)
-        else:
-            owed += money.budget
-        run.rounds.append(RoundResult(t + 1, metrics["accuracy"], metrics["loss"], money.revenue, money.budget,
-                                      scores, shares, payments))
+        money = step.open(history, t)
+        scores = (round_scores(payout.method, history, t, validation, seed, payout.metric)
+                  if payout.timing == "round" else None)
+        step.pay(t, money, scores)
     if payout.timing == "end":
-        scores = tuple(float(s) for s in total_scores(payout.method, run.history, validation, seed))
-        shares = tuple(round_shares(scores))
-        for b in backends.values():
-            b.advance(payout.round_seconds)
-        payments = pay_rules(backends, shares, owed)
-        last = run.history.metrics[-1]
-        run.settlement = RoundResult(len(run.rounds) + 1, last["accuracy"], last["loss"], 0, owed, scores, shares,
-                                     payments)
-    return run
+        step.settle_at_end(total_scores(payout.method, step.run.history, validation, seed, payout.metric))
+    return step.run

@@ -6,6 +6,7 @@ Multi-round methods work on a :class:`cst_ref.fl.History` and reconstruct coalit
 from the recorded updates.
 """
 
+from cst_ref.valuation.batch import METRICS, check_metric
 from cst_ref.valuation.coalitions import CoalitionEvaluator
 from cst_ref.valuation.methods import METHODS, run_methods
 from cst_ref.valuation.multi_round import (
@@ -33,6 +34,8 @@ from cst_ref.valuation.single_round import (
 from cst_ref.valuation.utility import CachedUtility
 
 __all__ = [
+    "METRICS",
+    "check_metric",
     "ESTIMATORS",
     "METHODS",
     "MULTI_ROUND",

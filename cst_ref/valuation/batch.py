@@ -56,6 +56,17 @@ _pool: ThreadPoolExecutor | None = None
 Job, State = TypeVar("Job"), TypeVar("State")
 
 
+#: What a coalition's model is scored by: validation accuracy, or the negative mean cross-entropy
+#: (smooth where accuracy moves in steps of one validation image; see docs/decisions.md).
+METRICS = ("accuracy", "loss")
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"unknown utility metric {metric!r}; expected one of {METRICS}")
+    return metric
+
+
 def default_workers() -> int:
     """Threads for the batch path: the cores that torch's own intra-op threads leave idle (two
     at the book's one torch thread on two cores; one when torch already spreads each kernel)."""
@@ -254,7 +265,7 @@ class ChunkViews:
 
 
 class BatchForward:
-    """Validation accuracy of many coalitions' models of a Linear/ReLU network, in chunks.
+    """Validation accuracy (or loss) of many coalitions' models of a Linear/ReLU network, in chunks.
 
     The first layer's outputs and the other parameters, each scaled by N_S = Σ_{i∈S} n_i, come
     from :class:`SubsetTables`; the ReLU after the first layer is fused into their add; the
@@ -276,9 +287,11 @@ class BatchForward:
         y: torch.Tensor,
         memory_bytes: int = MEMORY_BYTES,
         workers: int | None = None,
+        metric: str = "accuracy",
     ) -> None:
         if not linear_stack(model):
             raise ValueError("the batch path evaluates Linear/ReLU stacks only")
+        self.metric = check_metric(metric)
         workers = default_workers() if workers is None else workers
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -362,8 +375,9 @@ class BatchForward:
         raise ValueError(f"batch memory bound of {memory_bytes} bytes is too small: the tables of the clients' "
                          f"first-layer outputs and one worker's buffers need {need(0, group_widths(n, 0, 1), 1)}")
 
-    def accuracies(self, masks: np.ndarray) -> np.ndarray:
-        """Validation accuracy of each coalition's model, the workers taking chunks in turn."""
+    def utilities(self, masks: np.ndarray) -> np.ndarray:
+        """Each coalition's validation accuracy (or negative mean cross-entropy, ``metric="loss"``),
+        the workers taking chunks in turn."""
         result = np.empty(len(masks))
         workers = max(1, min(len(self.workspaces), -(-len(masks) // self.chunk)))
         share(range(0, len(masks), self.chunk), self.workspaces[:workers],
@@ -371,10 +385,14 @@ class BatchForward:
         return result
 
     def _chunk(self, masks: np.ndarray, space: Workspace, out: np.ndarray) -> None:
-        """The accuracies of one chunk's coalitions into the start of ``out``."""
+        """The utilities of one chunk's coalitions into the start of ``out``."""
         views = space.views(self, len(masks))
         totals = self._mix(masks, views)
-        correct = self._correct(self._forward(views, totals), views)
+        logits = self._forward(views, totals)
+        if self.metric == "loss":
+            out[: len(masks)] = -self._loss(logits, views).numpy()
+            return
+        correct = self._correct(logits, views)
         out[: len(masks)] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
 
     def _mix(self, masks: np.ndarray, views: ChunkViews) -> np.ndarray:
@@ -428,6 +446,11 @@ class BatchForward:
             h = torch.baddbmm(bias_out, weight_out, h, out=views.logits if k == self.last_linear else None)
             h_scale = scale
         return h if h_scale is scale else h * scale
+
+    def _loss(self, logits: torch.Tensor, views: ChunkViews) -> torch.Tensor:
+        """(coalitions,): mean cross-entropy over the real images (the padding left out)."""
+        label = torch.index_select(views.flat_logits, 1, self.label_index)
+        return (torch.logsumexp(logits, 1)[:, : self.images] - label).mean(1)
 
     def _correct(self, logits: torch.Tensor, views: ChunkViews) -> torch.Tensor:
         """(coalitions, images): does ``argmax`` over classes (dim 1) give the label?

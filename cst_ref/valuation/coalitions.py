@@ -1,7 +1,8 @@
 """Fast utility of a coalition's reconstructed model (no retraining).
 
 A coalition S's model in a round is θ_S = θ + Σ_{i∈S} w_i^S Δ_i with FedAvg weights
-w_i^S = n_i / Σ_{j∈S} n_j (Song et al. 2019). Its utility is validation accuracy.
+w_i^S = n_i / Σ_{j∈S} n_j (Song et al. 2019). Its utility is validation accuracy, or with
+``metric="loss"`` the negative mean cross-entropy on the validation set.
 
 Cost is dominated by the forward pass. The first layer is linear in its parameters, so
 layer(x; θ + Σ w_i Δ_i) = layer(x; θ) + Σ w_i layer(x; Δ_i), where ``layer(x; Δ_i)``
@@ -34,6 +35,7 @@ from cst_ref.fl import fedavg_weights
 from cst_ref.valuation.batch import (
     MEMORY_BYTES,
     BatchForward,
+    check_metric,
     default_workers,
     evaluation_form,
     linear_stack,
@@ -49,7 +51,8 @@ MIX_MEMORY_BYTES = 256 * 2**20
 
 
 class CoalitionEvaluator:
-    """``v(S)`` = accuracy on ``validation`` of θ_base + Σ_{i∈S} w_i^S Δ_i.
+    """``v(S)`` = accuracy (or −cross-entropy, ``metric="loss"``) on ``validation`` of
+    θ_base + Σ_{i∈S} w_i^S Δ_i.
 
     ``strategy``: ``"mix"`` (precomputed first-layer outputs), ``"plain"`` (full forward
     pass) or ``"auto"`` (mix when the cost rule above says it is cheaper).
@@ -65,7 +68,9 @@ class CoalitionEvaluator:
         validation: Dataset,
         strategy: str = "auto",
         batch_memory: int = MEMORY_BYTES,
+        metric: str = "accuracy",
     ) -> None:
+        self.metric = check_metric(metric)
         if not isinstance(model, nn.Sequential) or not isinstance(model[0], (nn.Linear, nn.Conv2d)):
             raise ValueError("the evaluator needs an nn.Sequential starting with Linear or Conv2d")
         if updates.shape != (len(sample_counts), base.numel()):
@@ -127,10 +132,10 @@ class CoalitionEvaluator:
         return self.base + fedavg_weights(self.counts, coalition) @ self.updates
 
     def __call__(self, coalition: Iterable[int]) -> float:
-        return self._accuracy(fedavg_weights(self.counts, coalition))
+        return self._utility(fedavg_weights(self.counts, coalition))
 
-    def _accuracy(self, w: torch.Tensor, replica: int = 0) -> float:
-        """Accuracy of θ_base + w @ updates: the per-coalition path, one model at a time."""
+    def _utility(self, w: torch.Tensor, replica: int = 0) -> float:
+        """Utility of θ_base + w @ updates: the per-coalition path, one model at a time."""
         model, rest, flat = self.replicas[replica]
         with torch.no_grad():
             torch.add(self.base, w @ self.updates, out=flat)
@@ -139,10 +144,12 @@ class CoalitionEvaluator:
                 logits = rest(hidden)
             else:
                 logits = model(self.x)
+            if self.metric == "loss":
+                return -float(nn.functional.cross_entropy(logits, self.y))
         return float((logits.argmax(1) == self.y).float().mean())
 
     def utilities(self, masks: np.ndarray) -> np.ndarray:
-        """Accuracies of the coalitions with these bitmasks (bit i ⇔ client i), batched.
+        """Utilities of the coalitions with these bitmasks (bit i ⇔ client i), batched.
 
         Linear/ReLU stacks go through :class:`BatchForward`. Other networks (convolutions) run
         the per-coalition path in a loop with the FedAvg weights of all coalitions computed at
@@ -167,12 +174,13 @@ class CoalitionEvaluator:
             result = np.empty(len(weights))
 
             def evaluate(k: int, replica: int) -> None:
-                result[k] = self._accuracy(weights[k], replica)
+                result[k] = self._utility(weights[k], replica)
 
             share(range(len(weights)), range(max(1, workers)), evaluate)
             return result
         if self._batch is None:  # built on first use: per-coalition callers never pay for it
             self._batch = BatchForward(
-                self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory
+                self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory,
+                metric=self.metric,
             )
-        return self._batch.accuracies(masks)
+        return self._batch.utilities(masks)

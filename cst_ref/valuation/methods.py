@@ -20,30 +20,35 @@ def _baseline(values: np.ndarray) -> ValuationResult:
     return ValuationResult(values, values[None, :], 0)
 
 
-Method = Callable[[History, Dataset, int], ValuationResult]
+Method = Callable[..., ValuationResult]
 
-#: name → method(history, validation, seed); sampling methods use the seed.
+#: name → method(history, validation, seed, metric="accuracy"); sampling methods use the seed,
+#: reconstruction methods score coalitions by ``metric`` ("accuracy" or "loss").
 METHODS: dict[str, Method] = {
-    "equal": lambda h, v, s: _baseline(equal(h.n_clients)),
-    "data size": lambda h, v, s: _baseline(data_size(h.n_clients, sizes=h.sample_counts)),
-    "OR leave-one-out": lambda h, v, s: one_round(h, v, "leave_one_out"),
-    "OR Shapley": lambda h, v, s: one_round(h, v, "exact_shapley"),
-    "MR leave-one-out": lambda h, v, s: per_round(h, v, "leave_one_out"),
-    "MR Shapley": lambda h, v, s: per_round(h, v, "exact_shapley"),
-    "λ-MR Shapley (λ=0.8)": lambda h, v, s: per_round(h, v, "exact_shapley", discount=0.8),
-    "MR Banzhaf": lambda h, v, s: per_round(h, v, "banzhaf"),
-    "MR Monte Carlo (20 perms)": lambda h, v, s: per_round(h, v, "monte_carlo_shapley", permutations=20, seed=s),
-    "MR TMC (20 perms)": lambda h, v, s: per_round(h, v, "tmc_shapley", permutations=20, seed=s),
-    "GTG-Shapley": lambda h, v, s: gtg_shapley(h, v, seed=s),
+    "equal": lambda h, v, s, metric="accuracy": _baseline(equal(h.n_clients)),
+    "data size": lambda h, v, s, metric="accuracy": _baseline(data_size(h.n_clients, sizes=h.sample_counts)),
+    "OR leave-one-out": lambda h, v, s, metric="accuracy": one_round(h, v, "leave_one_out", metric=metric),
+    "OR Shapley": lambda h, v, s, metric="accuracy": one_round(h, v, "exact_shapley", metric=metric),
+    "MR leave-one-out": lambda h, v, s, metric="accuracy": per_round(h, v, "leave_one_out", metric=metric),
+    "MR Shapley": lambda h, v, s, metric="accuracy": per_round(h, v, "exact_shapley", metric=metric),
+    "λ-MR Shapley (λ=0.8)": lambda h, v, s, metric="accuracy": per_round(h, v, "exact_shapley", discount=0.8,
+                                                                         metric=metric),
+    "MR Banzhaf": lambda h, v, s, metric="accuracy": per_round(h, v, "banzhaf", metric=metric),
+    "MR Monte Carlo (20 perms)": lambda h, v, s, metric="accuracy": per_round(
+        h, v, "monte_carlo_shapley", permutations=20, seed=s, metric=metric),
+    "MR TMC (20 perms)": lambda h, v, s, metric="accuracy": per_round(h, v, "tmc_shapley", permutations=20, seed=s,
+                                                                      metric=metric),
+    "GTG-Shapley": lambda h, v, s, metric="accuracy": gtg_shapley(h, v, seed=s, metric=metric),
 }
 
 
 def run_methods(
-    history: History, validation: Dataset, names: Iterable[str] | None = None, seed: int = 0
+    history: History, validation: Dataset, names: Iterable[str] | None = None, seed: int = 0,
+    metric: str = "accuracy",
 ) -> dict[str, ValuationResult]:
     """Run the named methods (all of :data:`METHODS` by default) on one history."""
     names = list(METHODS) if names is None else list(names)
     unknown = [name for name in names if name not in METHODS]
     if unknown:
         raise ValueError(f"unknown valuation methods {unknown}; expected names from {list(METHODS)}")
-    return {name: METHODS[name](history, validation, seed) for name in names}
+    return {name: METHODS[name](history, validation, seed, metric=metric) for name in names}

@@ -31,12 +31,14 @@ class ValuationResult:
     evaluations: int
 
 
-def round_utility(history: History, t: int, validation: Dataset, strategy: str = "auto") -> CachedUtility:
-    """Cached ``v_t(S)``: accuracy of θ_t + Σ_{i∈S} w_i^S Δ_i^t (v_t(N) is θ_{t+1})."""
+def round_utility(history: History, t: int, validation: Dataset, strategy: str = "auto",
+                  metric: str = "accuracy") -> CachedUtility:
+    """Cached ``v_t(S)``: accuracy (or −loss) of θ_t + Σ_{i∈S} w_i^S Δ_i^t (v_t(N) is θ_{t+1})."""
     if not 0 <= t < history.rounds:
         raise ValueError(f"round {t} is outside 0..{history.rounds - 1}")
     evaluator = CoalitionEvaluator(
-        history.model, history.global_params[t], history.updates[t], history.sample_counts, validation, strategy
+        history.model, history.global_params[t], history.updates[t], history.sample_counts, validation, strategy,
+        metric=metric,
     )
     return CachedUtility(evaluator, history.n_clients)
 
@@ -57,7 +59,8 @@ def _estimate(method: str, utility: CachedUtility, **options: object) -> np.ndar
 
 
 def one_round(
-    history: History, validation: Dataset, method: str = "exact_shapley", strategy: str = "auto", **options: object
+    history: History, validation: Dataset, method: str = "exact_shapley", strategy: str = "auto",
+    metric: str = "accuracy", **options: object
 ) -> ValuationResult:
     """OR: value coalitions once, on models rebuilt from all rounds' updates.
 
@@ -66,7 +69,7 @@ def one_round(
     """
     totals = torch.stack(history.updates).sum(0)
     evaluator = CoalitionEvaluator(
-        history.model, history.global_params[0], totals, history.sample_counts, validation, strategy
+        history.model, history.global_params[0], totals, history.sample_counts, validation, strategy, metric=metric
     )
     utility = CachedUtility(evaluator, history.n_clients)
     values = _estimate(method, utility, **options)
@@ -79,6 +82,7 @@ def per_round(
     method: str = "exact_shapley",
     discount: float = 1.0,
     strategy: str = "auto",
+    metric: str = "accuracy",
     **options: object,
 ) -> ValuationResult:
     """MR: value each round's coalitions around θ_t, then sum with weights λ^t.
@@ -90,7 +94,7 @@ def per_round(
         raise ValueError(f"round discount λ must lie in (0, 1], got {discount}")
     rows, evaluations = [], 0
     for t in range(history.rounds):
-        utility = round_utility(history, t, validation, strategy)
+        utility = round_utility(history, t, validation, strategy, metric)
         rows.append(_estimate(method, utility, **options))
         evaluations += utility.evaluations
     per = np.array(rows)
@@ -141,6 +145,7 @@ def gtg_shapley(
     strategy: str = "auto",
     sampler: str = "auto",
     per_size: int = PER_SIZE,
+    metric: str = "accuracy",
 ) -> ValuationResult:
     """GTG-Shapley (Liu et al. 2022): guided, truncated per-round Monte Carlo Shapley.
 
@@ -170,6 +175,8 @@ def gtg_shapley(
       against 0.030) at less cost, and its worst run is far better
       (``benchmarks/valuation_gtg.py``).
       Round skipping still applies.
+    * ``metric`` [``"accuracy"``]: what a coalition's model is scored by (``"loss"``: its
+      negative validation cross-entropy; the bars above are then in loss units).
     * ``sampler`` [``"auto"``]: the regression sampler for 10–20 clients, the cycles
       otherwise (:func:`choose_sampler` says why); ``"cycles"`` or ``"regression"`` force one.
 
@@ -195,7 +202,7 @@ def gtg_shapley(
     rng = np.random.default_rng(seed)
     rows, evaluations = [], 0
     for t in range(history.rounds):
-        utility = round_utility(history, t, validation, strategy)
+        utility = round_utility(history, t, validation, strategy, metric)
         gain = abs(utility(range(n)) - utility(()))
         if gain < round_tolerance:
             rows.append(np.zeros(n))

@@ -179,7 +179,7 @@ def test_worker_threads_do_not_change_a_single_accuracy(digits_split) -> None:
     model = mlp(seed=3)
     base, updates, counts = random_round(model, 9, 3, scale=0.3)
     masks = np.random.default_rng(3).permutation(2**9)
-    results = [BatchForward(model, base, updates, counts, validation.x, validation.y, workers=workers).accuracies(m)
+    results = [BatchForward(model, base, updates, counts, validation.x, validation.y, workers=workers).utilities(m)
                for workers in (1, 2, 3) for m in (np.arange(2**9), masks)]
     for workers in range(3):
         np.testing.assert_array_equal(results[2 * workers], results[0])
