@@ -170,3 +170,12 @@ def check_conserved(table: ExitTable, start: SystemState, end: SystemState) -> N
         if total:
             raise ValueError(f"exit order {k}: the accounts' profits sum to {total} wei, not 0")
 
+
+
+def as_if_first_total(start: SystemState, end: SystemState, accounts: Sequence[Exiter]) -> int:
+    """What the old valuation adds up to over all accounts, in wei: each of ``accounts`` valued
+    as if it alone sold first into the untouched pools (end less start less capital), plus the
+    changes of the treasury and the pools. Not zero: two holders of a token cannot both sell first."""
+    alone = sum(end.liquidation_value(a.address) - start.liquidation_value(a.address) - a.capital for a in accounts)
+    kept = sum(e.reserve_base - s.reserve_base for s, e in zip(start.pools, end.pools))
+    return alone + end.treasury - start.treasury + kept
