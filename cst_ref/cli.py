@@ -24,7 +24,19 @@ def _info(_: argparse.Namespace) -> int:
     return 0
 
 
+def _headless_figures() -> None:
+    """The command writes its figures to files and shows none: Agg, set here and not by the
+    package on import (that would blank every later figure of a notebook). A process that
+    already imported pyplot (``main`` called from a notebook) keeps its backend, as switching
+    would close its figures; figures save under any backend."""
+    if "matplotlib.pyplot" not in sys.modules:
+        import matplotlib
+
+        matplotlib.use("Agg")
+
+
 def _run(args: argparse.Namespace) -> int:
+    _headless_figures()  # before the imports below bring in pyplot
     from cst_ref.experiment import ConfigError, load_config, run_experiment, write_outputs  # torch, boa: late
     from cst_ref.node import NodeError
 

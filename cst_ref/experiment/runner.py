@@ -16,22 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import torch
+from tqdm.auto import tqdm
 
-matplotlib.use("Agg")  # the command line has no display; set before pyplot is imported
+from cst_ref.plots.report import RULE_LABELS, allocation_figure, realised_figure
+from cst_ref.protocol.backends import BACKENDS
+from cst_ref.protocol.round_loop import FederationRun, run_federation
+from cst_ref.protocol.valuer import total_scores
 
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
-
-from cst_ref.plots.report import RULE_LABELS, allocation_figure, realised_figure  # noqa: E402
-from cst_ref.protocol.backends import BACKENDS  # noqa: E402
-from cst_ref.protocol.round_loop import FederationRun, run_federation  # noqa: E402
-from cst_ref.protocol.valuer import total_scores  # noqa: E402
-
-from .config import ConfigError, ExperimentConfig  # noqa: E402
-from .report import build_report, dumps, tokens  # noqa: E402
-from .setup import Federation, build_federation  # noqa: E402
+from .config import ConfigError, ExperimentConfig
+from .report import build_report, dumps, tokens
+from .setup import Federation, build_federation
 
 
 @dataclass(frozen=True)
