@@ -72,11 +72,12 @@ class ExitTable:
         return max(abs(sum(a.profits[k] for a in self.accounts)) for k in range(len(self.orders)))
 
     def by_kind(self) -> dict[str, float]:
-        """Mean profit at exit summed over each kind of account, in tokens."""
-        kinds: dict[str, float] = {}
+        """Mean profit at exit summed over each kind of account, in tokens (summed in wei, so
+        the kinds add up to zero up to one float rounding each)."""
+        wei: dict[str, int] = {}
         for account in self.accounts:
-            kinds[account.kind] = kinds.get(account.kind, 0.0) + account.exit_profit
-        return kinds
+            wei[account.kind] = wei.get(account.kind, 0) + sum(account.profits)
+        return {kind: total / len(self.orders) / WAD for kind, total in wei.items()}
 
 
 def agent_kind(agent: Agent) -> str:
