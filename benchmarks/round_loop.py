@@ -31,7 +31,8 @@ def replay(backend_name: str, payout: Payout, rounds) -> float:
         backend = make_backend(backend_name, payout.system)
         for result in rounds:
             backend.advance(payout.round_seconds)
-            pay(backend, rule, result.shares, result.budget)
+            if result.shares is not None:
+                pay(backend, rule, result.shares, result.paid)
         backend.state()
     return time.perf_counter() - start
 

@@ -2,7 +2,8 @@
 
 from .config import ConfigError, ExperimentConfig, load_config, parse_config
 from .report import build_report, dumps, schema
-from .runner import Experiment, run_experiment, summary, write_outputs
+from .runner import Experiment, run_experiment, write_outputs
+from .summary import summary
 
 __all__ = [
     "ConfigError",

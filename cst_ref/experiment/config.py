@@ -20,7 +20,7 @@ from cst_ref.protocol.round_loop import RULE_KEYS, TIMINGS
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, WAD
-from cst_ref.valuation import METHODS, METRICS
+from cst_ref.valuation import METHODS, METRICS, WEIGHTS
 
 MethodName = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
@@ -88,6 +88,9 @@ class ValuationConfig(Section):
     metric: Literal[METRICS] = "loss"  # type: ignore[valid-type]
     """What a coalition's model is scored by, for the payout and the whole-run columns alike:
     ``loss`` (negative validation cross-entropy) or ``accuracy``."""
+    weights: Literal[WEIGHTS] = "federation"  # type: ignore[valid-type]
+    """How a coalition's members are weighted: ``federation`` (each keeps its weight in the round's
+    average) or ``coalition`` (FedAvg among the members alone)."""
 
     @field_validator("methods")
     @classmethod

@@ -2,8 +2,8 @@
 
 A config whose clients are honest, flip a known fraction of their labels, or free-ride has
 a known order of merit: :func:`constructed_quality`. Trained over many seeds, each valuation
-method and settlement gives each client a fraction of the run's reward budget, computed by
-the same round-payment step ``cst-ref run`` uses (per-round scores, then
+method, utility and settlement gives each client a fraction of the run's reward budget,
+computed by the same steps ``cst-ref run`` takes (per-round scores, then
 :class:`~cst_ref.protocol.settlement.Settlement`). :func:`measure` reports, per seed, what the
 free riders and the fully flipped clients were paid and how well payouts rank like quality.
 """
@@ -23,6 +23,7 @@ from cst_ref.protocol.settlement import SETTLEMENTS, Settlement
 from cst_ref.protocol.valuer import END_ONLY, round_scores, total_scores
 
 from .config import ExperimentConfig
+from .runner import one_thread
 from .setup import build_federation
 
 
@@ -36,21 +37,14 @@ def constructed_quality(config: ExperimentConfig) -> np.ndarray:
     return quality
 
 
-def free_riders(config: ExperimentConfig) -> list[int]:
-    return sorted(b.client for b in config.behaviours if b.kind == "free_rider")
-
-
-def fully_flipped(config: ExperimentConfig) -> list[int]:
-    return sorted(b.client for b in config.behaviours if b.kind == "label_flip" and b.fraction == 1.0)
-
-
 @dataclass(frozen=True)
 class PayoutQuality:
-    """One method, utility metric and settlement over several seeds: ``fractions`` (seeds × clients) of
-    the run's reward budget each client was allocated."""
+    """One method, utility and settlement over several seeds: ``fractions`` (seeds × clients)
+    of the run's reward budget each client was allocated."""
 
     method: str
-    metric: str
+    utility: tuple[str, str]
+    """(metric, weights) the coalitions were scored with."""
     settlement: str
     fractions: np.ndarray
     quality: np.ndarray
@@ -84,32 +78,38 @@ def payout_fractions(scores: Sequence[np.ndarray], budgets: Sequence[int], settl
     else:
         for row, budget in zip(scores, budgets, strict=True):
             ledger.settle(row, budget)
-    return np.array(ledger.paid, dtype=float) / sum(budgets)
+    total = sum(budgets)
+    return np.array([paid / total for paid in ledger.paid])  # int / int: exact to the last float bit
 
 
 def measure(config: ExperimentConfig, seeds: Iterable[int], methods: Sequence[str],
-            settlements: Sequence[str] = SETTLEMENTS, metrics: Sequence[str] | None = None,
+            settlements: Sequence[str] = SETTLEMENTS, utilities: Sequence[tuple[str, str]] | None = None,
             progress: bool = False) -> list[PayoutQuality]:
     """Train ``config`` once per seed and settle every method's scores under every settlement and
-    utility metric (default: the config's); an end-only method is settled once at the end, under
-    the settlement name ``end``."""
-    metrics = [config.valuation.metric] if metrics is None else list(metrics)
+    utility (``(metric, weights)`` pairs; default: the config's); an end-only method is settled
+    once at the end, under the settlement name ``end``."""
     seeds = list(seeds)
-    rows: dict[tuple[str, str, str], list[np.ndarray]] = {}
+    utilities = [(config.valuation.metric, config.valuation.weights)] if utilities is None else list(utilities)
+    rows: dict[tuple[str, tuple[str, str], str], list[np.ndarray]] = {}
     for seed in tqdm(seeds, desc="seeds", disable=not progress):
-        federation = build_federation(config, seed)
-        history = run_fedavg(federation.model, federation.clients, federation.validation, federation.fedavg)
+        with one_thread():  # as cst-ref run trains: the same seed gives the same floats
+            federation = build_federation(config, seed)
+            history = run_fedavg(federation.model, federation.clients, federation.validation, federation.fedavg)
         budgets = [federation.payout.budget.at(t).budget for t in range(history.rounds)]
-        for method, metric in itertools.product(methods, metrics):
+        for method, (metric, weights) in itertools.product(methods, utilities):
+            utility = {"metric": metric, "weights": weights}
             if method in END_ONLY:
-                scores = [total_scores(method, history, federation.validation, seed, metric)]
-                rows.setdefault((method, metric, "end"), []).append(payout_fractions(scores, budgets, "cumulative"))
+                scores = [total_scores(method, history, federation.validation, seed, **utility)]
+                rows.setdefault((method, (metric, weights), "end"), []).append(
+                    payout_fractions(scores, budgets, "cumulative"))
                 continue
-            scores = [round_scores(method, history, t, federation.validation, seed, metric)
+            scores = [round_scores(method, history, t, federation.validation, seed, **utility)
                       for t in range(history.rounds)]
             for settlement in settlements:
-                rows.setdefault((method, metric, settlement), []).append(payout_fractions(scores, budgets, settlement))
+                rows.setdefault((method, (metric, weights), settlement), []).append(
+                    payout_fractions(scores, budgets, settlement))
     quality = constructed_quality(config)
-    return [PayoutQuality(method, metric, settlement, np.array(fractions), quality, tuple(free_riders(config)),
-                          tuple(fully_flipped(config)))
-            for (method, metric, settlement), fractions in rows.items()]
+    free_riders = tuple(sorted(b.client for b in config.behaviours if b.kind == "free_rider"))
+    flipped = tuple(sorted(b.client for b in config.behaviours if b.kind == "label_flip" and b.fraction == 1.0))
+    return [PayoutQuality(method, utility, settlement, np.array(fractions), quality, free_riders, flipped)
+            for (method, utility, settlement), fractions in rows.items()]

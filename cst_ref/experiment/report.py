@@ -18,14 +18,14 @@ import numpy as np
 from cst_ref.amm import get_amount_out, spot_price
 from cst_ref.protocol.round_loop import RULE_KEYS, FederationRun, RoundResult
 from cst_ref.protocol.state import SystemState
-from cst_ref.twins import RULE_MINT, SHARE_SCALE, WAD
+from cst_ref.twins import RULE_MINT, SHARE_SCALE, WAD, split_budget
 from cst_ref.valuation import percent_of_equal, shares_from_scores
 from cst_ref.versions import toolchain_versions
 
 from .config import ExperimentConfig
 from .setup import Federation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def schema() -> dict[str, Any]:
@@ -50,9 +50,19 @@ def _round(result: RoundResult) -> dict[str, Any]:
         "revenue": result.revenue,
         "budget": result.budget,
         "scores": list(result.scores) if result.scores is not None else None,
+        "paid": result.paid,
         "shares": list(result.shares) if result.shares is not None else None,
+        "amounts": split_budget(result.shares, result.paid) if result.shares is not None else None,
         "rules": rules,
     }
+
+
+def _payouts(run: FederationRun) -> list[dict[str, Any]]:
+    """Per client: what the settlement allocated it over the run, in wei and as a fraction of
+    everything allocated (the same for every rule; what a rule really paid is under ``rules``)."""
+    allocated = run.ledger.paid
+    total = sum(allocated)
+    return [{"share": a / total if total else 0.0, "base": a} for a in allocated]
 
 
 def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: int) -> dict[str, dict[str, Any]]:
@@ -98,6 +108,9 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
         }
         for i in range(len(counts))
     ]
+    payouts = _payouts(run)
+    for client, payout in zip(clients, payouts):
+        client["payout"] = payout
     treasury = {rule: {"start": run.initial[rule].treasury, "end": final.treasury} for rule, final in finals.items()}
     return {
         "schema_version": SCHEMA_VERSION,
@@ -105,8 +118,11 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
         "seed": seed,
         "backend": backend,
         "versions": toolchain_versions(),
-        "payout": {"method": run.payout.method, "timing": run.payout.timing, "rules": list(run.payout.rules),
-                   "unit": "wei (10^-18 token)", "treasury": treasury},
+        "payout": {"method": run.payout.method, "metric": run.payout.metric, "weights": run.payout.weights,
+                   "timing": run.payout.timing,
+                   "settlement": run.payout.settlement, "rules": list(run.payout.rules),
+                   "unit": "wei (10^-18 token)", "budget": run.ledger.budget,
+                   "allocated": sum(p["base"] for p in payouts), "treasury": treasury},
         "rounds": [_round(r) for r in run.rounds],
         "settlement": _round(run.settlement) if run.settlement else None,
         "clients": clients,

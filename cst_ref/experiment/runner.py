@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +20,15 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from cst_ref.plots.report import RULE_LABELS, allocation_figure, realised_figure
+from cst_ref.plots.report import allocation_figure, realised_figure
 from cst_ref.protocol.backends import BACKENDS
 from cst_ref.protocol.round_loop import FederationRun, run_federation
 from cst_ref.protocol.valuer import total_scores
 
 from .config import ConfigError, ExperimentConfig
-from .report import build_report, dumps, tokens
+from .report import build_report, dumps
 from .setup import Federation, build_federation
+from .summary import summary
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Experiment:
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
+def one_thread() -> Iterator[None]:
     """Same seed, same numbers: torch's float sums depend on its thread count."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -75,38 +76,15 @@ def run_experiment(config: ExperimentConfig, backend: str = "model", seed: int |
     seed = config.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError([f"seed: must be an integer in 0..2^32-1, got {seed!r}"])
-    with _chain(backend, rpc_url), _one_thread():
+    with _chain(backend, rpc_url), one_thread():
         federation = build_federation(config, seed, data_dir, progress)
         run = run_federation(federation.model, federation.clients, federation.validation, federation.fedavg,
                              federation.payout, backend, seed)
-        allocation = {method: total_scores(method, run.history, federation.validation, seed)
+        utility = federation.payout.utility
+        allocation = {method: total_scores(method, run.history, federation.validation, seed, **utility)
                       for method in tqdm(config.valuation.methods, desc="valuation", disable=not progress or None)}
         report = build_report(config, seed, backend, federation, run, allocation)  # reads the chain: node still up
     return Experiment(report, run, federation)
-
-
-def summary(report: Mapping[str, Any]) -> str:
-    """A short Markdown summary: who was allocated what, and what each rule really paid."""
-    payout, clients = report["payout"], report["clients"]
-    rules = payout["rules"]
-    lines = [
-        "# WallStreetFeds run",
-        "",
-        f"Backend `{report['backend']}`, seed {report['seed']}, {len(report['rounds'])} rounds, "
-        f"final accuracy {report['rounds'][-1]['accuracy']:.3f}. Rewards paid by **{payout['method']}** "
-        f"({'every round' if payout['timing'] == 'round' else 'once at the end'}).",
-        "",
-        "| client | behaviour | samples | " + " | ".join(f"{m} (% of equal)" for m in clients[0]["methods"])
-        + " | " + " | ".join(f"{RULE_LABELS[r]}: realised (tokens)" for r in rules) + " |",
-        "|" + "---|" * (3 + len(clients[0]["methods"]) + len(rules)),
-    ]
-    for c in clients:
-        lines.append(f"| {c['id']} | {c['behaviour']} | {c['samples']} | "
-                     + " | ".join(f"{v['percent_of_equal']:.1f}" for v in c["methods"].values()) + " | "
-                     + " | ".join(f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules) + " |")
-    lines += ["", "Realised: base token the client can take out (withdraw its liquidity, sell every CST it "
-              "holds) at the end, minus the same at the start. Units and fields: `docs/report.md`.", ""]
-    return "\n".join(lines)
 
 
 def write_outputs(experiment: Experiment, out: str | Path, force: bool = False) -> Path:

@@ -96,7 +96,11 @@ def build_model(config: ExperimentConfig, train: Dataset, seed: int) -> nn.Modul
         return mlp(shape[0], train.n_classes, hidden=config.model.hidden, seed=seed)
     if config.model.architecture == "mlp":
         raise ConfigError([f"model.architecture: 'mlp' needs flat features, {train.name} has images {shape}"])
-    return small_cnn(shape[0], shape[1], train.n_classes, seed=seed)
+    try:
+        return small_cnn(shape[0], shape[1], train.n_classes, seed=seed)
+    except ValueError as error:  # e.g. digits' 8×8 images for the CNN's two 5×5 convolutions
+        raise ConfigError([f"model.architecture: 'cnn' cannot run on {train.name}: {error}; "
+                           "use 'mlp' or 'auto'"]) from None
 
 
 def build_federation(config: ExperimentConfig, seed: int, data_dir: str | Path | None = None,
@@ -116,6 +120,7 @@ def build_federation(config: ExperimentConfig, seed: int, data_dir: str | Path |
         timing=config.payout.timing,
         settlement=config.payout.settlement,
         metric=config.valuation.metric,
+        weights=config.valuation.weights,
         rules=tuple(config.payout.rules),
         budget=BudgetSchedule(config.budget.kind, to_wei(config.budget.amount), config.budget.decay,
                               config.budget.share),

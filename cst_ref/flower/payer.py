@@ -53,5 +53,5 @@ class RoundPayer:
             view = participant_view(history, t, participants)
             method = METHODS[self.run.payout.method]
             scores[list(participants)] = method(view, self.validation, round_seed(self.seed, t),
-                                                metric=self.run.payout.metric).values
+                                                **self.run.payout.utility).values
         return self.step.pay(t, money, scores, tuple(i for i in range(n) if i not in set(participants)))

@@ -23,7 +23,7 @@ from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
 from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RoundRecord, SystemConfig
-from cst_ref.valuation import check_metric
+from cst_ref.valuation import check_metric, check_weights
 
 from .backends import Backend, distribute, make_backend
 from .budget import BudgetSchedule, RoundBudget
@@ -50,7 +50,9 @@ class Payout:
     timing: str = "round"
     settlement: str = "cumulative"
     metric: str = "loss"
-    """What coalitions' models are scored by when valuing (``cst_ref.valuation.METRICS``)."""
+    """What coalitions' models are scored by when valuing (``cst_ref.valuation.METRICS``) ..."""
+    weights: str = "federation"
+    """... and how their members are weighted (``cst_ref.valuation.WEIGHTS``)."""
     rules: tuple[str, ...] = tuple(RULE_KEYS)
     budget: BudgetSchedule = BudgetSchedule()
     system: SystemConfig = SystemConfig()
@@ -60,6 +62,7 @@ class Payout:
         check_method(self.method)
         check_settlement(self.settlement)
         check_metric(self.metric)
+        check_weights(self.weights)
         if self.timing not in TIMINGS:
             raise ValueError(f"timing must be one of {TIMINGS}, got {self.timing!r}")
         if self.timing == "round" and self.method in END_ONLY:
@@ -68,6 +71,11 @@ class Payout:
         if unknown or not self.rules or len(set(self.rules)) != len(self.rules):
             raise ValueError(f"rules must be distinct names from {list(RULE_KEYS)}, got {list(self.rules)}")
         check_int("round_seconds", self.round_seconds, positive=True)
+
+    @property
+    def utility(self) -> dict[str, str]:
+        """How the payout's valuation scores coalitions, as the valuation methods take it."""
+        return {"metric": self.metric, "weights": self.weights}
 
 
 @dataclass(frozen=True)
@@ -222,9 +230,9 @@ def run_federation(
     step = RoundPayment(payout, backend)
     for t, history in enumerate(fedavg_rounds(model, clients, validation, fedavg)):
         money = step.open(history, t)
-        scores = (round_scores(payout.method, history, t, validation, seed, payout.metric)
+        scores = (round_scores(payout.method, history, t, validation, seed, **payout.utility)
                   if payout.timing == "round" else None)
         step.pay(t, money, scores)
     if payout.timing == "end":
-        step.settle_at_end(total_scores(payout.method, step.run.history, validation, seed, payout.metric))
+        step.settle_at_end(total_scores(payout.method, step.run.history, validation, seed, **payout.utility))
     return step.run

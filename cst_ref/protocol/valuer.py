@@ -35,15 +35,15 @@ def round_seed(seed: int, t: int) -> int:
     return int(np.random.SeedSequence([seed, t]).generate_state(1)[0])
 
 
-def round_scores(method: str, history: History, t: int, validation: Dataset, seed: int,
-                 metric: str = "accuracy") -> np.ndarray:
-    """Scores of round ``t`` alone under ``method`` (a per-round method), coalitions scored by ``metric``."""
+def round_scores(method: str, history: History, t: int, validation: Dataset, seed: int, **utility: str
+                 ) -> np.ndarray:
+    """Scores of round ``t`` alone under ``method`` (a per-round method); ``utility``: how
+    coalitions are scored (``metric``, ``weights``; the valuation's defaults otherwise)."""
     if check_method(method) in END_ONLY:
         raise ValueError(f"{method!r} values the whole training at once; it has no per-round scores")
-    return METHODS[method](round_view(history, t), validation, round_seed(seed, t), metric=metric).values
+    return METHODS[method](round_view(history, t), validation, round_seed(seed, t), **utility).values
 
 
-def total_scores(method: str, history: History, validation: Dataset, seed: int, metric: str = "accuracy"
-                 ) -> np.ndarray:
+def total_scores(method: str, history: History, validation: Dataset, seed: int, **utility: str) -> np.ndarray:
     """Scores of the whole training under ``method`` (the allocation a report compares)."""
-    return METHODS[check_method(method)](history, validation, seed, metric=metric).values
+    return METHODS[check_method(method)](history, validation, seed, **utility).values

@@ -36,8 +36,10 @@ class RoundPlan:
 
 
 def plans_from(rounds: Sequence[RoundResult]) -> tuple[RoundPlan, ...]:
-    """The payout schedule of a finished federation run (``FederationRun.rounds``)."""
-    return tuple(RoundPlan(tuple(r.shares), r.budget) for r in rounds)
+    """The payout schedule of a finished federation run (``FederationRun.rounds``): what each
+    round's settlement paid (a round that carried its budget over pays 0)."""
+    return tuple(RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid)
+                 for r in rounds)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Multi-round methods work on a :class:`cst_ref.fl.History` and reconstruct coalit
 from the recorded updates.
 """
 
-from cst_ref.valuation.batch import METRICS, check_metric
+from cst_ref.valuation.batch import METRICS, WEIGHTS, check_metric, check_weights
 from cst_ref.valuation.coalitions import CoalitionEvaluator
 from cst_ref.valuation.methods import METHODS, run_methods
 from cst_ref.valuation.multi_round import (
@@ -35,7 +35,9 @@ from cst_ref.valuation.utility import CachedUtility
 
 __all__ = [
     "METRICS",
+    "WEIGHTS",
     "check_metric",
+    "check_weights",
     "ESTIMATORS",
     "METHODS",
     "MULTI_ROUND",

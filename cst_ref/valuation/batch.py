@@ -67,6 +67,21 @@ def check_metric(metric: str) -> str:
     return metric
 
 
+#: How a coalition's members are weighted in its model θ + Σ_{i∈S} w_i Δ_i: ``coalition``,
+#: FedAvg among the members alone (w_i = n_i / Σ_{j∈S} n_j, Song et al. 2019); ``federation``,
+#: each member keeps its weight in the whole round's average (w_i = n_i / Σ_j n_j), so the
+#: coalition's model is its part of the round's step. Under ``federation`` a client that sends
+#: the model back unchanged adds nothing to any coalition (a null player, valued 0); under
+#: ``coalition`` it shortens every step it joins, which a round that overshoots rewards.
+WEIGHTS = ("coalition", "federation")
+
+
+def check_weights(weights: str) -> str:
+    if weights not in WEIGHTS:
+        raise ValueError(f"unknown coalition weights {weights!r}; expected one of {WEIGHTS}")
+    return weights
+
+
 def default_workers() -> int:
     """Threads for the batch path: the cores that torch's own intra-op threads leave idle (two
     at the book's one torch thread on two cores; one when torch already spreads each kernel)."""
@@ -288,10 +303,12 @@ class BatchForward:
         memory_bytes: int = MEMORY_BYTES,
         workers: int | None = None,
         metric: str = "accuracy",
+        weights: str = "coalition",
     ) -> None:
         if not linear_stack(model):
             raise ValueError("the batch path evaluates Linear/ReLU stacks only")
         self.metric = check_metric(metric)
+        self.weights = check_weights(weights)
         workers = default_workers() if workers is None else workers
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -327,9 +344,17 @@ class BatchForward:
         with torch.no_grad():
             base_out = first_layer(base)
             self.tables = SubsetTables(self.row, widths, storage)
+            federation = self.weights == "federation"
+            if federation:  # every coalition's sum starts from N × θ: θ + Σ_{i∈S} (n_i / N) Δ_i after 1/N
+                self.tables.tables[0][0] = row(base_out, base[n_first:]).mul_(float(self.counts.sum()))
             for i, update in enumerate(updates):  # one client's row at a time: no n × row stack
                 count = float(self.counts[i])
-                self.tables.insert(i, row(first_layer(update).add_(base_out), update[n_first:] + base[n_first:]).mul_(count))
+                out = first_layer(update)  # linear in the layer's parameters: the update's part alone
+                if federation:
+                    term = row(out, update[n_first:])
+                else:
+                    term = row(out.add_(base_out), update[n_first:] + base[n_first:])
+                self.tables.insert(i, term.mul_(count))
             self.empty_row = row(base_out.relu() if self.fused else base_out, base[n_first:])
             self.group_totals = [member_bits(np.arange(2**g), g) @ self.counts[s : s + g]
                                  for s, g in zip(self.tables.shifts, widths)]
@@ -396,8 +421,9 @@ class BatchForward:
         out[: len(masks)] = correct.sum(-1, dtype=torch.float32).numpy() / np.float32(self.images)
 
     def _mix(self, masks: np.ndarray, views: ChunkViews) -> np.ndarray:
-        """N_S for each coalition (1 for the empty one); into ``views.rows``, each coalition's
-        row [N_S × first-layer outputs (after the fused ReLU) | N_S × other parameters]."""
+        """N_S for each coalition (1 for the empty one; N for all under ``federation`` weights);
+        into ``views.rows``, each coalition's row [N_S × first-layer outputs (after the fused
+        ReLU) | N_S × other parameters]."""
         c, tables, bits, w = len(masks), self.tables, self.tables.widths[0], self.width
         first, last = int(masks[0]), int(masks[-1])
         if last - first == c - 1 and first >> bits == last >> bits and (np.diff(masks) == 1).all():
@@ -418,6 +444,8 @@ class BatchForward:
             torch.add(low, high, out=views.rows)
             if self.fused:
                 views.hidden_rows.relu_()
+        if self.weights == "federation":
+            totals = np.full(c, self.counts.sum())
         empty = totals == 0
         if empty.any():
             views.rows[torch.from_numpy(empty)] = self.empty_row

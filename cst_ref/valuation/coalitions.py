@@ -1,7 +1,9 @@
 """Fast utility of a coalition's reconstructed model (no retraining).
 
 A coalition S's model in a round is θ_S = θ + Σ_{i∈S} w_i^S Δ_i with FedAvg weights
-w_i^S = n_i / Σ_{j∈S} n_j (Song et al. 2019). Its utility is validation accuracy, or with
+w_i^S = n_i / Σ_{j∈S} n_j (Song et al. 2019), or with ``weights="federation"`` each
+member's weight in the whole round's average, w_i = n_i / Σ_j n_j (see
+:data:`~cst_ref.valuation.batch.WEIGHTS`). Its utility is validation accuracy, or with
 ``metric="loss"`` the negative mean cross-entropy on the validation set.
 
 Cost is dominated by the forward pass. The first layer is linear in its parameters, so
@@ -36,6 +38,7 @@ from cst_ref.valuation.batch import (
     MEMORY_BYTES,
     BatchForward,
     check_metric,
+    check_weights,
     default_workers,
     evaluation_form,
     linear_stack,
@@ -69,8 +72,10 @@ class CoalitionEvaluator:
         strategy: str = "auto",
         batch_memory: int = MEMORY_BYTES,
         metric: str = "accuracy",
+        weights: str = "coalition",
     ) -> None:
         self.metric = check_metric(metric)
+        self.weights = check_weights(weights)
         if not isinstance(model, nn.Sequential) or not isinstance(model[0], (nn.Linear, nn.Conv2d)):
             raise ValueError("the evaluator needs an nn.Sequential starting with Linear or Conv2d")
         if updates.shape != (len(sample_counts), base.numel()):
@@ -127,12 +132,21 @@ class CoalitionEvaluator:
             self.base_out = first_layer(self.base)
             self.client_out = torch.stack([first_layer(u) for u in self.updates]).flatten(1)
 
+    def coalition_weights(self, coalition: Iterable[int]) -> torch.Tensor:
+        """w_i for the members of ``coalition``, zero for everyone else."""
+        members = sorted(coalition)
+        w = fedavg_weights(self.counts, members)  # also refuses members outside 0..n−1
+        if self.weights == "federation":
+            w = torch.zeros(self.n_clients)
+            w[members] = torch.tensor(self.counts[members] / self.counts.sum(), dtype=torch.float32)
+        return w
+
     def params(self, coalition: Iterable[int]) -> torch.Tensor:
         """θ_S, the coalition's reconstructed flat parameter vector."""
-        return self.base + fedavg_weights(self.counts, coalition) @ self.updates
+        return self.base + self.coalition_weights(coalition) @ self.updates
 
     def __call__(self, coalition: Iterable[int]) -> float:
-        return self._utility(fedavg_weights(self.counts, coalition))
+        return self._utility(self.coalition_weights(coalition))
 
     def _utility(self, w: torch.Tensor, replica: int = 0) -> float:
         """Utility of θ_base + w @ updates: the per-coalition path, one model at a time."""
@@ -165,7 +179,8 @@ class CoalitionEvaluator:
             raise ValueError(f"bitmasks must lie in 0..2^{self.n_clients} − 1")
         if not linear_stack(self.model):
             bits = member_bits(masks, self.n_clients) * self.counts
-            totals = bits.sum(1, keepdims=True)
+            totals = bits.sum(1, keepdims=True) if self.weights == "coalition" else np.full((len(bits), 1),
+                                                                                           self.counts.sum())
             weights = torch.tensor(np.divide(bits, totals, out=np.zeros_like(bits), where=totals > 0),
                                    dtype=torch.float32)
             workers = min(default_workers(), len(weights))
@@ -181,6 +196,6 @@ class CoalitionEvaluator:
         if self._batch is None:  # built on first use: per-coalition callers never pay for it
             self._batch = BatchForward(
                 self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory,
-                metric=self.metric,
+                metric=self.metric, weights=self.weights,
             )
         return self._batch.utilities(masks)

@@ -22,33 +22,33 @@ def _baseline(values: np.ndarray) -> ValuationResult:
 
 Method = Callable[..., ValuationResult]
 
-#: name → method(history, validation, seed, metric="accuracy"); sampling methods use the seed,
-#: reconstruction methods score coalitions by ``metric`` ("accuracy" or "loss").
+#: name → method(history, validation, seed, **utility); sampling methods use the seed, and
+#: reconstruction methods take ``metric`` and ``weights`` (how coalitions are scored,
+#: :class:`~cst_ref.valuation.coalitions.CoalitionEvaluator`); the baselines ignore them.
 METHODS: dict[str, Method] = {
-    "equal": lambda h, v, s, metric="accuracy": _baseline(equal(h.n_clients)),
-    "data size": lambda h, v, s, metric="accuracy": _baseline(data_size(h.n_clients, sizes=h.sample_counts)),
-    "OR leave-one-out": lambda h, v, s, metric="accuracy": one_round(h, v, "leave_one_out", metric=metric),
-    "OR Shapley": lambda h, v, s, metric="accuracy": one_round(h, v, "exact_shapley", metric=metric),
-    "MR leave-one-out": lambda h, v, s, metric="accuracy": per_round(h, v, "leave_one_out", metric=metric),
-    "MR Shapley": lambda h, v, s, metric="accuracy": per_round(h, v, "exact_shapley", metric=metric),
-    "λ-MR Shapley (λ=0.8)": lambda h, v, s, metric="accuracy": per_round(h, v, "exact_shapley", discount=0.8,
-                                                                         metric=metric),
-    "MR Banzhaf": lambda h, v, s, metric="accuracy": per_round(h, v, "banzhaf", metric=metric),
-    "MR Monte Carlo (20 perms)": lambda h, v, s, metric="accuracy": per_round(
-        h, v, "monte_carlo_shapley", permutations=20, seed=s, metric=metric),
-    "MR TMC (20 perms)": lambda h, v, s, metric="accuracy": per_round(h, v, "tmc_shapley", permutations=20, seed=s,
-                                                                      metric=metric),
-    "GTG-Shapley": lambda h, v, s, metric="accuracy": gtg_shapley(h, v, seed=s, metric=metric),
+    "equal": lambda h, v, s, **u: _baseline(equal(h.n_clients)),
+    "data size": lambda h, v, s, **u: _baseline(data_size(h.n_clients, sizes=h.sample_counts)),
+    "OR leave-one-out": lambda h, v, s, **u: one_round(h, v, "leave_one_out", **u),
+    "OR Shapley": lambda h, v, s, **u: one_round(h, v, "exact_shapley", **u),
+    "MR leave-one-out": lambda h, v, s, **u: per_round(h, v, "leave_one_out", **u),
+    "MR Shapley": lambda h, v, s, **u: per_round(h, v, "exact_shapley", **u),
+    "λ-MR Shapley (λ=0.8)": lambda h, v, s, **u: per_round(h, v, "exact_shapley", discount=0.8, **u),
+    "MR Banzhaf": lambda h, v, s, **u: per_round(h, v, "banzhaf", **u),
+    "MR Monte Carlo (20 perms)": lambda h, v, s, **u: per_round(h, v, "monte_carlo_shapley", permutations=20, seed=s,
+                                                                **u),
+    "MR TMC (20 perms)": lambda h, v, s, **u: per_round(h, v, "tmc_shapley", permutations=20, seed=s, **u),
+    "GTG-Shapley": lambda h, v, s, **u: gtg_shapley(h, v, seed=s, **u),
 }
 
 
 def run_methods(
     history: History, validation: Dataset, names: Iterable[str] | None = None, seed: int = 0,
-    metric: str = "accuracy",
+    **utility: str,
 ) -> dict[str, ValuationResult]:
-    """Run the named methods (all of :data:`METHODS` by default) on one history."""
+    """Run the named methods (all of :data:`METHODS` by default) on one history; ``utility``:
+    ``metric`` and ``weights`` for the reconstruction methods."""
     names = list(METHODS) if names is None else list(names)
     unknown = [name for name in names if name not in METHODS]
     if unknown:
         raise ValueError(f"unknown valuation methods {unknown}; expected names from {list(METHODS)}")
-    return {name: METHODS[name](history, validation, seed, metric=metric) for name in names}
+    return {name: METHODS[name](history, validation, seed, **utility) for name in names}

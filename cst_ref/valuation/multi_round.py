@@ -32,13 +32,14 @@ class ValuationResult:
 
 
 def round_utility(history: History, t: int, validation: Dataset, strategy: str = "auto",
-                  metric: str = "accuracy") -> CachedUtility:
-    """Cached ``v_t(S)``: accuracy (or −loss) of θ_t + Σ_{i∈S} w_i^S Δ_i^t (v_t(N) is θ_{t+1})."""
+                  metric: str = "accuracy", weights: str = "coalition") -> CachedUtility:
+    """Cached ``v_t(S)``: accuracy (or −loss) of θ_t + Σ_{i∈S} w_i^S Δ_i^t (v_t(N) is θ_{t+1});
+    ``metric`` and ``weights`` as :class:`~cst_ref.valuation.coalitions.CoalitionEvaluator` takes them."""
     if not 0 <= t < history.rounds:
         raise ValueError(f"round {t} is outside 0..{history.rounds - 1}")
     evaluator = CoalitionEvaluator(
         history.model, history.global_params[t], history.updates[t], history.sample_counts, validation, strategy,
-        metric=metric,
+        metric=metric, weights=weights,
     )
     return CachedUtility(evaluator, history.n_clients)
 
@@ -60,7 +61,7 @@ def _estimate(method: str, utility: CachedUtility, **options: object) -> np.ndar
 
 def one_round(
     history: History, validation: Dataset, method: str = "exact_shapley", strategy: str = "auto",
-    metric: str = "accuracy", **options: object
+    metric: str = "accuracy", weights: str = "coalition", **options: object
 ) -> ValuationResult:
     """OR: value coalitions once, on models rebuilt from all rounds' updates.
 
@@ -69,7 +70,8 @@ def one_round(
     """
     totals = torch.stack(history.updates).sum(0)
     evaluator = CoalitionEvaluator(
-        history.model, history.global_params[0], totals, history.sample_counts, validation, strategy, metric=metric
+        history.model, history.global_params[0], totals, history.sample_counts, validation, strategy, metric=metric,
+        weights=weights,
     )
     utility = CachedUtility(evaluator, history.n_clients)
     values = _estimate(method, utility, **options)
@@ -83,6 +85,7 @@ def per_round(
     discount: float = 1.0,
     strategy: str = "auto",
     metric: str = "accuracy",
+    weights: str = "coalition",
     **options: object,
 ) -> ValuationResult:
     """MR: value each round's coalitions around θ_t, then sum with weights λ^t.
@@ -94,7 +97,7 @@ def per_round(
         raise ValueError(f"round discount λ must lie in (0, 1], got {discount}")
     rows, evaluations = [], 0
     for t in range(history.rounds):
-        utility = round_utility(history, t, validation, strategy, metric)
+        utility = round_utility(history, t, validation, strategy, metric, weights)
         rows.append(_estimate(method, utility, **options))
         evaluations += utility.evaluations
     per = np.array(rows)
@@ -146,6 +149,7 @@ def gtg_shapley(
     sampler: str = "auto",
     per_size: int = PER_SIZE,
     metric: str = "accuracy",
+    weights: str = "coalition",
 ) -> ValuationResult:
     """GTG-Shapley (Liu et al. 2022): guided, truncated per-round Monte Carlo Shapley.
 
@@ -176,7 +180,8 @@ def gtg_shapley(
       (``benchmarks/valuation_gtg.py``).
       Round skipping still applies.
     * ``metric`` [``"accuracy"``]: what a coalition's model is scored by (``"loss"``: its
-      negative validation cross-entropy; the bars above are then in loss units).
+      negative validation cross-entropy; the bars above are then in loss units), and ``weights``
+      [``"coalition"``] how members are weighted (:data:`~cst_ref.valuation.batch.WEIGHTS`).
     * ``sampler`` [``"auto"``]: the regression sampler for 10–20 clients, the cycles
       otherwise (:func:`choose_sampler` says why); ``"cycles"`` or ``"regression"`` force one.
 
@@ -202,7 +207,7 @@ def gtg_shapley(
     rng = np.random.default_rng(seed)
     rows, evaluations = [], 0
     for t in range(history.rounds):
-        utility = round_utility(history, t, validation, strategy, metric)
+        utility = round_utility(history, t, validation, strategy, metric, weights)
         gain = abs(utility(range(n)) - utility(()))
         if gain < round_tolerance:
             rows.append(np.zeros(n))

@@ -28,6 +28,9 @@ BAD_FIELDS = [
     ({"behaviours": [{"client": 7, "kind": "free_rider"}]}, "behaviours.0.client: 7 is not a client"),
     ({"behaviours": [{"client": 1, "kind": "lazy"}]}, "behaviours.0.kind: Input should be"),
     ({"seed": -1}, "seed: Input should be greater than or equal to 0 (got -1)"),
+    ({"payout": {"settlement": "later"}}, "payout.settlement: Input should be 'cumulative' or 'round' (got 'later')"),
+    ({"valuation": {"metric": "f1"}}, "valuation.metric: Input should be 'accuracy' or 'loss' (got 'f1')"),
+    ({"valuation": {"weights": "equal"}}, "valuation.weights: Input should be 'coalition' or 'federation'"),
 ]
 
 
@@ -48,12 +51,16 @@ def test_examples_are_valid_configs():
     quick, paper = load_config(EXAMPLES / "quick.toml"), load_config(EXAMPLES / "paper.toml")
     assert quick.data.dataset == "digits" and len(quick.payout.rules) == 4
     assert paper.data.dataset == "cifar10" and paper.data.n_clients == 10 and paper.data.skew == "linear"
+    quality = load_config(EXAMPLES / "quality.toml")
+    assert [b.kind for b in quality.behaviours] == ["label_flip"] * 4 + ["free_rider"] * 2
+    assert {b.mode for b in quality.behaviours if b.kind == "free_rider"} == {"global", "noise"}
 
 
 @pytest.mark.parametrize("text, message", [
     ("[data]\nn_clients = 0\n", "data.n_clients: Input should be greater than or equal to 1"),
     ("[data\n", "is not valid TOML"),
     ("[payout]\nrules = ['mint', 'mint']\n", "payout.rules: Value error, each rule may be listed once"),
+    ("[model]\narchitecture = 'cnn'\n", "model.architecture: 'cnn' cannot run on digits: images of side 8"),
 ])
 def test_cli_exits_2_on_a_bad_config_and_writes_nothing(tmp_path, capsys, text, message):
     config = tmp_path / "bad.toml"

@@ -49,7 +49,23 @@ def test_report_numbers_come_from_the_run(tiny_experiment):
     for c in report["clients"]:
         for rule in ("buyback", "inject"):
             assert 0 <= c["rules"][rule]["base_spent"] - c["rules"][rule]["realised_base"] < 10**6
-        assert c["rules"]["buyback"]["cst_received"] > 0 and c["rules"]["inject"]["cst_received"] == 0
+        assert (c["rules"]["buyback"]["cst_received"] > 0) == (c["payout"]["base"] > 0)
+        assert c["rules"]["inject"]["cst_received"] == 0
+
+
+def test_payout_says_what_each_client_was_allocated_round_by_round(tiny_experiment):
+    report = tiny_experiment.report
+    payout, clients, rounds = report["payout"], report["clients"], report["rounds"]
+    assert (payout["method"], payout["metric"], payout["weights"], payout["settlement"]) == (
+        "MR Shapley", "loss", "federation", "cumulative")
+    assert payout["budget"] == sum(r["budget"] for r in rounds) == 2 * 100 * WAD
+    assert payout["allocated"] == sum(c["payout"]["base"] for c in clients) == sum(r["paid"] for r in rounds)
+    assert payout["budget"] - payout["allocated"] < len(clients) * len(rounds)  # the floors' dust at most
+    assert sum(c["payout"]["share"] for c in clients) == pytest.approx(1)
+    for i, c in enumerate(clients):
+        assert c["payout"]["base"] == sum(r["amounts"][i] for r in rounds if r["amounts"])
+        assert c["payout"]["base"] == c["rules"]["mint"]["allocated"]  # the treasury never capped it
+    assert clients[2]["payout"] == {"share": 0.0, "base": 0}  # the free rider sent the model back unchanged
 
 
 def test_outputs_are_written_together(tiny_experiment, tmp_path):
@@ -57,5 +73,7 @@ def test_outputs_are_written_together(tiny_experiment, tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["allocation.png", "allocation.svg", "realised.png", "realised.svg", "report.json", "summary.md"]
     assert json.loads((out / "report.json").read_text()) == json.loads(dumps(tiny_experiment.report))
-    assert "| 2 | free_rider |" in (out / "summary.md").read_text()
+    text = (out / "summary.md").read_text()
+    assert "| 2 | free_rider |" in text and "settled cumulatively" in text
+    assert "| total | 200.000 | 200.000 |" in text and "whole-run MR Shapley (% of equal)" in text
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folder left behind

@@ -97,3 +97,16 @@ def test_coalitions_outside_the_federation_raise() -> None:
         fedavg_weights(np.array([5, 5, 5]), [-1])
     with pytest.raises(ValueError, match="outside 0..2"):
         fedavg_weights(np.array([5, 5, 5]), [0, 3])
+
+
+def test_local_batches_are_even_so_no_single_sample_takes_a_full_step() -> None:
+    train, _ = split_holdout(load_digits(), 0.2, seed=0)
+    client = build_clients(train, [np.arange(33)])[0]
+    model = mlp(seed=0)
+    sizes: list[int] = []
+    model.register_forward_pre_hook(lambda _, inputs: sizes.append(len(inputs[0])))
+    from cst_ref.fl import local_update
+
+    start = parameters_to_vector(model.parameters()).detach()
+    local_update(model, start, client, FedAvgConfig(local_epochs=2, batch_size=16, progress=False), seed=0)
+    assert sizes == [11, 11, 11] * 2  # ⌈33 / 16⌉ = 3 steps an epoch, not 16 + 16 + 1

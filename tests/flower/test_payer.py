@@ -32,7 +32,8 @@ def test_with_everyone_it_pays_what_the_round_loop_pays(federation):
     history, validation = federation
     assert torch.equal(participant_view(history, 1, (0, 1, 2)).updates[0], round_view(history, 1).updates[0])
     result = payer(validation)(history, 1, (0, 1, 2))
-    assert result.scores == tuple(round_scores("MR Shapley", history, 1, validation, 0, metric="loss"))
+    assert result.scores == tuple(round_scores("MR Shapley", history, 1, validation, 0,
+                                                 metric="loss", weights="federation"))
     assert result.left_out == () and sum(result.shares) == SHARE_SCALE
 
 

@@ -1,0 +1,72 @@
+"""``summary.md``: what a run paid, to whom, by which method and settlement, in a page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cst_ref.plots.report import RULE_LABELS
+
+from .report import tokens
+
+SETTLEMENT_TEXT = {
+    "cumulative": "settled cumulatively: each round pays every client its shortfall against its share of "
+                  "the valuation so far times the budget so far, so a round whose scores are mostly noise "
+                  "moves little money",
+    "round": "settled round by round: each round's budget is split by that round's own scores alone",
+}
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |"
+                                                                           for r in rows]
+
+
+def summary(report: Mapping[str, Any]) -> str:
+    """A short Markdown summary: what each round paid, each client's total, the whole-run
+    valuations beside it (labelled as such), and what each rule realised."""
+    payout, clients, rounds = report["payout"], report["clients"], report["rounds"]
+    n = len(clients)
+    when = "every round" if payout["timing"] == "round" else "once, after the last round"
+    lines = [
+        "# WallStreetFeds run",
+        "",
+        f"Backend `{report['backend']}`, seed {report['seed']}, {len(rounds)} rounds, final accuracy "
+        f"{rounds[-1]['accuracy']:.3f}.",
+        "",
+        "## What was paid",
+        "",
+        f"Rewards are allocated by **{payout['method']}** (coalitions scored by validation {payout['metric']}), "
+        f"paid {when} and {SETTLEMENT_TEXT[payout['settlement']]}. Budget {tokens(payout['budget']):.3f} tokens, "
+        f"allocated {tokens(payout['allocated']):.3f}. Amounts in tokens; every rule is given the same allocation.",
+        "",
+    ]
+    paid = [r for r in rounds + ([report["settlement"]] if report["settlement"] else []) if r["amounts"]]
+    rows = [[str(r["round"]), f"{tokens(r['budget']):.3f}", f"{tokens(r['paid']):.3f}"]
+            + [f"{tokens(a):.3f}" for a in r["amounts"]] for r in paid]
+    rows.append(["total", f"{tokens(payout['budget']):.3f}", f"{tokens(payout['allocated']):.3f}"]
+                + [f"{tokens(c['payout']['base']):.3f}" for c in clients])
+    lines += _table(["round", "budget", "paid"] + [f"client {i}" for i in range(n)], rows)
+    methods = list(clients[0]["methods"])
+    rules = payout["rules"]
+    lines += ["", "## Per client", ""]
+    lines += _table(
+        ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]
+        + [f"whole-run {m} (% of equal)" for m in methods] + [f"{RULE_LABELS[r]}: realised (tokens)" for r in rules],
+        [[str(c["id"]), c["behaviour"], str(c["samples"]), f"{tokens(c['payout']['base']):.3f}",
+          f"{100 * c['payout']['share']:.1f}"]
+         + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]
+         + [f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules] for c in clients])
+    lines += [
+        "",
+        "- **Paid**: what the settlement allocated to each client over the run (`payout` in the report). "
+        "It is the sum of the rounds above, not a valuation of the whole run.",
+        "- **Whole-run** columns: each listed method applied once to the whole training, for comparison; "
+        "the run did not pay by them.",
+        "- **Mint** pays in newly minted client tokens: the allocated number is a number of CST, worth base "
+        "tokens only when sold into the client's pool (the realised column sells them).",
+        "- **Realised**: base tokens the client could take out at the end (sell every CST it holds and can "
+        "claim) minus the same at the start. Units and fields: `docs/report.md`.",
+        "",
+    ]
+    return "\n".join(lines)
