@@ -13,6 +13,17 @@
      point that calls out is non-reentrant, and base-token calls accept a
      missing return value: the base token may be any ERC-20.
 
+     A client cannot pull the market from under its investors. The LP shares
+     of its pool's seed go to this contract, which has no function that
+     removes liquidity: the seed is the federation's, locked for good (under
+     inject the base tokens sent to a pool accrue to it, and the client gains
+     through the price of its CST). The client's own supply is minted to this
+     contract too and vests linearly over `VESTING_ROUNDS` of this contract's
+     rounds (`round_count`, which every distribution increments); `release`
+     pays out what has vested. `deregister_client` stops a client's payouts
+     (a part owed to it is skipped, `SKIP_DEREGISTERED`) and its vesting
+     (the unvested rest is burnt); its token and pool keep trading.
+
      Spending the treasury into a pool (buy-back, inject) is guarded against
      an attacker who moves the pool just before the round. The federation keeps
      an observation per client (the pool's price accumulator, its spot price,
@@ -39,6 +50,7 @@ exports: (ownable.owner, ownable.transfer_ownership, pausable.paused)
 interface ICST:
     def mint(owner: address, amount: uint256): nonpayable
     def burn(amount: uint256): nonpayable
+    def transfer(to: address, amount: uint256) -> bool: nonpayable
     def approve(spender: address, amount: uint256) -> bool: nonpayable
 
 
@@ -66,6 +78,15 @@ struct Observation:
     lp_supply: uint256
 
 
+struct Vesting:
+    # CST escrowed for the client at registration; after deregistration, what had vested
+    supply: uint256
+    # CST paid out to the client so far
+    released: uint256
+    # `round_count` at registration: vesting counts the rounds since
+    start_round: uint256
+
+
 struct Guards:
     max_deviation_bps: uint256
     max_spend_bps: uint256
@@ -91,6 +112,10 @@ SKIP_MIN_OUT: public(constant(uint8)) = 2
 SKIP_RESERVE: public(constant(uint8)) = 3
 SKIP_DEVIATION: public(constant(uint8)) = 4
 SKIP_LP_GROWTH: public(constant(uint8)) = 5
+SKIP_DEREGISTERED: public(constant(uint8)) = 6
+
+# rounds over which a client's own supply vests, linearly
+VESTING_ROUNDS: public(constant(uint256)) = 20
 
 DEFAULT_MAX_DEVIATION_BPS: constant(uint256) = 200
 DEFAULT_MAX_SPEND_BPS: constant(uint256) = 1000
@@ -109,6 +134,8 @@ client_index: public(HashMap[address, uint256])
 round_count: public(uint256)
 guards: public(Guards)
 observations: public(HashMap[address, Observation])
+vestings: public(HashMap[address, Vesting])
+deregistered: public(HashMap[address, bool])
 
 
 # @notice The owner gave (`status` true) or took away the operator role.
@@ -127,7 +154,8 @@ event TreasuryFunded:
     sender: indexed(address)
     amount: uint256
 
-# @notice A client joined: its token and pool, its own supply and its pool's seed.
+# @notice A client joined: its token and pool, its own supply (escrowed, vesting)
+# and its pool's seed (`lp_shares` locked in the federation).
 event ClientRegistered:
     index: indexed(uint256)
     account: indexed(address)
@@ -137,6 +165,19 @@ event ClientRegistered:
     seed_token: uint256
     seed_base: uint256
     lp_shares: uint256
+
+# @notice A client was deregistered: `vested` CST stay releasable to it, the
+# unvested `burned` CST were burnt.
+event ClientDeregistered:
+    index: indexed(uint256)
+    account: indexed(address)
+    vested: uint256
+    burned: uint256
+
+# @notice `amount` CST of the client's vested supply were paid out to it.
+event VestingReleased:
+    account: indexed(address)
+    amount: uint256
 
 # @notice One round: its rule, the commitment to its scores, what each client
 # received (`amounts`, `tokens_out`) and why a part was kept back
@@ -271,16 +312,17 @@ def register_client(
     seed_base: uint256,
 ) -> (address, address):
     """
-    @notice Deploy the client's CST and pool, mint `client_supply` CST to the
-            client and seed the pool with `seed_token` fresh CST and `seed_base`
-            treasury base tokens; the LP shares go to the client, the pool's
-            main liquidity provider (who gains from inject).
+    @notice Deploy the client's CST and pool, mint `client_supply` CST into
+            escrow here (it vests to the client over `VESTING_ROUNDS` rounds)
+            and seed the pool with `seed_token` fresh CST and `seed_base`
+            treasury base tokens. The LP shares stay in this contract, which
+            cannot remove liquidity: the seed is locked for good.
     @dev The pool gets an unlimited base allowance once, for later buy-backs,
          and the client's first observation is taken.
     @param account The client's account.
     @param name The CST's name.
     @param symbol The CST's symbol.
-    @param client_supply The CST minted to the client.
+    @param client_supply The client's own CST, vesting from this round on.
     @param seed_token The CST minted into the pool, at most 2**112 - 1.
     @param seed_base The treasury's base tokens paired with it, at most 2**112 - 1.
     @return The addresses of the client's token and pool.
@@ -298,21 +340,20 @@ def register_client(
     token: address = create_from_blueprint(token_blueprint, name, symbol, code_offset=3)
     pool: address = create_from_blueprint(pool_blueprint, token, base.address, fee_bps, code_offset=3)
 
-    if client_supply > 0:
-        extcall ICST(token).mint(account, client_supply)
-    extcall ICST(token).mint(self, seed_token)
+    extcall ICST(token).mint(self, client_supply + seed_token)
     assert extcall ICST(token).approve(pool, seed_token), "federation: approve failed"
     assert extcall base.approve(pool, max_value(uint256), default_return_value=True), "federation: approve failed"
     used_token: uint256 = 0
     used_base: uint256 = 0
     lp_shares: uint256 = 0
     used_token, used_base, lp_shares = extcall IPool(pool).add_liquidity(
-        seed_token, seed_base, seed_token, seed_base, account, block.timestamp
+        seed_token, seed_base, seed_token, seed_base, self, block.timestamp
     )
 
     client: Client = Client(account=account, token=token, pool=pool)
     self.clients.append(client)
     self.client_index[account] = len(self.clients)
+    self.vestings[account] = Vesting(supply=client_supply, released=0, start_round=self.round_count)
     self._observe(client)
     log ClientRegistered(
         index=len(self.clients) - 1,
@@ -325,6 +366,73 @@ def register_client(
         lp_shares=lp_shares,
     )
     return token, pool
+
+
+@external
+@nonreentrant
+def deregister_client(account: address):
+    """
+    @notice Stop paying `account` and stop its vesting. What has vested stays
+            releasable to it; the unvested rest of its supply is burnt. Its
+            token, its pool and the locked seed stay: holders keep trading.
+    @dev The client stays in `clients`, so round lists keep their order; a
+         round skips a part owed to it (`SKIP_DEREGISTERED`), and a zero share
+         is accepted.
+    @param account A registered, not yet deregistered client.
+    """
+    self._check_operator()
+    index: uint256 = self.client_index[account]
+    assert index != 0, "federation: unknown client"
+    assert not self.deregistered[account], "federation: client already deregistered"
+    vested: uint256 = self._vested(account)
+    burned: uint256 = self.vestings[account].supply - vested
+    self.vestings[account].supply = vested
+    self.deregistered[account] = True
+    if burned > 0:
+        extcall ICST(self.clients[index - 1].token).burn(burned)
+    log ClientDeregistered(index=index - 1, account=account, vested=vested, burned=burned)
+
+
+@external
+@nonreentrant
+def release(account: address) -> uint256:
+    """
+    @notice Pay `account` the CST of its own supply that has vested and was
+            not paid out yet.
+    @dev Anyone may call (a keeper, the operator, the client): the tokens can
+         only go to the client. A paused federation still releases.
+    @param account A registered client.
+    @return The CST paid out.
+    """
+    index: uint256 = self.client_index[account]
+    assert index != 0, "federation: unknown client"
+    amount: uint256 = self._vested(account) - self.vestings[account].released
+    assert amount > 0, "federation: nothing to release"
+    self.vestings[account].released += amount
+    assert extcall ICST(self.clients[index - 1].token).transfer(account, amount), "federation: transfer failed"
+    log VestingReleased(account=account, amount=amount)
+    return amount
+
+
+@external
+@view
+def vested(account: address) -> uint256:
+    """
+    @notice The part of `account`'s own supply vested so far, paid out or not.
+    @return `supply * min(rounds since registration, VESTING_ROUNDS) // VESTING_ROUNDS`,
+            or, once deregistered, what had vested then.
+    """
+    return self._vested(account)
+
+
+@external
+@view
+def releasable(account: address) -> uint256:
+    """
+    @notice The vested CST that `release` would pay `account` now.
+    @return Vested less released.
+    """
+    return self._vested(account) - self.vestings[account].released
 
 
 @external
@@ -351,7 +459,8 @@ def distribute_mint(
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
     @notice Rule 1: mint `budget * share_i // SHARE_SCALE` new CST_i to client i.
-    @dev `budget` counts CST units (each client's own token); the treasury is untouched.
+    @dev `budget` counts CST units (each client's own token); the treasury is
+         untouched. A deregistered client's part is not minted (`skipped`).
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The CST units to split.
@@ -361,9 +470,14 @@ def distribute_mint(
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     skipped: DynArray[uint8, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+        skip: uint8 = 0
         if amounts[i] > 0:
-            extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
-        skipped.append(0)
+            if self.deregistered[entries[i].account]:
+                skip = SKIP_DEREGISTERED
+                amounts[i] = 0
+            else:
+                extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
+        skipped.append(skip)
     self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped)
     return amounts
 
@@ -382,8 +496,9 @@ def distribute_buyback(
     @notice Rule 2: spend `budget * share_i // SHARE_SCALE` treasury base tokens
             buying CST_i in pool i, then hand the CST to client i (`burn` false)
             or burn it (`burn` true).
-    @dev A part is skipped (it stays in the treasury; `skipped` says why) when a
-         guard fails, when it would buy less than `min_outs[i]` or nothing.
+    @dev A part is skipped (it stays in the treasury; `skipped` says why) when
+         its client is deregistered, when a guard fails, when it would buy less
+         than `min_outs[i]` or nothing.
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The treasury's base tokens to split.
@@ -403,7 +518,7 @@ def distribute_buyback(
         out: uint256 = 0
         skip: uint8 = 0
         if amounts[i] > 0:
-            skip = self._guard(entries[i], amounts[i], False)
+            skip = self._skip(entries[i], amounts[i], False)
             if skip == 0:
                 out = staticcall IPool(entries[i].pool).get_amount_out(base.address, amounts[i])
                 if out < min_outs[i]:
@@ -438,9 +553,11 @@ def distribute_inject(
     """
     @notice Rule 3: send `budget * share_i // SHARE_SCALE` treasury base tokens
             to pool i and sync its reserves, so no LP shares are minted and the
-            value accrues to the pool's existing LPs.
-    @dev A part is skipped (it stays in the treasury; `skipped` says why) when a
-         guard fails, including LP supply that grew since the observation.
+            value accrues to the pool's existing LPs (above all the locked seed):
+            client i gains through the price of the CST it holds and vests.
+    @dev A part is skipped (it stays in the treasury; `skipped` says why) when
+         its client is deregistered or a guard fails, including LP supply that
+         grew since the observation.
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The treasury's base tokens to split.
@@ -454,7 +571,7 @@ def distribute_inject(
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
         skip: uint8 = 0
         if amounts[i] > 0:
-            skip = self._guard(entries[i], amounts[i], True)
+            skip = self._skip(entries[i], amounts[i], True)
             if skip != 0:
                 amounts[i] = 0
             else:
@@ -515,6 +632,32 @@ def _observe(client: Client):
         price_and_time=((reserve_base << 112) // reserve_token) | ((block.timestamp & MASK32) << 224),
         lp_supply=staticcall IPool(client.pool).totalSupply(),
     )
+
+
+@internal
+@view
+def _vested(account: address) -> uint256:
+    """
+    @dev floor(supply * elapsed / VESTING_ROUNDS), computed so that no supply
+         can overflow it.
+    """
+    schedule: Vesting = self.vestings[account]
+    if self.deregistered[account]:
+        return schedule.supply
+    elapsed: uint256 = min(self.round_count - schedule.start_round, VESTING_ROUNDS)
+    return schedule.supply // VESTING_ROUNDS * elapsed + schedule.supply % VESTING_ROUNDS * elapsed // VESTING_ROUNDS
+
+
+@internal
+@view
+def _skip(client: Client, amount: uint256, inject: bool) -> uint8:
+    """
+    @dev Why a buy-back or inject part of `amount` is not paid (a `SKIP_*`
+         code), or 0: a deregistered client first, then the guards.
+    """
+    if self.deregistered[client.account]:
+        return SKIP_DEREGISTERED
+    return self._guard(client, amount, inject)
 
 
 @internal

@@ -27,7 +27,9 @@ from cst_ref.twins.constants import (
 )
 from cst_ref.twins.federation import RoundRecord, unknown_rule
 from cst_ref.twins.guards import Guards, Observation, bounded_min_outs
+from cst_ref.twins.vesting import Vesting
 from cst_ref.twins.inputs import (
+    check_address,
     check_client_list,
     check_registration,
     check_round_inputs,
@@ -88,7 +90,8 @@ class FederationChain:
         seed_base: int,
         sender: str | None = None,
     ) -> ClientContracts:
-        """Register ``account``: deploy its CST and pool, mint its supply, seed its pool."""
+        """Register ``account``: deploy its CST and pool, escrow its supply, seed its pool
+        (the LP shares stay locked in the federation)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
         self.contract.register_client(
             account, name, symbol, client_supply, seed_token, seed_base, sender=sender
@@ -96,6 +99,18 @@ class FederationChain:
         handle = self._handle(self.contract.client_count() - 1)
         self.clients.append(handle)
         return handle
+
+    def deregister(self, account: str, sender: str | None = None) -> None:
+        """Operator only: stop ``account``'s payouts and vesting (the unvested rest is burnt)."""
+        self.contract.deregister_client(check_address("account", account), sender=sender)
+
+    def release(self, account: str, sender: str | None = None) -> int:
+        """Pay ``account`` its vested, unreleased CST (anyone may send this); the amount paid."""
+        return self.contract.release(check_address("account", account), sender=sender)
+
+    def vesting(self, account: str) -> Vesting:
+        """``account``'s escrow as the twin holds it: supply, released, start round."""
+        return Vesting(*self.contract.vestings(check_address("account", account)))
 
     def guards(self) -> Guards:
         """The owner's bounds, as the twin holds them."""

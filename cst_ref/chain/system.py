@@ -1,7 +1,8 @@
 """The whole WallStreetFeds system on the local EVM in one call.
 
 Chapters and tests start from the same state: a base token, a federation with a funded
-treasury and ``n`` registered clients, each with its CST, its seeded pool and its supply.
+treasury and ``n`` registered clients, each with its CST, its seeded pool and its supply in
+escrow.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ def deploy_system(config: SystemConfig = SystemConfig(), owner: str | None = Non
 
     The treasury is minted to the owner, then pulled in with ``fund``. Client *i* (account
     ``accounts[i]``, fresh addresses by default) is named "Client i" with symbol "CSTi" and
-    gets ``client_supply`` CST; its pool is seeded with ``seed_token`` fresh CST and
-    ``seed_base`` treasury base, the LP shares going to it.
+    its ``client_supply`` CST vest to it from the federation's escrow; its pool is seeded with
+    ``seed_token`` fresh CST and ``seed_base`` treasury base, the LP shares locked in the
+    federation.
     """
     owner = str(owner or boa.env.eoa)
     if accounts is None:

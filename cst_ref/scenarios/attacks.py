@@ -1,8 +1,13 @@
-"""Four ways to skim a round's reward, measured before and after the federation's guards.
+"""Three ways to skim a round's reward, measured before and after the federation's guards.
 
 Each attack is a short script against :class:`Stage`: client 0's market and the federation
 of a one-client system on a ``cst_ref.protocol`` backend. The same script runs on the twins
 (to search the attacker's best size quickly) and on the EVM (to confirm the number).
+
+A fourth attack of earlier versions, the client draining its own pool before a buy-back so
+that the next seller takes the budget, is gone: the pool's seed LP shares are locked in the
+federation, so no client holds liquidity to withdraw. What a client can still do to its
+investors, sell everything it holds, is measured in ``cst_ref.scenarios.rug_pull``.
 """
 
 from __future__ import annotations
@@ -10,7 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from cst_ref.protocol.backends import Backend, labelled_address, make_backend
-from cst_ref.twins import GUARD_OFF, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, SHARE_SCALE, WAD, Guards, SystemConfig
+from cst_ref.twins import (
+    GUARD_OFF,
+    RULE_BUYBACK_TO_CLIENT,
+    RULE_INJECT,
+    RULE_MINT,
+    SHARE_SCALE,
+    WAD,
+    Guards,
+    SystemConfig,
+)
 
 NO_GUARDS = Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF)
 UNBOUNDED = 10_000
@@ -25,11 +39,17 @@ STAGE_SYSTEM = SystemConfig(n_clients=1)
 
 
 class Stage:
-    """Client 0's market and the federation, as an attacker and the operator see them."""
+    """Client 0's market and the federation, as an attacker and the operator see them.
+
+    The client's own supply vests over rounds, so a new stage pays it ``client_supply`` CST
+    in a mint round at once: a mint moves neither the pool nor the federation's observation,
+    and the client holds tokens to trade (or lend to an attacker) from the first block.
+    """
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.client = backend.accounts[0]
+        backend.execute(backend.prepare(RULE_MINT, [SHARE_SCALE], STAGE_SYSTEM.client_supply))
 
     def buy(self, account: str, base: int) -> int:
         return self.backend.swap(account, 0, "base", base)
@@ -44,7 +64,7 @@ class Stage:
         self.backend.remove_liquidity(account, 0, shares)
 
     def give(self, account: str, base: int, cst: int) -> None:
-        """``account`` receives fresh base tokens and CST from the client's own supply."""
+        """``account`` receives fresh base tokens and CST from the client's."""
         self.backend.mint_base(account, base)
         if cst:
             self.backend.transfer_cst(0, self.client, account, cst)
@@ -102,15 +122,6 @@ def buyback_sandwich(stage: Stage, capital: int, budget: int = 100 * WAD,
     return _value(stage, ATTACKER, before)
 
 
-def drained_buyback(stage: Stage, budget: int = 100 * WAD, tolerance_bps: int = 50) -> float:
-    """The client, the pool's only LP, withdraws everything before a buy-back round (quoted
-    fresh, with ``tolerance_bps``), then sells one CST: the base tokens that sale takes."""
-    _, _, shares = stage.wealth(stage.client)
-    stage.remove_liquidity(stage.client, shares)
-    stage.round(RULE_BUYBACK_TO_CLIENT, budget, tolerance_bps)
-    return stage.sell(stage.client, WAD) / WAD
-
-
 def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None, backend: str = "model") -> float:
     """``attack`` of ``size`` on a fresh one-client system on ``backend`` whose guards are
     ``guards`` (``None``: the contract's defaults), ``WAIT`` seconds after the last observation."""
@@ -126,17 +137,12 @@ def best_take(attack: Callable[[Stage, int], float], sizes: Sequence[int], guard
     return max((play(attack, size, guards), size) for size in sizes)
 
 
-def _drained(stage: Stage, size: int) -> float:
-    return drained_buyback(stage)
-
-
 ATTACKS: dict[str, Callable[[Stage, int], float]] = {
     "inject front-run": inject_front_run,
     "just-in-time liquidity": inject_jit_liquidity,
     "buy-back sandwich": buyback_sandwich,
-    "drained pool": _drained,
 }
-"""Every attack by name, as ``best_take`` calls it (the drained pool has no size)."""
+"""Every attack by name, as ``best_take`` calls it."""
 
 ATTACK_SIZES = [n * WAD for n in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 100_000)]
 """The attacker's capital (or deposit of each token) tried; a liquidity provider deposits CST

@@ -1,6 +1,6 @@
 """Pure-Python twins of every contract, equal to them to the last wei.
 
-The ERC-20 ledger, the pool and the federation, the contracts' constants, the checks of
+The ERC-20 ledger, the pool and the federation (with its vesting escrow), the contracts' constants, the checks of
 what their ABI accepts and the comparison of a twin with its deployed contract. This
 package imports neither titanoboa nor torch: it is the fast ``model`` backend of the
 round loop, and ``cst_ref.chain`` takes its constants from here.
@@ -13,6 +13,7 @@ from .constants import (
     DEFAULT_MAX_SPEND_BPS,
     DEFAULT_TOLERANCE_BPS,
     GUARD_OFF,
+    SKIP_DEREGISTERED,
     SKIP_DEVIATION,
     SKIP_DUST,
     SKIP_LP_GROWTH,
@@ -31,6 +32,7 @@ from .constants import (
     RULE_MINT,
     RULES,
     SHARE_SCALE,
+    VESTING_ROUNDS,
     WAD,
 )
 from .federation import ClientModel, FederationModel, RoundRecord, create_address, unknown_rule
@@ -42,6 +44,7 @@ from .pool import PoolModel
 from .revert import MAX_UINT256, Revert, atomic
 from .shares import equal_shares, scores_hash, split_budget, to_shares
 from .system import SystemConfig, deploy_model
+from .vesting import Vesting, vested_amount
 
 __all__ = [
     "DEFAULT_BASE_NAME",
@@ -50,6 +53,7 @@ __all__ = [
     "DEFAULT_MAX_SPEND_BPS",
     "DEFAULT_TOLERANCE_BPS",
     "GUARD_OFF",
+    "SKIP_DEREGISTERED",
     "SKIP_DEVIATION",
     "SKIP_DUST",
     "SKIP_LP_GROWTH",
@@ -73,6 +77,7 @@ __all__ = [
     "RULE_INJECT",
     "RULE_MINT",
     "SHARE_SCALE",
+    "VESTING_ROUNDS",
     "WAD",
     "ZERO_ADDRESS",
     "ClientModel",
@@ -82,6 +87,7 @@ __all__ = [
     "Revert",
     "RoundRecord",
     "SystemConfig",
+    "Vesting",
     "atomic",
     "check_address",
     "check_address_list",
@@ -96,4 +102,5 @@ __all__ = [
     "state_differences",
     "to_shares",
     "unknown_rule",
+    "vested_amount",
 ]

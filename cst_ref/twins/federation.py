@@ -3,6 +3,8 @@
 It applies the contract's checks in the contract's order (a contract revert is a twin
 ``Revert`` with the same reason), deploys each client's token and pool twins at the
 addresses the EVM's ``CREATE`` gives them, and moves tokens on the ledger and pool twins.
+Like the contract it keeps each pool's seed LP shares (locked: it has no way to remove
+liquidity), escrows each client's own supply as a ``Vesting`` and deregisters clients.
 Chapters compute a round here first, then show the EVM agrees.
 """
 
@@ -26,6 +28,7 @@ from .constants import (
     RULE_MINT,
     RULES,
     SHARE_SCALE,
+    SKIP_DEREGISTERED,
     SKIP_DUST,
     SKIP_MIN_OUT,
 )
@@ -42,6 +45,7 @@ from .ledger import ZERO_ADDRESS, Ledger
 from .pool import MAX_RESERVE, PoolModel
 from .revert import MAX_UINT256, Revert, atomic
 from .shares import scores_hash, split_budget
+from .vesting import Vesting, vested_amount
 
 
 def unknown_rule(rule: object) -> ValueError:
@@ -84,8 +88,8 @@ class ClientModel:
 
 
 class FederationModel:
-    """The federation's state: roles, pause flag, clients, guards, observations, round
-    counter and treasury.
+    """The federation's state: roles, pause flag, clients, guards, observations, vestings,
+    deregistrations, round counter and treasury.
 
     Mutating methods take the caller (``sender``) and, where the contract reads the
     clock, the block ``timestamp``; each either applies all its effects or raises
@@ -109,6 +113,8 @@ class FederationModel:
         self.round_count = 0
         self.guards = Guards()
         self.observations: dict[str, Observation] = {}
+        self.vestings: dict[str, Vesting] = {}
+        self.deregistered: set[str] = set()
         # a contract's nonce starts at 1 (EIP-161); each registration makes two CREATEs
         self.nonce = 1
 
@@ -121,6 +127,16 @@ class FederationModel:
 
     def client_count(self) -> int:
         return len(self.clients)
+
+    def vested(self, account: str) -> int:
+        """CST of ``account``'s own supply vested so far, paid out or not (0 if unknown)."""
+        account = check_address("account", account)
+        return vested_amount(self.vestings.get(account, Vesting(0)), self.round_count, account in self.deregistered)
+
+    def releasable(self, account: str) -> int:
+        """The vested CST that ``release`` would pay ``account`` now."""
+        account = check_address("account", account)
+        return self.vested(account) - self.vestings.get(account, Vesting(0)).released
 
     # --- owner functions -----------------------------------------------------------
     def set_operator(self, sender: str, operator: str, status: bool) -> None:
@@ -166,7 +182,7 @@ class FederationModel:
     # --- operator functions ----------------------------------------------------------
     def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
                         seed_token: int, seed_base: int, timestamp: int) -> ClientModel:
-        """Deploy the client's token and pool twins, mint its supply, seed its pool."""
+        """Deploy the client's token and pool twins, escrow its supply, seed its pool (LP shares locked here)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
         check_uint256(timestamp=timestamp)
         self._check_operator(sender)
@@ -189,19 +205,44 @@ class FederationModel:
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
         pool = PoolModel(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
         with atomic(self.base, token):
-            if client_supply > 0:
-                token.mint(self.address, account, client_supply)
-            token.mint(self.address, self.address, seed_token)
+            token.mint(self.address, self.address, client_supply + seed_token)
             token.approve(self.address, pool.address, seed_token)
             self.base.approve(self.address, pool.address, MAX_UINT256)
-            pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, account,
+            pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, self.address,
                                timestamp, timestamp)
         client = ClientModel(account, token, pool)
         self.clients.append(client)
         self._positions[account] = len(self.clients)
+        self.vestings[account] = Vesting(client_supply, 0, self.round_count)
         self.observations[account] = observe(pool, timestamp)
         self.nonce += 2
         return client
+
+    def deregister_client(self, sender: str, account: str) -> None:
+        """Stop paying ``account`` and its vesting: the vested part stays releasable, the rest is burnt."""
+        account = check_address("account", account)
+        self._check_operator(sender)
+        entry = self.clients[self._index(account) - 1]
+        if account in self.deregistered:
+            raise Revert("federation: client already deregistered")
+        vested, schedule = self.vested(account), self.vestings[account]
+        if schedule.supply > vested:
+            entry.token.burn(self.address, schedule.supply - vested)
+        self.vestings[account] = Vesting(vested, schedule.released, schedule.start_round)
+        self.deregistered.add(account)
+
+    def release(self, sender: str, account: str) -> int:
+        """Pay ``account`` its vested, unreleased CST; anyone may call (``sender`` is only checked)."""
+        check_address("sender", sender)
+        account = check_address("account", account)
+        entry = self.clients[self._index(account) - 1]
+        amount = self.releasable(account)
+        if amount == 0:
+            raise Revert("federation: nothing to release")
+        entry.token.transfer(self.address, account, amount)
+        schedule = self.vestings[account]
+        self.vestings[account] = Vesting(schedule.supply, schedule.released + amount, schedule.start_round)
+        return amount
 
     def observe(self, sender: str, clients: Sequence[str], timestamp: int) -> None:
         """Record each client's pool: the start of its TWAP window and its LP supply."""
@@ -214,22 +255,30 @@ class FederationModel:
 
     def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
                         budget: int) -> RoundRecord:
-        """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST."""
+        """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST (a
+        deregistered client's part is skipped)."""
         clients = check_round_inputs(clients, shares, budget)
         entries = self._check_round(sender, clients, shares, budget)
         amounts = split_budget(shares, budget)
+        skipped = []
         with atomic(*(entry.token for entry in entries)):
-            for entry, amount in zip(entries, amounts):
-                if amount > 0:
-                    entry.token.mint(self.address, entry.account, amount)
-        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, [0] * len(amounts))
+            for i, entry in enumerate(entries):
+                skip = 0
+                if amounts[i] > 0:
+                    if entry.account in self.deregistered:
+                        skip, amounts[i] = SKIP_DEREGISTERED, 0
+                    else:
+                        entry.token.mint(self.address, entry.account, amounts[i])
+                skipped.append(skip)
+        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped)
 
     def distribute_buyback(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                            min_outs: Sequence[int], burn: bool, deadline: int, timestamp: int) -> RoundRecord:
         """Rule 2: buy each client's CST with its part of ``budget``; hand it over or burn it.
 
-        A part that fails a guard, would buy less than its ``min_out`` or nothing at all is
-        not spent: it stays in the treasury and ``skipped`` says why.
+        A part owed to a deregistered client, or that fails a guard, would buy less than its
+        ``min_out`` or nothing at all is not spent: it stays in the treasury and ``skipped``
+        says why.
         """
         clients = check_round_inputs(clients, shares, budget)
         min_outs = check_uint256_list("min_outs", min_outs)
@@ -248,7 +297,7 @@ class FederationModel:
             for i, entry in enumerate(entries):
                 out = skip = 0
                 if amounts[i]:
-                    skip = self._guard(entry, amounts[i], False, timestamp)
+                    skip = self._skip(entry, amounts[i], False, timestamp)
                     if not skip:
                         out = entry.pool.get_amount_out(self.base.address, amounts[i])
                         skip = SKIP_MIN_OUT if out < min_outs[i] else SKIP_DUST if out == 0 else 0
@@ -271,8 +320,10 @@ class FederationModel:
                           timestamp: int) -> RoundRecord:
         """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves.
 
-        A part that fails a guard (including LP supply grown since the observation, which
-        just-in-time liquidity would need) stays in the treasury and ``skipped`` says why.
+        The base accrues to the pool's liquidity, above all the federation's locked seed; the
+        client gains through its CST's price. A part owed to a deregistered client, or that
+        fails a guard (including LP supply grown since the observation, which just-in-time
+        liquidity would need), stays in the treasury and ``skipped`` says why.
         """
         clients = check_round_inputs(clients, shares, budget)
         check_uint256(timestamp=timestamp)
@@ -283,7 +334,7 @@ class FederationModel:
         skipped, seen = [], {}
         with atomic(*(entry.pool for entry in entries)):
             for i, entry in enumerate(entries):
-                skip = self._guard(entry, amounts[i], True, timestamp) if amounts[i] else 0
+                skip = self._skip(entry, amounts[i], True, timestamp) if amounts[i] else 0
                 if skip:
                     amounts[i] = 0
                 elif amounts[i]:
@@ -368,7 +419,10 @@ class FederationModel:
             raise Revert("federation: shares must sum to SHARE_SCALE")
         return entries
 
-    def _guard(self, entry: ClientModel, amount: int, inject: bool, timestamp: int) -> int:
+    def _skip(self, entry: ClientModel, amount: int, inject: bool, timestamp: int) -> int:
+        """Why a buy-back or inject part is not paid: a deregistered client first, then the guards."""
+        if entry.account in self.deregistered:
+            return SKIP_DEREGISTERED
         return guard_failure(entry.pool, self.observations[entry.account], self.guards, amount, inject, timestamp)
 
     def _log_round(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,

@@ -1,7 +1,7 @@
 """The federation's guards on spending the treasury into a pool, and the wrappers' bounds.
 
 An attacker who moves a pool just before a buy-back or inject round takes part of the
-reward (a sandwich, a front-run, just-in-time liquidity, a drained pool). The contract
+reward (a sandwich, a front-run, just-in-time liquidity). The contract
 therefore keeps an ``Observation`` of each client's pool and skips a client's part when
 the pool looks manipulated against it; this module is the twin of that check, and of
 the ``min_out`` bounds the Python wrappers derive from a quote.

@@ -69,7 +69,8 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
     """Every observable difference between chain and twin; an empty list means identical.
 
     Compares the federation's counters, owner, pause flag, guards, the operator role of
-    ``accounts``, each client's observation, every token's supply, the balances of
+    ``accounts``, each client's observation, vesting escrow (and the vested amount the
+    contract computes from it) and deregistration, every token's supply, the balances of
     ``accounts`` and the allowances (base token, each CST, each pool's LP shares), and
     each pool's reserves, timestamp and price accumulators. ``clients`` (positions in
     registration order) limits the per-client part to those clients, for a caller that
@@ -90,6 +91,10 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
     for i in compared:
         handle, twin = chain.clients[i], model.clients[i]
         found.compare(f"client {i} observation", chain.observation(handle.account), model.observations[twin.account])
+        found.compare(f"client {i} vesting", chain.vesting(handle.account), model.vestings[twin.account])
+        found.compare(f"client {i} vested", contract.vested(handle.account), model.vested(twin.account))
+        found.compare(f"client {i} deregistered", contract.deregistered(handle.account),
+                      twin.account in model.deregistered)
         found += pool_differences(f"pool {i}", handle.pool, twin.pool)
         found += ledger_differences(f"CST{i}", handle.token, twin.token, accounts, [(model.address, twin.pool.address)])
         found += ledger_differences(f"LP{i}", handle.pool, twin.pool.lp, accounts)

@@ -1,5 +1,6 @@
 """The guards on spending the treasury into a pool: each skip, on the EVM and the twin alike,
-and what each attack of issue 7 takes before and after them."""
+what each attack of issue 7 takes before and after them, and why the fourth (a drained
+pool) is gone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from cst_ref.protocol.backends import make_backend
 from cst_ref.twins import (
     GUARD_OFF,
+    MINIMUM_LIQUIDITY,
     RULE_BUYBACK_BURN,
     RULE_INJECT,
     RULES,
@@ -17,15 +19,16 @@ from cst_ref.twins import (
     SKIP_RESERVE,
     WAD,
     Guards,
+    Revert,
 )
 from cst_ref.scenarios.attacks import (
+    ATTACKER,
     NO_GUARDS,
     STAGE_SYSTEM,
     WAIT,
     Stage,
     buyback_sandwich,
     confirm_on_chain,
-    drained_buyback,
     guard_effect,
     inject_front_run,
     inject_jit_liquidity,
@@ -95,7 +98,6 @@ ATTACKS = [
     ("inject front-run, 100k", lambda s, c: inject_front_run(s, c), 100_000 * WAD, 10 * WAD, 93.0, 0.93),
     ("just-in-time liquidity", lambda s, c: inject_jit_liquidity(s, c), 500 * WAD, 10 * WAD, 33.3, 1.0),
     ("buy-back sandwich", lambda s, c: buyback_sandwich(s, c), 100_000 * WAD, 10 * WAD, 94.0, 2.0),
-    ("drained pool", lambda s, c: drained_buyback(s), 0, 0, 100.0, 1e-6),
 ]
 
 
@@ -123,8 +125,33 @@ def test_honest_rounds_pass_every_guard():
 def test_the_chapters_attack_table_is_confirmed_on_chain():
     """``guard_effect`` picks the attacker's best size on the twins; ``confirm_on_chain``
     replays it on the EVM and notices a take that differs."""
-    effect = guard_effect(["drained pool"])
-    (before, _), (after, _) = effect["drained pool"]
-    assert before == pytest.approx(100.0) and after < 1e-6
+    effect = guard_effect(["inject front-run"])
+    (before, size), (after, _) = effect["inject front-run"]
+    assert before == pytest.approx(93.0, abs=0.05) and size == 100_000 * WAD and after < 1.0
     assert confirm_on_chain(effect)
-    assert not confirm_on_chain({"drained pool": ((before + 1, 0), effect["drained pool"][1])})
+    assert not confirm_on_chain({"inject front-run": ((before + 1, size), effect["inject front-run"][1])})
+
+
+def test_nobody_can_drain_a_pool_below_its_locked_seed():
+    """The drained-pool attack of issue 7 needed the client to hold the seed's LP shares; the
+    federation holds them now. The client has none to withdraw, and a liquidity provider who
+    withdraws everything it put in leaves the seed's reserves in the pool."""
+    def script(stage):
+        stage.wait(WAIT)
+        assert stage.wealth(stage.client)[2] == 0
+        seed = stage.backend.reserves(0)
+        stage.give(ATTACKER, 5_000 * WAD, 0)
+        shares = stage.add_liquidity(ATTACKER, stage.buy(ATTACKER, 2_000 * WAD), 3_000 * WAD)
+        stage.remove_liquidity(ATTACKER, shares)
+        return seed, stage.backend.reserves(0), stage.backend.lp_supply(0)
+
+    (seed, reserves, lp), chain = both(script)
+    assert chain == (seed, reserves, lp)
+    assert lp == 1_000 * WAD  # the seed's shares (and MINIMUM_LIQUIDITY) are all that is left
+    assert reserves[1] > seed[1] and reserves[0] * reserves[1] >= seed[0] * seed[1]
+
+
+def test_the_client_holds_no_lp_shares_to_withdraw():
+    stage = Stage(make_backend("model", STAGE_SYSTEM))
+    with pytest.raises(Revert, match="erc20: burn amount exceeds balance"):
+        stage.remove_liquidity(stage.client, MINIMUM_LIQUIDITY)

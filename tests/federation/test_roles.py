@@ -33,8 +33,9 @@ def test_owner_functions_refuse_others(system, stranger, call):
             acc, [SHARE_SCALE, 0, 0], 10, [0, 0, 0], False, boa.env.timestamp, sender=who
         ),
         lambda f, who, acc: f.distribute_inject(acc, [SHARE_SCALE, 0, 0], 10, sender=who),
+        lambda f, who, acc: f.deregister_client(acc[0], sender=who),
     ],
-    ids=["register_client", "distribute_mint", "distribute_buyback", "distribute_inject"],
+    ids=["register_client", "distribute_mint", "distribute_buyback", "distribute_inject", "deregister_client"],
 )
 def test_operator_functions_refuse_others(system, stranger, accounts, call):
     with boa.reverts(NOT_OPERATOR):

@@ -6,7 +6,7 @@ Each expectation is computed by the Python twin (or by hand) before the contract
 import boa
 import pytest
 
-from cst_ref.twins import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT
+from cst_ref.twins import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, Vesting
 from cst_ref.twins.federation import create_address
 from cst_ref.twins.shares import SHARE_SCALE, scores_hash, split_budget
 
@@ -18,9 +18,13 @@ def test_registration_deploys_owned_token_and_seeded_pool(system, accounts):
         assert str(client.pool.address) == create_address(federation.address, 2 + 2 * position)
         assert client.token.owner() == federation.address
         assert client.token.is_minter(federation.address)
-        assert client.token.balanceOf(client.account) == config.client_supply
+        # the client's supply waits in escrow, and the seed's LP shares are locked in the federation
+        assert client.token.balanceOf(client.account) == 0
+        assert client.token.balanceOf(federation.address) == config.client_supply
+        assert federation.vesting(client.account) == Vesting(config.client_supply, 0, 0)
         assert client.pool.get_reserves()[:2] == (config.seed_token, config.seed_base)
-        assert client.pool.balanceOf(client.account) == client.pool.totalSupply() - 1000
+        assert client.pool.balanceOf(federation.address) == client.pool.totalSupply() - 1000
+        assert client.pool.balanceOf(client.account) == 0
         assert federation.contract.client_index(client.account) == position + 1
     assert federation.contract.treasury() == config.treasury - len(accounts) * config.seed_base
 
@@ -69,7 +73,7 @@ def test_burn_variant_destroys_what_it_buys(system, accounts):
     record = federation.distribute_buyback(accounts, [SHARE_SCALE, 0, 0], 10**20, burn=True)
     assert record.tokens_out[0] > 0
     assert client.token.totalSupply() == supply - record.tokens_out[0]
-    assert client.token.balanceOf(federation.address) == 0
+    assert client.token.balanceOf(federation.address) == system.config.client_supply  # only the escrow
 
 
 def test_registry_is_capped(system):

@@ -5,7 +5,9 @@ A hypothesis state machine (the Curve test style) drives the deployed contracts 
 distributions under every rule with random shares, budgets and slippage bounds (valid, or
 with one input spoilt), a pool moved by an investor right before a round, guards and
 observations, operators and ownership, an investor's swaps, liquidity moves and donations,
-``sync`` and ``skim``, a client's liquidity moves, brief pauses and time travel.
+``sync`` and ``skim``, a client trying to withdraw the federation's locked seed, releases of
+vested supply at random points (by anyone, paused or not), deregistrations (and the rounds
+after them, which skip a deregistered client's part), brief pauses and time travel.
 Each action must either give the same result on both backends or revert on both with the
 same reason. After every step the federation, the base token and every client the step
 touched (pool, CST, LP shares, observation) must be equal on both backends, supplies,
@@ -34,7 +36,7 @@ from hypothesis.stateful import (
 from cst_ref.amm import product_holds
 from cst_ref.chain.system import deploy_system
 from cst_ref.chain.twins import expect_same
-from cst_ref.twins import GUARD_OFF, MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig
+from cst_ref.twins import GUARD_OFF, MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig, equal_shares
 from cst_ref.twins.federation import FederationModel
 from cst_ref.twins.parity import known_accounts, state_differences
 from cst_ref.twins.pool import MAX_RESERVE
@@ -61,12 +63,13 @@ FEDERATION_REASONS = {
     "federation: shares must sum to SHARE_SCALE", "federation: share exceeds SHARE_SCALE",
     "federation: budget exceeds treasury", "federation: expired deadline", "pausable: contract is paused",
     "pausable: contract is not paused", "ownable: caller is not the owner", "ownable: new owner is the zero address",
+    "federation: nothing to release", "federation: client already deregistered",
 }
 """Every reason the federation can give here. Out of reach, and reached by unit tests instead:
 "too many clients" (64 clients, ``test_rounds.py``), "fee out of range" (the constructor,
 ``test_inputs.py``) and "transfer failed" / "approve failed" (the base token and the CSTs here
 never return ``False``; ``tests/contracts/test_token_compat.py``)."""
-SKIP_CODES = {f"skip {code}" for code in range(6)}
+SKIP_CODES = {f"skip {code}" for code in range(7)}
 MIN_SUCCESSES = 3
 REGISTER_SPOILS = ["registered", "stranger", "huge seed", "treasury", "no seed", "overflow", "zero"]
 ROUND_SPOILS = ["unknown", "order", "sum", "sender", "length", "empty", "zero budget", "huge share",
@@ -81,9 +84,10 @@ STRATEGIES: dict[str, dict] = {}
 GROUPS = {
     "rounds": ["move_then_distribute", "distribute"],
     "spoilt rounds": ["distribute_spoilt", "distribute_spoilt", "buyback_spoilt"],
-    "admin": ["transfer_ownership", "set_operator", "pause_briefly", "observe", "set_guards", "fund_treasury"],
+    "admin": ["transfer_ownership", "set_operator", "pause_briefly", "observe", "set_guards", "fund_treasury",
+              "deregister"],
     "market": ["settle_pool", "investor_swaps", "liquidity_is_removed", "investor_adds_liquidity",
-               "investor_donates", "settle_pool", "time_passes"],
+               "investor_donates", "settle_pool", "time_passes", "release"],
 }
 """The actions each rule draws from (a name twice: twice as often). Hypothesis switches a random
 subset of rules off in each example (swarm testing); with one rule per action, the examples
@@ -101,9 +105,16 @@ def action(**strategies):
     return register
 
 
+HANDOUT = equal_shares(CONFIG.n_clients), CONFIG.n_clients * CONFIG.client_supply
+"""A first mint round gives each client as much CST as its own supply, which stays in escrow
+and vests: from the first step a client has tokens to sell or to lend to a liquidity move."""
+
+
 @pytest.fixture(scope="module")
 def deployed():
-    return deploy_system(CONFIG), boa.env.timestamp
+    system = deploy_system(CONFIG)
+    system.federation.distribute_mint(system.accounts, *HANDOUT)
+    return system, boa.env.timestamp
 
 
 class FederationMachine(RuleBasedStateMachine):
@@ -130,6 +141,7 @@ class FederationMachine(RuleBasedStateMachine):
         self.twin: FederationModel = deploy_model(
             CONFIG, owner=self.owner, base_address=str(self.base.address),
             federation_address=self.chain.address, accounts=system.accounts, timestamp=self.deployed_at)
+        self.twin.distribute_mint(self.owner, system.accounts, *HANDOUT)
         self.minted = CONFIG.treasury
         self.touched = set(range(CONFIG.n_clients))  # clients whose state the last step may have changed
 
@@ -168,8 +180,9 @@ class FederationMachine(RuleBasedStateMachine):
         """
         n = len(self.twin.clients)
         chosen = sorted(draw(st.sets(st.integers(0, n - 1), min_size=2 if spoil == "order" else 1)))
-        if spoil == "dust":  # one client, one wei: a part too small to buy anything (skip 1)
-            chosen = chosen[:1]
+        if spoil == "dust":  # one client still paid, one wei: a part too small to buy anything (skip 1)
+            paid = [i for i in chosen if self.twin.clients[i].account not in self.twin.deregistered]
+            chosen = (paid or chosen)[:1]
         clients = [self.twin.clients[i].account for i in chosen]
         if spoil == "unknown":
             clients[-1] = self.stranger
@@ -281,11 +294,14 @@ class FederationMachine(RuleBasedStateMachine):
 
     @action(data=DATA, kind=st.sampled_from(ROUND_KINDS),
             budget_kind=st.sampled_from(["fit", "tenth", "small"]),
-            bounded=st.booleans(), wait=st.integers(0, 100))
-    def distribute(self, data, kind, budget_kind, bounded, wait):
-        """A round with valid inputs, under any rule."""
+            bounded=st.booleans(), wait=st.integers(0, 100), claim=st.one_of(st.none(), st.integers(0, 3)))
+    def distribute(self, data, kind, budget_kind, bounded, wait, claim):
+        """A round with valid inputs, under any rule; then, unless ``claim`` is ``None``, a
+        client has the supply that vested by now released to it."""
         clients, shares, budget, sender = self.round_inputs(data.draw, "none", budget_kind)
         self.play_round(kind, clients, shares, budget, sender, bounded=bounded, wait=wait)
+        if claim is not None:
+            self.release(claim, "client", False)
 
     @action(data=DATA, kind=st.sampled_from(ROUND_KINDS),
             spoil=st.sampled_from(ROUND_SPOILS))
@@ -332,6 +348,30 @@ class FederationMachine(RuleBasedStateMachine):
         self.same("give", lambda: chain.token.transfer(self.investor, amount, sender=twin.account),
                   lambda: twin.token.transfer(twin.account, self.investor, amount))
 
+    @action(index=st.integers(0, MAX_CLIENTS_HERE), spoil=st.sampled_from(["unknown", "twice", "sender", "none"]))
+    def deregister(self, index, spoil):
+        """The operator deregisters a client (``twice``: one already deregistered, after
+        deregistering one if none is: the contract's reason), or a stranger tries, or an
+        unknown account is named. Rare enough that most rounds still pay someone."""
+        gone = [i for i, c in enumerate(self.twin.clients) if c.account in self.twin.deregistered]
+        if spoil == "twice" and gone:
+            index = gone[index % len(gone)]
+        account = self.stranger if spoil == "unknown" else self.pair(index)[1].account
+        sender = self.stranger if spoil == "sender" else self.owner
+        for _ in range(2 if spoil == "twice" and not gone else 1):
+            self.same("deregister", lambda: self.chain.deregister(account, sender=sender),
+                      lambda: self.twin.deregister_client(sender, account))
+
+    @action(index=st.integers(0, MAX_CLIENTS_HERE), who=st.sampled_from(["client", "investor", "owner"]),
+            unknown=st.sampled_from([False] * 5 + [True]))
+    def release(self, index, who, unknown):
+        """Anyone pays a client its vested supply (nothing yet, or nothing more: a reason)."""
+        twin = self.pair(index)[1]
+        account = self.stranger if unknown else twin.account
+        sender = {"client": twin.account, "investor": self.investor, "owner": self.owner}[who]
+        self.same("release", lambda: self.chain.release(account, sender=sender),
+                  lambda: self.twin.release(sender, account))
+
     @action(data=DATA, spoil=st.sampled_from(["none"] * 3 + ["unknown", "sender"]))
     def observe(self, data, spoil):
         clients = [c.account for c in data.draw(st.lists(st.sampled_from(self.twin.clients), max_size=3))]
@@ -369,10 +409,11 @@ class FederationMachine(RuleBasedStateMachine):
                   lambda: getattr(self.twin, name)(sender))
 
     @action(data=DATA, by_stranger=st.sampled_from([False] * 3 + [True]),
-            probe=st.sampled_from(["twice", "round", "register"]))
+            probe=st.sampled_from(["twice", "round", "register", "release"]))
     def pause_briefly(self, data, by_stranger, probe):
-        """Pause, try something a pause stops (or pause again), unpause: the federation is
-        never left paused, so the other rules are not wasted on it."""
+        """Pause, try something a pause stops (or pause again, or release vested supply, which
+        a pause does not stop), unpause: the federation is never left paused, so the other
+        rules are not wasted on it."""
         sender = self.stranger if by_stranger else self.twin.owner
         if probe == "twice":
             self.toggle("unpause", sender)  # not paused
@@ -382,8 +423,10 @@ class FederationMachine(RuleBasedStateMachine):
         elif self.twin.paused and probe == "round":
             clients, shares, budget, _ = self.round_inputs(data.draw, "none", "small")
             self.play_round(data.draw(st.sampled_from(ROUND_KINDS)), clients, shares, budget, self.owner)
-        elif self.twin.paused:
+        elif self.twin.paused and probe == "register":
             self.register("none", 0, 10**18)
+        elif self.twin.paused:
+            self.release(data.draw(st.integers(0, MAX_CLIENTS_HERE)), "client", False)
         self.toggle("unpause", sender)
 
     # --- market actions -------------------------------------------------------------
@@ -424,11 +467,17 @@ class FederationMachine(RuleBasedStateMachine):
         self.same("add_liquidity", lambda: chain.pool.add_liquidity(*args, sender=self.investor),
                   lambda: twin.pool.add_liquidity(self.investor, *args, self.now))
 
-    @action(index=st.integers(0, MAX_CLIENTS_HERE), part=fractions, by_client=st.booleans())
+    @action(index=st.integers(0, MAX_CLIENTS_HERE), part=fractions, by_client=st.sampled_from([False, False, True]))
     def liquidity_is_removed(self, index, part, by_client):
+        """The investor withdraws part of its liquidity from a pool it provided to (if any), or
+        the client tries to withdraw part of the seed locked in the federation (it holds no LP
+        shares: the pool refuses)."""
+        provided = [i for i, c in enumerate(self.twin.clients) if c.pool.lp.balance_of(self.investor)]
+        if provided and not by_client:
+            index = provided[index % len(provided)]
         chain, twin = self.pair(index)
         holder = twin.account if by_client else self.investor
-        shares = twin.pool.lp.balance_of(holder) * part // 10**4
+        shares = twin.pool.lp.balance_of(self.twin.address if by_client else holder) * part // 10**4
         args = (shares, 0, 0, holder, self.now)
         self.same("remove_liquidity", lambda: chain.pool.remove_liquidity(*args, sender=holder),
                   lambda: twin.pool.remove_liquidity(holder, *args, self.now))
