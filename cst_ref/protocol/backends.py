@@ -26,6 +26,7 @@ from cst_ref.twins import (
     RULES,
     RoundRecord,
     SystemConfig,
+    Vesting,
     unknown_rule,
 )
 
@@ -86,6 +87,19 @@ class Backend(Protocol):
 
     def set_guards(self, guards: Guards) -> None:
         """The owner sets the federation's guards on spending the treasury into a pool."""
+
+    def deregister(self, client: int) -> None:
+        """The owner (an operator) deregisters client ``client``: no more payouts, its unvested
+        supply burnt; its token and pool keep trading."""
+
+    def vesting(self, client: int) -> Vesting:
+        """Client ``client``'s escrow: its own supply, what was released, the round it started."""
+
+    def releasable(self, client: int) -> int:
+        """CST of client ``client``'s own supply vested and not yet released."""
+
+    def release(self, client: int) -> int:
+        """The owner (anyone may) pays client ``client`` its releasable CST; the amount."""
 
     def mint_base(self, account: str, amount: int) -> None:
         """The base token's issuer (the owner) gives ``account`` fresh base tokens."""

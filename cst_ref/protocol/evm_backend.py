@@ -25,6 +25,7 @@ from cst_ref.twins import (
     RULE_MINT,
     RoundRecord,
     SystemConfig,
+    Vesting,
 )
 
 from .backends import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
@@ -91,6 +92,22 @@ class EvmBackend:
     def set_guards(self, guards: Guards) -> None:
         with self._active():
             self.system.federation.set_guards(guards, sender=self.owner)
+
+    def deregister(self, client: int) -> None:
+        with self._active():
+            self.system.federation.deregister(self.accounts[client], sender=self.owner)
+
+    def vesting(self, client: int) -> Vesting:
+        with self._active():
+            return self.system.federation.vesting(self.accounts[client])
+
+    def releasable(self, client: int) -> int:
+        with self._active():
+            return self.system.federation.contract.releasable(self.accounts[client])
+
+    def release(self, client: int) -> int:
+        with self._active():
+            return self.system.federation.release(self.accounts[client], sender=self.owner)
 
     # --- the markets -----------------------------------------------------------------
     def mint_base(self, account: str, amount: int) -> None:

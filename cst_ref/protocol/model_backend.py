@@ -16,6 +16,7 @@ from cst_ref.twins import (
     Guards,
     RoundRecord,
     SystemConfig,
+    Vesting,
     create_address,
     deploy_model,
 )
@@ -72,6 +73,18 @@ class ModelBackend:
 
     def set_guards(self, guards: Guards) -> None:
         self.model.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps)
+
+    def deregister(self, client: int) -> None:
+        self.model.deregister_client(self.owner, self.accounts[client])
+
+    def vesting(self, client: int) -> Vesting:
+        return self.model.vestings[self.accounts[client]]
+
+    def releasable(self, client: int) -> int:
+        return self.model.releasable(self.accounts[client])
+
+    def release(self, client: int) -> int:
+        return self.model.release(self.owner, self.accounts[client])
 
     # --- the markets -----------------------------------------------------------------
     def mint_base(self, account: str, amount: int) -> None:

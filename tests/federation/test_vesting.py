@@ -11,8 +11,10 @@ import pytest
 
 from cst_ref.chain.system import deploy_system
 from cst_ref.chain.twins import expect_same
+from cst_ref.protocol.backends import distribute, make_backend
 from cst_ref.twins import (
     MAX_UINT256,
+    RULE_INJECT,
     RULE_MINT,
     RULES,
     SHARE_SCALE,
@@ -212,3 +214,26 @@ def test_the_market_of_a_deregistered_client_keeps_trading(both):
                                             now))
     assert paid > 0
     both.assert_equal()
+
+
+def test_every_backend_releases_and_deregisters_alike():
+    """The round loop's backends expose vesting and deregistration: the same script on the
+    twins and on the EVM ends in the same state, escrows included."""
+    def script(backend):
+        shares = [SHARE_SCALE // 2, SHARE_SCALE // 2, 0]
+        for _ in range(2):
+            backend.advance(600)
+            distribute(backend, RULE_MINT, shares, WAD)
+        released = backend.release(0)
+        backend.deregister(1)
+        backend.advance(600)
+        record, _ = distribute(backend, RULE_INJECT, shares, WAD)
+        return (released, backend.releasable(1), record.skipped, [backend.vesting(i) for i in range(3)],
+                backend.state())
+
+    model, evm = (script(make_backend(name, CONFIG)) for name in ("model", "evm"))
+    assert model == evm
+    released, releasable, skipped, vestings, _ = model
+    assert released == releasable == 2 * SUPPLY // VESTING_ROUNDS
+    assert skipped == (0, SKIP_DEREGISTERED, 0)
+    assert vestings == [Vesting(SUPPLY, released, 0), Vesting(releasable, 0, 0), Vesting(SUPPLY, 0, 0)]
