@@ -14,6 +14,9 @@ the environment, the clock and the gas measurement differ:
   21,000 and calldata included (the ``evm`` backend reports execution gas only).
 * **Addresses.** The owner is the account that signs, so contract addresses differ from the
   other backends'; :func:`state_by_role` names accounts by role for comparisons.
+* **Signers.** Only the owner (and accounts added with ``Connection.add_signer``) can sign. The
+  clients' labelled accounts hold no keys, which is one reason ``release`` pays a client
+  whoever sends it: the owner releases vested supply, as it deregisters, in a transaction.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The same federation (tests/protocol's small one: 3 clients, 2 rounds, every rule) runs on the
 ``evm`` backend and on a node this test starts; then an investor trades in every pool on
-both. Balances, supplies, reserves, events and even the oracle's block times must agree; the
-contracts' own addresses differ (the node's owner signs), so accounts are compared by role.
+both, client 0's vested supply is released and client 1 deregistered. Balances, supplies,
+reserves, escrows, events and even the oracle's block times must agree; the contracts' own
+addresses differ (the node's owner signs), so accounts are compared by role.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def _investor_trades(backend, investor: str) -> None:
         backend.swap(investor, client, "cst", bought // 2)
 
 
+def _vesting_ends(backend) -> list:
+    """The owner releases client 0's vested supply and deregisters client 1 (clients have no
+    keys on the node: anyone may release, and the owner is an operator); every escrow after."""
+    released = backend.release(0)
+    backend.deregister(1)
+    return [released, *(backend.vesting(i) for i in range(SYSTEM.n_clients))]
+
+
 def _clock(backend) -> list[tuple]:
     """What block times leave in the contracts: pool oracles and the federation's observations."""
     with boa.swap_env(backend.env):
@@ -49,7 +58,8 @@ def runs(small_federation):  # noqa: F811
         for name, run in (("evm", evm), ("rpc", rpc)):
             for rule, backend in run.backends.items():
                 _investor_trades(backend, investor)
-                ends[name, rule] = by_role(backend, backend.state([investor])), _clock(backend)
+                vesting = _vesting_ends(backend)
+                ends[name, rule] = by_role(backend, backend.state([investor])), _clock(backend), vesting
         pid = connection.node.process.pid
     return evm, rpc, ends, pid
 
