@@ -65,13 +65,30 @@ def _payouts(run: FederationRun) -> list[dict[str, Any]]:
     return [{"share": a / total if total else 0.0, "base": a} for a in allocated]
 
 
+def _exit_value(state: SystemState, account: str, client: int, extra_cst: int) -> int:
+    """What ``account`` could take out of ``state`` (its liquidation value) holding ``extra_cst``
+    more of client ``client``'s CST than it does."""
+    held = state.holdings[account]
+    cst = tuple(amount + (extra_cst if i == client else 0) for i, amount in enumerate(held.cst))
+    holdings = {**state.holdings, account: dataclasses.replace(held, cst=cst)}
+    return dataclasses.replace(state, holdings=holdings).liquidation_value(account)
+
+
 def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: int) -> dict[str, dict[str, Any]]:
-    """What each rule really gave client ``index``: the money it can take out and its parts."""
+    """What each rule really gave client ``index``: the money it can take out and its parts.
+
+    A client's own supply vests out of escrow over the rounds, so ``realised_base`` counts the
+    part that vested during the run as the client's from the start: what it can take out at
+    the end (its holdings plus its vested, unreleased CST) less what that vested supply was
+    worth at the start. The difference is what the rule did for the client, not its supply.
+    """
     account = run.backends[run.payout.rules[0]].accounts[index]
     results = run.rounds + ([run.settlement] if run.settlement else [])
     out = {}
     for rule, final in finals.items():
         initial = run.initial[rule]
+        claimable = run.backends[rule].releasable(index)
+        vested = run.backends[rule].vesting(index).released + claimable
         pool = final.pools[index]
         payments = [r.payments[rule] for r in results if r.payments and r.payments[rule].record]
         gives_tokens = RULE_KEYS[rule] in (RULE_MINT, RULE_KEYS["buyback"])
@@ -80,7 +97,7 @@ def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: 
         out[rule] = {
             "allocated": sum(p.paid * r.shares[index] // SHARE_SCALE
                              for r in results if r.payments for p in [r.payments[rule]]),
-            "realised_base": final.liquidation_value(account) - initial.liquidation_value(account),
+            "realised_base": _exit_value(final, account, index, claimable) - _exit_value(initial, account, index, vested),
             "base_spent": spent,
             "cst_received": received,
             "sale_base": get_amount_out(received, pool.reserve_token, pool.reserve_base, final.fee_bps)

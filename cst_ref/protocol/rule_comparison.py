@@ -25,11 +25,17 @@ def spot(model: FederationModel, index: int) -> float:
 def paper_wealth(model: FederationModel, account: str) -> float:
     """Base tokens, CSTs and LP shares of ``account`` valued at spot prices, in whole tokens.
 
-    An LP share is worth its part of both reserves, i.e. of ``2 * reserve_base``.
+    An LP share is worth its part of both reserves, i.e. of ``2 * reserve_base``. A client's
+    own supply still in the federation's escrow counts as its CST, vested or not: it is the
+    client's as long as the client stays, and a rule moves its value as it moves the price.
     """
     value = model.base.balance_of(account)
+    escrow = model.vestings.get(account)
     for i, client in enumerate(model.clients):
-        value += client.token.balance_of(account) * spot(model, i)
+        held = client.token.balance_of(account)
+        if escrow is not None and client.account == account:
+            held += escrow.supply - escrow.released
+        value += held * spot(model, i)
         lp_supply = client.pool.lp.total_supply
         value += client.pool.lp.balance_of(account) * 2 * client.pool.reserve_base / lp_supply
     return value / WAD

@@ -57,7 +57,9 @@ def _sell_all(market: Market, agent: Agent, client: int) -> int:
 
 # --- clients ------------------------------------------------------------------------------
 class ClientAgent(Agent):
-    """A registered client: holds its CST, sells what a round gives it, or a fraction each round."""
+    """A registered client: after every round it has the part of its own supply that vested
+    released to it, then holds its CST, sells what it received (the round's tokens and the
+    vested supply), or sells a fraction of its CST each round."""
 
     POLICIES = ("hold", "sell_on_receipt", "sell_fraction")
 
@@ -81,10 +83,12 @@ class ClientAgent(Agent):
                 market.swap(self, self.client, "cst", amount)
 
     def after_round(self, market: Market, pending: PendingRound, record: RoundRecord) -> None:
-        if self.policy == "sell_on_receipt" and record.rule in (RULE_MINT, RULE_BUYBACK_TO_CLIENT):
-            received = record.tokens_out[self.client]
-            if market.sellable(self.client, "cst", received):
-                market.swap(self, self.client, "cst", received)
+        backend = market.backend
+        received = backend.release(self.client) if backend.releasable(self.client) else 0
+        if record.rule in (RULE_MINT, RULE_BUYBACK_TO_CLIENT):
+            received += record.tokens_out[self.client]
+        if self.policy == "sell_on_receipt" and market.sellable(self.client, "cst", received):
+            market.swap(self, self.client, "cst", received)
 
 
 # --- investors -----------------------------------------------------------------------------

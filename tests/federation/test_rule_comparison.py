@@ -29,6 +29,7 @@ def model():
 
 def test_rules_move_prices_and_wealth_as_the_chapter_says(model):
     before = [paper_wealth(model, c.account) for c in model.clients]
+    assert before == [1_000.0] * 3  # each client's own supply, in escrow, at one base per CST
     shares = to_shares([0.5, 0.3, 0.2])
     outcomes = {o.rule: o for o in compare_rules(model, shares, 100 * WAD, NOW, address(99))}
     assert [paper_wealth(model, c.account) for c in model.clients] == before  # model untouched
