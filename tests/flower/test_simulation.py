@@ -80,6 +80,6 @@ def test_every_round_is_paid_through_the_model_backend(flower_run):
     # settled cumulatively, it is paid no more than its earlier rounds' scores entitle it to
     sums = np.clip(np.nansum([r.scores for r in rounds], 0), 0, None)
     ledger = flower_run.payouts.ledger
-    assert ledger.paid[FAILING] <= ledger.budget * sums[FAILING] / sums.sum() + len(rounds)
+    assert ledger.paid[FAILING] <= ledger.budget * sums[FAILING] / sums.sum() * (1 + 1e-12) + len(rounds)
     assert last.payments["mint"].record.amounts[FAILING] == split_budget(last.shares, last.paid)[FAILING]
     assert rounds[0].payments["mint"].record.amounts[FAILING] > 0

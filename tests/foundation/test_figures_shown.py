@@ -104,7 +104,9 @@ def test_the_rule_finds_the_chapters_figures():
         name: [cell.source.splitlines()[-1] for cell in figure_cells(jupytext.read(ROOT / "book" / f"{name}.md"))]
         for name in ("07_full_run", "08_investing", "10_paper_experiment")
     }
-    assert drawn["07_full_run"] == ["allocation_figure(report);", "realised_figure(report);"]
+    assert [line.strip() for line in drawn["07_full_run"]] == [
+        '"loss, federation weights, cumulative (default)": new}, behaviours);',
+        "allocation_figure(report);", "realised_figure(report);"]
     assert "price_paths_figure({rule: markets[rule][0].prices for rule in RULES});" in drawn["08_investing"]
     assert "paper_figure(reports);" in drawn["10_paper_experiment"]
 
