@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from tqdm.auto import tqdm
 
-from cst_ref.checks import check_bool, check_real, check_seed, positive_int
+from cst_ref.checks import check_bool, check_real, check_seed, check_vector, positive_int
 from cst_ref.data import ClientData, Dataset, FreeRider
 
 
@@ -42,14 +42,24 @@ class FedAvgConfig:
 
 
 def fedavg_weights(sample_counts: np.ndarray, coalition: Iterable[int]) -> torch.Tensor:
-    """n_i / Σ_{j∈S} n_j for members i of S, zero for everyone else (all zero if S is empty)."""
-    counts = np.asarray(sample_counts, dtype=float)
+    """n_i / Σ_{j∈S} n_j for members i of S, zero for everyone else (all zero if S is empty:
+    the empty coalition's model is the base model).
+
+    A non-empty coalition without samples has no average: its weights would be NaN, and
+    so would every parameter of its model.
+    """
+    counts = check_vector("sample_counts", sample_counts)
+    if np.any(counts < 0):
+        raise ValueError(f"sample_counts must be non-negative, got {counts.tolist()}")
     w = np.zeros(len(counts))
     members = sorted(coalition)
     if members:
         if not 0 <= members[0] <= members[-1] < len(counts):  # a negative index would wrap silently
             raise ValueError(f"coalition {members} names clients outside 0..{len(counts) - 1}")
-        w[members] = counts[members] / counts[members].sum()
+        total = counts[members].sum()
+        if total == 0:
+            raise ValueError(f"coalition {members} has no samples: its FedAvg weights n_i / Σ n_j are undefined")
+        w[members] = counts[members] / total
     return torch.tensor(w, dtype=torch.float32)
 
 

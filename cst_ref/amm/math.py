@@ -18,6 +18,12 @@ FEE_DENOMINATOR = 10_000
 MINIMUM_LIQUIDITY = 1_000
 """LP shares locked forever by the first deposit, as in Uniswap V2."""
 
+MAX_UINT256 = 2**256 - 1
+"""The EVM's word: the pool's ABI takes no larger amount and its checked arithmetic reverts above it."""
+
+MAX_RESERVE = 2**112 - 1
+"""Reserves share one storage slot with the timestamp, 112 bits each (the pool's ``MASK112``)."""
+
 
 def _check_fee(fee_bps: object) -> int:
     check_int("fee_bps", fee_bps, positive=False)
@@ -26,9 +32,27 @@ def _check_fee(fee_bps: object) -> int:
     return fee_bps
 
 
+def _amount(name: str, value: object, positive: bool = True) -> int:
+    """A token amount or share count the pool's ABI takes: an int in 0..2^256 − 1."""
+    return check_int(name, value, positive=positive, maximum=MAX_UINT256)
+
+
+def _reserve(name: str, value: object, positive: bool = True) -> int:
+    """A reserve the pool can hold: an int of at most 112 bits."""
+    return check_int(name, value, positive=positive, maximum=MAX_RESERVE)
+
+
+def _word(formula: str, value: int) -> int:
+    """``value`` if the pool can compute it: a Python int never overflows, so without this
+    an intermediate the contract reverts on would yield a number the chain never returns."""
+    if value > MAX_UINT256:
+        raise ValueError(f"{formula} exceeds 2^256 − 1: the pool contract's checked arithmetic reverts")
+    return value
+
+
 def isqrt(n: int) -> int:
-    """Floor square root, the same value as Vyper's ``isqrt`` builtin."""
-    return math.isqrt(check_int("n", n, positive=False))
+    """Floor square root, the same value as Vyper's ``isqrt`` builtin (of a uint256)."""
+    return math.isqrt(_amount("n", n, positive=False))
 
 
 def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
@@ -36,11 +60,14 @@ def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: i
 
     ``out = in*(10000-fee)*R_out // (R_in*10000 + in*(10000-fee))``, rounded down.
     """
-    check_int("amount_in", amount_in, positive=True)
-    check_int("reserve_in", reserve_in, positive=True)
-    check_int("reserve_out", reserve_out, positive=True)
+    _amount("amount_in", amount_in)
+    _reserve("reserve_in", reserve_in)
+    _reserve("reserve_out", reserve_out)
     in_with_fee = amount_in * (FEE_DENOMINATOR - _check_fee(fee_bps))
-    return in_with_fee * reserve_out // (reserve_in * FEE_DENOMINATOR + in_with_fee)
+    numerator = _word("amount_in * (10000 - fee_bps) * reserve_out", in_with_fee * reserve_out)
+    denominator = _word("reserve_in * 10000 + amount_in * (10000 - fee_bps)",
+                        reserve_in * FEE_DENOMINATOR + in_with_fee)
+    return numerator // denominator
 
 
 def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: int = 30) -> int:
@@ -48,22 +75,22 @@ def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int, fee_bps: i
 
     ``in = R_in*out*10000 // ((R_out-out)*(10000-fee)) + 1`` (Uniswap V2's ``+ 1``).
     """
-    check_int("amount_out", amount_out, positive=True)
-    check_int("reserve_in", reserve_in, positive=True)
-    check_int("reserve_out", reserve_out, positive=True)
+    _amount("amount_out", amount_out)
+    _reserve("reserve_in", reserve_in)
+    _reserve("reserve_out", reserve_out)
     fee_bps = _check_fee(fee_bps)
     if amount_out >= reserve_out:
         raise ValueError(f"amount_out {amount_out} must be below reserve_out {reserve_out}")
-    numerator = reserve_in * amount_out * FEE_DENOMINATOR
+    numerator = reserve_in * amount_out * FEE_DENOMINATOR  # below 2^238: amount_out < reserve_out
     return numerator // ((reserve_out - amount_out) * (FEE_DENOMINATOR - fee_bps)) + 1
 
 
 def quote(amount_a: int, reserve_a: int, reserve_b: int) -> int:
     """Amount of B worth ``amount_a`` of A at the pool's current ratio (no fee)."""
-    check_int("amount_a", amount_a, positive=True)
-    check_int("reserve_a", reserve_a, positive=True)
-    check_int("reserve_b", reserve_b, positive=False)
-    return amount_a * reserve_b // reserve_a
+    _amount("amount_a", amount_a)
+    _reserve("reserve_a", reserve_a)
+    _reserve("reserve_b", reserve_b, positive=False)
+    return _word("amount_a * reserve_b", amount_a * reserve_b) // reserve_a
 
 
 def deposit_amounts(
@@ -74,6 +101,10 @@ def deposit_amounts(
     Only for a pool with shareholders; the first depositor takes everything and
     so sets the price.
     """
+    _amount("amount_token_desired", amount_token_desired)
+    _amount("amount_base_desired", amount_base_desired)
+    _reserve("reserve_token", reserve_token)
+    _reserve("reserve_base", reserve_base, positive=False)
     base_optimal = quote(amount_token_desired, reserve_token, reserve_base)
     if base_optimal <= amount_base_desired:
         return amount_token_desired, base_optimal
@@ -86,8 +117,8 @@ def first_mint_shares(amount_token: int, amount_base: int) -> int:
     The geometric mean makes the share count independent of the price; the
     locked minimum makes the first-depositor inflation attack cost the attacker.
     """
-    root = isqrt(check_int("amount_token", amount_token, positive=True)
-                 * check_int("amount_base", amount_base, positive=True))
+    product = _amount("amount_token", amount_token) * _amount("amount_base", amount_base)
+    root = isqrt(_word("amount_token * amount_base", product))
     if root <= MINIMUM_LIQUIDITY:
         raise ValueError(f"isqrt(a*b) = {root} must exceed MINIMUM_LIQUIDITY = {MINIMUM_LIQUIDITY}")
     return root - MINIMUM_LIQUIDITY
@@ -97,31 +128,35 @@ def mint_shares(
     amount_token: int, amount_base: int, reserve_token: int, reserve_base: int, total_supply: int
 ) -> int:
     """Shares for a later deposit: the smaller of the two pro-rata claims, rounded down."""
-    check_int("total_supply", total_supply, positive=True)
+    _amount("total_supply", total_supply)
+    _amount("amount_token", amount_token, positive=False)
+    _amount("amount_base", amount_base, positive=False)
+    _reserve("reserve_token", reserve_token)
+    _reserve("reserve_base", reserve_base)
     return min(
-        check_int("amount_token", amount_token, positive=False) * total_supply
-        // check_int("reserve_token", reserve_token, positive=True),
-        check_int("amount_base", amount_base, positive=False) * total_supply
-        // check_int("reserve_base", reserve_base, positive=True),
+        _word("amount_token * total_supply", amount_token * total_supply) // reserve_token,
+        _word("amount_base * total_supply", amount_base * total_supply) // reserve_base,
     )
 
 
 def burn_amounts(shares: int, reserve_token: int, reserve_base: int, total_supply: int) -> tuple[int, int]:
     """Pro-rata reserves paid for burning ``shares``, rounded down in the pool's favour."""
-    check_int("shares", shares, positive=True)
-    check_int("total_supply", total_supply, positive=True)
+    _amount("shares", shares)
+    _amount("total_supply", total_supply)
     if shares > total_supply:
         raise ValueError(f"shares {shares} exceed total_supply {total_supply}")
+    _reserve("reserve_token", reserve_token, positive=False)
+    _reserve("reserve_base", reserve_base, positive=False)
     return (
-        shares * check_int("reserve_token", reserve_token, positive=False) // total_supply,
-        shares * check_int("reserve_base", reserve_base, positive=False) // total_supply,
+        _word("shares * reserve_token", shares * reserve_token) // total_supply,
+        _word("shares * reserve_base", shares * reserve_base) // total_supply,
     )
 
 
 def spot_price(reserve_in: int, reserve_out: int) -> float:
     """Marginal price of the input token in units of the output token, before fees."""
-    check_int("reserve_in", reserve_in, positive=True)
-    check_int("reserve_out", reserve_out, positive=True)
+    _reserve("reserve_in", reserve_in)
+    _reserve("reserve_out", reserve_out)
     return reserve_out / reserve_in
 
 
@@ -132,7 +167,7 @@ def price_impact(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int
     ``fee + f`` for a trade of a small fraction ``f`` of the input reserve. The one place
     the book and the figures compute it.
     """
-    check_int("amount_in", amount_in, positive=True)
+    _amount("amount_in", amount_in)
     out = get_amount_out(amount_in, reserve_in, reserve_out, fee_bps)
     return 1 - (out / amount_in) / spot_price(reserve_in, reserve_out)
 
@@ -144,7 +179,10 @@ def product_holds(before: tuple[int, int], after: tuple[int, int], amount_in: in
     ``amount_in``; true when ``(in' - fee * amount_in) * out' >= in * out`` (in basis
     points), or when the reserves did not move (the swap reverted or paid nothing).
     """
-    if tuple(after) == tuple(before):
+    before = tuple(_reserve(f"before[{i}]", r, positive=False) for i, r in enumerate(before))
+    after = tuple(_reserve(f"after[{i}]", r, positive=False) for i, r in enumerate(after))
+    _amount("amount_in", amount_in, positive=False)
+    if after == before:
         return True
     fee_bps = _check_fee(fee_bps)
     return (after[0] * FEE_DENOMINATOR - amount_in * fee_bps) * after[1] >= before[0] * before[1] * FEE_DENOMINATOR

@@ -17,10 +17,14 @@ from numbers import Integral, Real
 from eth_abi import encode
 from eth_utils import keccak
 
-from cst_ref.checks import check_int
+from cst_ref.checks import check_int, check_length
 
 from .constants import SHARE_SCALE
-from .inputs import check_uint256, check_uint256_list
+from .inputs import check_address_list, check_uint256_list
+from .revert import MAX_UINT256
+
+MAX_BUDGET = MAX_UINT256 // SHARE_SCALE
+"""The largest budget a round takes: ``budget * share`` then fits a uint256."""
 
 
 def to_shares(weights: Sequence[float], scale: int = SHARE_SCALE) -> list[int]:
@@ -57,12 +61,24 @@ def equal_shares(n: int) -> list[int]:
 
 
 def split_budget(shares: Sequence[int], budget: int) -> list[int]:
-    """Each client's part of ``budget``, rounded down exactly like the contract."""
+    """Each client's part of ``budget``, rounded down exactly like the contract.
+
+    Only shares the contract's round check passes: with any other sum the parts would not
+    split the budget, and the chain reverts instead of paying them.
+    """
+    check_int("budget", budget, maximum=MAX_BUDGET)  # the contract's "budget too large"
     shares = check_uint256_list("shares", shares)
-    check_uint256(budget=budget)
+    if sum(shares) != SHARE_SCALE:
+        raise ValueError(f"shares must sum to SHARE_SCALE = {SHARE_SCALE}, got {sum(shares)}")
     return [budget * s // SHARE_SCALE for s in shares]
 
 
 def scores_hash(clients: Sequence[str], shares: Sequence[int]) -> bytes:
-    """The round's commitment to its score vector: keccak256(abi.encode(clients, shares))."""
-    return keccak(encode(["address[]", "uint256[]"], [list(clients), list(shares)]))
+    """The round's commitment to its score vector: keccak256(abi.encode(clients, shares)).
+
+    Checked first: the ABI encoder's own error does not say which argument is wrong.
+    """
+    accounts = check_address_list("clients", clients)
+    shares = check_uint256_list("shares", shares)
+    check_length("shares", shares, len(accounts), "clients")
+    return keccak(encode(["address[]", "uint256[]"], [accounts, shares]))

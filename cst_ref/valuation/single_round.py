@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from math import factorial
 
 import numpy as np
@@ -21,11 +22,44 @@ from cst_ref.valuation.utility import MAX_MASK_PLAYERS, CachedUtility, Utility, 
 MAX_EXACT_PLAYERS = 20
 
 
+def _known_players(utility: Utility) -> int | None:
+    """How many players ``utility`` knows, if it says: a cache's ``n_players``, a coalition
+    evaluator's ``n_clients``; a plain callable cannot say."""
+    for name in ("n_players", "n_clients"):
+        count = getattr(utility, name, None)
+        if isinstance(count, int):
+            return count
+    return None
+
+
+def _exact_players(n_players: int, utility: Utility, enumerates: bool = True) -> int:
+    """``n_players`` for an exact method: at least 1, at most the players ``utility`` knows
+    and, if the method ``enumerates`` all 2^n coalitions, at most ``MAX_EXACT_PLAYERS``."""
+    n = check_players(n_players)
+    known = _known_players(utility)
+    if known is not None and n > known:
+        raise ValueError(f"n_players = {n} exceeds the {known} players the utility knows")
+    if enumerates and n > MAX_EXACT_PLAYERS:
+        raise ValueError(f"n_players = {n}: exact enumeration needs 2^{n} coalitions; "
+                         f"use at most {MAX_EXACT_PLAYERS} players")
+    return n
+
+
+@contextmanager
+def _players_known(n: int) -> Iterator[None]:
+    """A plain callable cannot say how many players it knows; one it lacks typically fails
+    in its own code as ``clients[i]`` or ``weights[i]``: say which argument is at fault."""
+    try:
+        yield
+    except IndexError as error:
+        raise ValueError(f"the utility raised IndexError ({error}) for n_players = {n}: "
+                         f"does it know {n} players?") from error
+
+
 def _all_values(n: int, v: CachedUtility) -> np.ndarray:
     """v(S) for every bitmask S in 0..2^n−1 (bit j set ⇔ player j in S)."""
-    if n > MAX_EXACT_PLAYERS:
-        raise ValueError(f"exact enumeration needs 2^{n} coalitions; use at most {MAX_EXACT_PLAYERS} players")
-    return v.values(np.arange(2**n))  # one batch when the utility offers one
+    with _players_known(n):
+        return v.values(np.arange(2**n))  # one batch when the utility offers one
 
 
 def _marginals(n: int, values: np.ndarray, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -44,7 +78,7 @@ def _marginals(n: int, values: np.ndarray, weight: Callable[[np.ndarray], np.nda
 
 def exact_shapley(n_players: int, utility: Utility) -> np.ndarray:
     """φ_i = Σ_{S⊆N∖i} |S|!(n−|S|−1)!/n! · (v(S∪i) − v(S)) (Shapley 1953); 2^n evaluations."""
-    n = check_players(n_players)
+    n = _exact_players(n_players, utility)
     v = as_cached(utility, n)
     # |S| runs to n − 1 for S ∌ i; the grand coalition's entry (|S| = n) is never read
     coefficient = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)] + [0.0])
@@ -53,17 +87,18 @@ def exact_shapley(n_players: int, utility: Utility) -> np.ndarray:
 
 def banzhaf(n_players: int, utility: Utility) -> np.ndarray:
     """β_i = mean over the 2^(n−1) coalitions S∌i of v(S∪i) − v(S) (Banzhaf 1965)."""
-    n = check_players(n_players)
+    n = _exact_players(n_players, utility)
     v = as_cached(utility, n)
     return _marginals(n, _all_values(n, v), lambda sizes: np.full(len(sizes), 0.5 ** (n - 1)))
 
 
 def leave_one_out(n_players: int, utility: Utility) -> np.ndarray:
     """v(N) − v(N∖i): what the federation loses without client i; n+1 evaluations."""
-    n = check_players(n_players)
+    n = _exact_players(n_players, utility, enumerates=False)
     v = as_cached(utility, n)
     everyone = frozenset(range(n))
-    return np.array([v(everyone) - v(everyone - {i}) for i in range(n)])
+    with _players_known(n):
+        return np.array([v(everyone) - v(everyone - {i}) for i in range(n)])
 
 
 def _random_permutations(n: int, seed: int) -> Iterator[np.ndarray]:

@@ -18,6 +18,7 @@ from cst_ref.amm import (
     price_impact,
     product_holds,
     quote,
+    spot_price,
 )
 from cst_ref.amm.oracle import Q112, accumulate, elapsed_seconds, encode_price, twap
 
@@ -139,6 +140,42 @@ def test_amount_out_rejects_bad_input(args, message):
 def test_amount_in_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         get_amount_in(*args)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: get_amount_out(2**300, 10**6, 10**6), "amount_in must be at most"),
+        (lambda: get_amount_out(1, 2**112, 10**6), "reserve_in must be at most"),
+        (lambda: get_amount_out(2**200, 10**6, 2**100), r"amount_in \* \(10000 - fee_bps\) \* reserve_out exceeds"),
+        (lambda: get_amount_out((2**256 - 1) // 9_970, 2**112 - 1, 1), r"reserve_in \* 10000 \+ amount_in"),
+        (lambda: get_amount_in(1, 10, 2**112), "reserve_out must be at most"),
+        (lambda: price_impact(2**256, 10, 10), "amount_in must be at most"),
+        (lambda: quote(2**256, 10, 10), "amount_a must be at most"),
+        (lambda: quote(2**200, 10, 2**100), r"amount_a \* reserve_b exceeds"),
+        (lambda: deposit_amounts(2**256, 1, 10, 10), "amount_token_desired must be at most"),
+        (lambda: first_mint_shares(2**200, 2**100), r"amount_token \* amount_base exceeds"),
+        (lambda: mint_shares(2**200, 1, 10, 10, 2**100), r"amount_token \* total_supply exceeds"),
+        (lambda: mint_shares(1, 1, 10, 2**112, 100), "reserve_base must be at most"),
+        (lambda: burn_amounts(2**150, 2**111, 10, 2**160), r"shares \* reserve_token exceeds"),
+        (lambda: spot_price(2**112, 1), "reserve_in must be at most"),
+        (lambda: isqrt(2**256), "n must be at most"),
+        (lambda: product_holds((2**112, 1), (1, 1), 1), r"before\[0\] must be at most"),
+    ],
+)
+def test_maths_refuses_what_the_pool_contract_cannot_compute(call, message):
+    """Reserves above 112 bits, amounts above uint256 or an overflowing product: the
+    contract reverts, so a number computed here would be one the chain never returns."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_maths_at_the_contract_limits_still_computes():
+    top = 2**112 - 1
+    assert get_amount_out(top, top, top) == v2_amount_out(top, top, top)
+    assert get_amount_in(top - 1, top, top) == v2_amount_in(top - 1, top, top)
+    assert first_mint_shares(2**128 - 1, 2**128 - 1) == 2**128 - 1 - MINIMUM_LIQUIDITY
+    assert isqrt(2**256 - 1) == 2**128 - 1
 
 
 def test_first_mint_locks_minimum_liquidity():

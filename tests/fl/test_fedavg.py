@@ -99,6 +99,26 @@ def test_coalitions_outside_the_federation_raise() -> None:
         fedavg_weights(np.array([5, 5, 5]), [0, 3])
 
 
+@pytest.mark.parametrize(
+    ("counts", "coalition", "message"),
+    [
+        ([0, 0, 5], [0, 1], r"coalition \[0, 1\] has no samples"),
+        ([0, 5, 5], [0], r"coalition \[0\] has no samples"),
+        ([-5, 10, 5], [1, 2], "sample_counts must be non-negative"),
+        ([5, float("nan"), 5], [0], "sample_counts must be finite"),
+    ],
+)
+def test_weights_of_a_coalition_without_samples_raise_instead_of_nan(counts, coalition, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        fedavg_weights(np.array(counts), coalition)
+
+
+def test_the_empty_coalition_has_zero_weights_whatever_the_counts() -> None:
+    """The empty coalition's model is the base model: zero weights, not an error."""
+    assert not fedavg_weights(np.array([0, 0, 5]), []).any()
+    assert fedavg_weights(np.array([0, 3, 1]), [0, 1, 2]).tolist() == [0.0, 0.75, 0.25]
+
+
 def test_local_batches_are_even_so_no_single_sample_takes_a_full_step() -> None:
     train, _ = split_holdout(load_digits(), 0.2, seed=0)
     client = build_clients(train, [np.arange(33)])[0]

@@ -15,10 +15,11 @@ from cst_ref.valuation import (
     equal,
     estimate,
     exact_shapley,
+    leave_one_out,
     monte_carlo_shapley,
     tmc_shapley,
 )
-from cst_ref.valuation.games import glove
+from cst_ref.valuation.games import additive, glove
 
 
 #: The closed-form value (an attribute of Game) each estimator should reproduce; a new
@@ -100,6 +101,48 @@ def test_baselines() -> None:
 def test_bad_input_raises_value_error(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+class ThreeClients:
+    """A utility that says how many players it knows, as a coalition evaluator does."""
+
+    n_clients = 3
+
+    def __call__(self, coalition: frozenset[int]) -> float:
+        return float(len(coalition))
+
+
+@pytest.mark.parametrize("method", [exact_shapley, banzhaf, leave_one_out])
+@pytest.mark.parametrize(
+    ("utility", "message"),
+    [
+        (lambda: additive([1.0, 2.0, 3.0]).utility, "IndexError.*n_players = 5"),
+        (ThreeClients, "n_players = 5 exceeds the 3 players the utility knows"),
+        (lambda: CachedUtility(lambda s: 0.0, 3), "n_players = 5 exceeds the 3 players the utility knows"),
+    ],
+)
+def test_exact_methods_refuse_more_players_than_the_utility_knows(method, utility, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        method(5, utility())
+
+
+@pytest.mark.parametrize("method", [exact_shapley, banzhaf, leave_one_out])
+def test_exact_methods_refuse_fewer_than_one_player(method) -> None:
+    with pytest.raises(ValueError, match="n_players must be an integer, at least 1"):
+        method(0, ThreeClients())
+
+
+def test_exact_enumeration_limit_is_checked_before_any_evaluation() -> None:
+    def utility(coalition: frozenset[int]) -> float:
+        raise AssertionError("evaluated")
+
+    with pytest.raises(ValueError, match=r"n_players = 21: exact enumeration needs 2\^21"):
+        banzhaf(21, utility)
+
+
+def test_exact_methods_take_fewer_players_than_the_utility_knows() -> None:
+    np.testing.assert_allclose(exact_shapley(2, ThreeClients()), [1.0, 1.0])
+    np.testing.assert_allclose(leave_one_out(3, additive([1.0, 2.0, 3.0]).utility), [1.0, 2.0, 3.0])
 
 
 def leave_one_out_nan() -> np.ndarray:
