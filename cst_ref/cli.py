@@ -1,13 +1,17 @@
 """The ``cst-ref`` command: the package's entry point for readers outside the book.
 
-Exit codes: 0 success, 2 a bad command line, config or missing data, 3 no usable chain node
-(unreachable, anvil missing, or an unfunded signing account); nothing is written on an error.
+Exit codes: 0 success, 2 a bad command line, config, output folder or missing data, 3 no
+usable chain node (unreachable, lost during the run, anvil missing, or an unfunded signing
+account), 130 and 143 interrupted by SIGINT and SIGTERM; nothing is written on an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cst_ref
@@ -15,6 +19,31 @@ from cst_ref.versions import toolchain_versions
 
 CONFIG_ERROR = 2
 NODE_ERROR = 3
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process runs, so it unwinds as Ctrl-C does."""
+
+
+def _terminate(signum: int, _: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+    raise Terminated(signum)
+
+
+@contextmanager
+def terminate_unwinds() -> Iterator[None]:
+    """SIGTERM's default kills the process at once: its anvil would keep running and its temp
+    folders stay. Raised as an exception instead, it runs every ``finally`` and ``with`` exit
+    on its way out. Only the main thread may set handlers (``main`` called from elsewhere runs as is)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _info(_: argparse.Namespace) -> int:
@@ -38,16 +67,16 @@ def _headless_figures() -> None:
 def _run(args: argparse.Namespace) -> int:
     _headless_figures()  # before the imports below bring in pyplot
     from cst_ref.experiment import ConfigError, load_config, run_experiment, write_outputs  # torch, boa: late
+    from cst_ref.experiment.runner import check_out
     from cst_ref.node import NodeError
 
     progress = sys.stderr.isatty()
     try:
-        config = load_config(args.config)
-        out = Path(args.out)
-        if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
-            raise ConfigError([f"--out: {out} exists and is not empty; choose another folder or pass --force"])
-        experiment = run_experiment(config, args.backend, args.seed, args.data_dir, progress, args.rpc_url)
-        write_outputs(experiment, out, force=args.force)
+        with terminate_unwinds():
+            config = load_config(args.config)
+            check_out(args.out, args.force)  # before training, not after
+            experiment = run_experiment(config, args.backend, args.seed, args.data_dir, progress, args.rpc_url)
+            write_outputs(experiment, args.out, force=args.force)
     except ConfigError as error:
         for message in error.messages:
             print(f"cst-ref run: {message}", file=sys.stderr)
@@ -55,7 +84,11 @@ def _run(args: argparse.Namespace) -> int:
     except NodeError as error:
         print(f"cst-ref run: {error}", file=sys.stderr)
         return NODE_ERROR
-    print(f"wrote {out / 'report.json'}, summary.md and figures")
+    except KeyboardInterrupt as interrupt:
+        signum = interrupt.args[0] if isinstance(interrupt, Terminated) else signal.SIGINT
+        print(f"cst-ref run: {signal.Signals(signum).name}: stopped; nothing was written", file=sys.stderr)
+        return 128 + signum
+    print(f"wrote {Path(args.out) / 'report.json'}, summary.md and figures")
     return 0
 
 
@@ -73,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                                           "tokens under every configured rule, and write DIR/report.json, "
                                           "DIR/summary.md and figures.")
     run.add_argument("--config", required=True, metavar="FILE", help="TOML config (see examples/)")
-    run.add_argument("--out", required=True, metavar="DIR", help="output folder (created; must be empty)")
+    run.add_argument("--out", required=True, metavar="DIR",
+                     help="output folder (created; must be empty or absent, or with --force an earlier run's)")
     run.add_argument("--backend", choices=("model", "evm", "rpc"), default="model",
                      help="pure-Python twins (fast), the contracts on titanoboa's EVM, or the contracts on a "
                           "JSON-RPC node as real transactions; same numbers")
@@ -82,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: start a local anvil)")
     run.add_argument("--seed", type=int, default=None, help="override the config's seed")
     run.add_argument("--data-dir", default=None, metavar="DIR", help="where MNIST/CIFAR-10 files lie")
-    run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    run.add_argument("--force", action="store_true",
+                     help="replace an earlier run's output folder (one holding only what cst-ref run wrote)")
     run.set_defaults(handler=_run)
     return parser
 

@@ -4,27 +4,51 @@ Every field has a type, a range and a default; an unknown field is an error (a t
 otherwise be ignored silently). All problems are collected at once, each message naming the
 field, the value given and what is allowed, so a reader fixes a config in one go.
 Token amounts are written in whole tokens (``100`` means 100·10^18 wei) because TOML's
-integers stop at 2^63, below a hundred tokens in wei.
+integers stop at 2^63, below a hundred tokens in wei. Types are strict: ``rounds = "2"`` or
+``rounds = true`` is an error, not a number (an integer is still a valid float).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cst_ref.protocol.round_loop import RULE_KEYS, TIMINGS
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, WAD
 from cst_ref.valuation import METHODS, METRICS, WEIGHTS
+from cst_ref.valuation.single_round import MAX_EXACT_PLAYERS
+
+MAX_CONFIG_BYTES = 2**20
+"""A config is a few hundred bytes; reading stops here (``--config /dev/zero`` would never end)."""
+MAX_ROUNDS = 1000
+MAX_TOKENS = 10**12
+"""Largest token amount a config may give. A pool reserve holds below 2^112 wei (5.2·10^15
+tokens) and may collect a seed, a client's supply or the treasury plus a budget every round:
+(MAX_ROUNDS + 2)·MAX_TOKENS whole tokens still fit."""
+MAX_LR = 10.0
+"""A sanity bound, a hundred times the examples' rates; a run that still diverges below it
+is stopped by the runner with a message instead of a report full of NaN."""
+EXACT_METHODS = frozenset({"OR Shapley", "MR Shapley", "λ-MR Shapley (λ=0.8)", "MR Banzhaf"})
+"""Methods that enumerate all 2^n coalitions: refused above ``MAX_EXACT_PLAYERS`` clients."""
+
+
+def _fits_pool(tokens: float) -> float:
+    if tokens > MAX_TOKENS:
+        raise ValueError(f"at most {MAX_TOKENS:,} tokens, so that every pool reserve stays below 2^112 wei")
+    return tokens
+
 
 MethodName = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
-Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fits_pool)]
 
 
 class ConfigError(Exception):
@@ -41,7 +65,7 @@ def to_wei(tokens: float) -> int:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DataConfig(Section):
@@ -76,9 +100,9 @@ class ModelConfig(Section):
 
 
 class TrainingConfig(Section):
-    rounds: int = Field(5, ge=1, le=1000)
+    rounds: int = Field(5, ge=1, le=MAX_ROUNDS)
     local_epochs: int = Field(2, ge=1)
-    lr: float = Field(0.1, gt=0, allow_inf_nan=False)
+    lr: float = Field(0.1, gt=0, le=MAX_LR, allow_inf_nan=False)
     batch_size: int = Field(16, ge=1)
 
 
@@ -169,9 +193,21 @@ class ExperimentConfig(Section):
                             f"{system.seed_base} base tokens each")
         if to_wei(self.budget.amount) == 0:
             problems.append("budget.amount: must be positive, got 0")
+        problems += self._exact_methods_fit()
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _exact_methods_fit(self) -> list[str]:
+        """An exact method over too many clients fails only once round 1 has trained: say so now."""
+        n = self.data.n_clients
+        if n <= MAX_EXACT_PLAYERS:
+            return []
+        used = {f"valuation.methods.{i}": m for i, m in enumerate(self.valuation.methods)}
+        used["payout.method"] = self.payout.method
+        return [f"{where}: {method!r} enumerates all 2^n coalitions; it allows at most {MAX_EXACT_PLAYERS} clients, "
+                f"got data.n_clients = {n} (use 'GTG-Shapley' or a Monte Carlo method)"
+                for where, method in used.items() if method in EXACT_METHODS]
 
 
 def _format(error: dict) -> str:
@@ -193,15 +229,29 @@ def parse_config(data: dict) -> ExperimentConfig:
         raise ConfigError(messages) from None
 
 
+def _read(path: Path) -> str:
+    """The text of a regular file of at most ``MAX_CONFIG_BYTES``: a device or a pipe could be
+    read until memory runs out, or wait forever for a writer."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ConfigError([f"{path}: not a regular file; --config takes a TOML file"])
+    with open(path, "rb") as file:
+        data = file.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; a config is a small TOML file"])
+    return data.decode()
+
+
 def load_config(path: str | Path) -> ExperimentConfig:
     """Read and validate a TOML config file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(_read(path))
     except FileNotFoundError:
-        raise ConfigError([f"config file {path} does not exist"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([f"config file {path} cannot be read: {error}"]) from None
+        raise ConfigError([f"{path}: config file does not exist"]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
+    except OSError as error:
+        raise ConfigError([f"{path}: config file cannot be read ({error.strerror or error})"]) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{path} is not valid TOML: {error}"]) from None
+        raise ConfigError([f"{path}: is not valid TOML: {error}"]) from None
     return parse_config(data)

@@ -25,3 +25,4 @@ def test_quick_example_runs_end_to_end_on_the_evm(tmp_path):
     assert all(p["gas"] > 0 for r in report["rounds"] for p in r["rules"].values())
     assert report["clients"][4]["behaviour"] == "free_rider"
     assert "FedAvg" not in done.stderr  # no progress bars when not on a terminal
+    assert (tmp_path / "quick" / ".cst-ref-run").is_file()  # what lets --force replace it, and nothing else

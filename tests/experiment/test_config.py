@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from cst_ref.cli import main
 from cst_ref.experiment import ConfigError, load_config, parse_config
+from cst_ref.experiment.config import EXACT_METHODS, MAX_ROUNDS, MAX_TOKENS, to_wei
+from cst_ref.twins.pool import MAX_RESERVE
+from cst_ref.valuation import METHODS
 
 from .conftest import EXAMPLES
 
@@ -31,6 +36,22 @@ BAD_FIELDS = [
     ({"payout": {"settlement": "later"}}, "payout.settlement: Input should be 'cumulative' or 'round' (got 'later')"),
     ({"valuation": {"metric": "f1"}}, "valuation.metric: Input should be 'accuracy' or 'loss' (got 'f1')"),
     ({"valuation": {"weights": "equal"}}, "valuation.weights: Input should be 'coalition' or 'federation'"),
+    ({"training": {"rounds": "2"}}, "training.rounds: Input should be a valid integer (got '2')"),
+    ({"training": {"rounds": True}}, "training.rounds: Input should be a valid integer (got True)"),
+    ({"data": {"n_clients": True}}, "data.n_clients: Input should be a valid integer (got True)"),
+    ({"training": {"lr": "0.1"}}, "training.lr: Input should be a valid number (got '0.1')"),
+    ({"budget": {"amount": False}}, "budget.amount: Input should be a valid number (got False)"),
+    ({"seed": "7"}, "seed: Input should be a valid integer (got '7')"),
+    ({"training": {"lr": 1e30}}, "training.lr: Input should be less than or equal to 10 (got 1e+30)"),
+    ({"system": {"treasury": 1e60}}, "system.treasury: at most 1,000,000,000,000 tokens, so that every pool "
+                                     "reserve stays below 2^112 wei (got 1e+60)"),
+    ({"system": {"client_supply": 1e13}}, "system.client_supply: at most 1,000,000,000,000 tokens"),
+    ({"budget": {"amount": 1e13}}, "budget.amount: at most 1,000,000,000,000 tokens"),
+    ({"data": {"n_clients": 21}, "payout": {"method": "MR Shapley"}},
+     "payout.method: 'MR Shapley' enumerates all 2^n coalitions; it allows at most 20 clients, "
+     "got data.n_clients = 21"),
+    ({"data": {"n_clients": 21}, "valuation": {"methods": ["equal", "OR Shapley"]}},
+     "valuation.methods.1: 'OR Shapley' enumerates all 2^n coalitions"),
 ]
 
 
@@ -47,6 +68,24 @@ def test_all_problems_are_reported_at_once():
     assert [m.split(":")[0] for m in error.value.messages] == ["data.n_clients", "data.alpha", "training.lr"]
 
 
+def test_an_int_is_still_a_float_and_the_largest_amounts_are_accepted():
+    config = parse_config({"training": {"lr": 1}, "system": {"treasury": MAX_TOKENS, "seed_base": 10}})
+    assert config.training.lr == 1.0 and config.system.treasury == MAX_TOKENS
+    assert parse_config({"data": {"n_clients": 20}, "payout": {"method": "MR Shapley"}}).data.n_clients == 20
+    assert parse_config({"data": {"n_clients": 21}, "valuation": {"methods": ["GTG-Shapley"]}}).data.n_clients == 21
+
+
+def test_the_token_bound_keeps_every_pool_reserve_in_112_bits():
+    """A reserve may collect a seed, a supply or the treasury, and a budget every round."""
+    assert (MAX_ROUNDS + 2) * to_wei(MAX_TOKENS) <= MAX_RESERVE
+
+
+def test_the_exact_methods_are_those_that_enumerate_every_coalition():
+    enumerating = {name for name, method in METHODS.items()
+                   if any(f'"{estimator}"' in inspect.getsource(method) for estimator in ("exact_shapley", "banzhaf"))}
+    assert EXACT_METHODS == enumerating
+
+
 def test_examples_are_valid_configs():
     quick, paper = load_config(EXAMPLES / "quick.toml"), load_config(EXAMPLES / "paper.toml")
     assert quick.data.dataset == "digits" and len(quick.payout.rules) == 4
@@ -59,6 +98,7 @@ def test_examples_are_valid_configs():
 @pytest.mark.parametrize("text, message", [
     ("[data]\nn_clients = 0\n", "data.n_clients: Input should be greater than or equal to 1"),
     ("[data\n", "is not valid TOML"),
+    ("[training]\nrounds = '2'\n", "training.rounds: Input should be a valid integer (got '2')"),
     ("[payout]\nrules = ['mint', 'mint']\n", "payout.rules: Value error, each rule may be listed once"),
     ("[model]\narchitecture = 'cnn'\n", "model.architecture: 'cnn' cannot run on digits: images of side 8"),
 ])
@@ -79,6 +119,19 @@ def test_cli_refuses_a_missing_config_and_a_non_empty_out(tmp_path, capsys):
     (out / "keep.txt").write_text("mine")
     assert main(["run", "--config", str(EXAMPLES / "quick.toml"), "--out", str(out)]) == 2
     assert "exists and is not empty" in capsys.readouterr().err and (out / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("big.toml", b"#" * 2**20 + b"\n", "larger than 1 MiB"),
+    ("latin1.toml", b"# caf\xe9\n", "not UTF-8 text"),
+])
+def test_load_config_refuses_what_is_not_a_small_text_file(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path / name)
+    assert len(error.value.messages) == 1 and error.value.messages[0].startswith(f"{tmp_path / name}: {message}")
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(tmp_path)
 
 
 def test_cifar10_without_its_files_exits_2_and_says_where_to_put_them(tmp_path, capsys):
