@@ -25,16 +25,25 @@
      (the unvested rest is burnt); its token and pool keep trading.
 
      Spending the treasury into a pool (buy-back, inject) is guarded against
-     an attacker who moves the pool just before the round. The federation keeps
-     an observation per client (the pool's price accumulator, its spot price,
-     the time and the LP supply), written at registration, by `observe` and at
-     the end of every buy-back or inject round. A client's part is skipped
-     (it stays in the treasury and the event says why) when it would exceed
-     `max_spend_bps` of the pool's base reserve, when the spot price deviates
-     from the TWAP since the observation by more than `max_deviation_bps`,
-     when (inject only) the LP supply grew by more than `max_lp_growth_bps`
-     since the observation, or when (buy-back) the purchase falls below the
-     operator's `min_out` or buys nothing.
+     an attacker who moves the pool before the round, even one who moves it
+     right after a round and holds it there. The federation keeps per client
+     an observation (the pool's price accumulator, its spot price and the time,
+     which start a TWAP window) and two accepted values: the `anchor` price and
+     the `lp_supply`. Each round may raise the anchor towards the window's TWAP
+     by at most `max_drift_bps` (a fall is followed at once) and then adds the
+     round's own price move; the LP supply it accepts may grow by at most
+     `max_lp_growth_bps` a round. A client's part waits when the spot price is
+     more than `max_deviation_bps` above the lower of the TWAP and the anchor,
+     when (inject) the LP supply grew beyond the accepted one by more than
+     `max_lp_growth_bps`, or when (buy-back) the purchase falls below the
+     operator's `min_out` or buys nothing. Parts that would spend more than
+     `max_spend_bps` of some pool's base reserve are all scaled by one factor.
+
+     Nothing a client is due is lost: whatever a round does not pay it
+     (a waiting part, the rest of a scaled one) is recorded in `owed` and added
+     to its part in the next buy-back or inject round. The treasury keeps
+     `total_owed` aside: budgets and seeds spend only the rest. A deregistered
+     client's part, and what it was owed, go back to the treasury.
 """
 
 from ethereum.ercs import IERC20
@@ -55,9 +64,9 @@ interface ICST:
 
 
 interface IPool:
+    def donate(amount: uint256): nonpayable
     def swap(token_in: address, amount_in: uint256, min_out: uint256, recipient: address, deadline: uint256) -> uint256: nonpayable
     def add_liquidity(amount_token_desired: uint256, amount_base_desired: uint256, amount_token_min: uint256, amount_base_min: uint256, recipient: address, deadline: uint256) -> (uint256, uint256, uint256): nonpayable
-    def sync(): nonpayable
     def get_amount_out(token_in: address, amount_in: uint256) -> uint256: view
     def get_reserves() -> (uint256, uint256, uint256): view
     def price_token_cumulative_last() -> uint256: view
@@ -75,6 +84,9 @@ struct Observation:
     price_cumulative: uint256
     # spot price (UQ112x112) | (time mod 2**32) << 224
     price_and_time: uint256
+    # the price the federation last accepted (UQ112x112)
+    anchor: uint256
+    # the LP supply the federation last accepted
     lp_supply: uint256
 
 
@@ -91,11 +103,13 @@ struct Guards:
     max_deviation_bps: uint256
     max_spend_bps: uint256
     max_lp_growth_bps: uint256
+    max_drift_bps: uint256
 
 
 SHARE_SCALE: public(constant(uint256)) = 10**18
 FEE_DENOMINATOR: constant(uint256) = 10000
 BPS: constant(uint256) = 10000
+WAD: constant(uint256) = 10**18
 MAX_CLIENTS: public(constant(uint256)) = 64
 MAX_RESERVE: constant(uint256) = 2**112 - 1
 MASK32: constant(uint256) = 2**32 - 1
@@ -106,7 +120,7 @@ RULE_BUYBACK_TO_CLIENT: public(constant(uint8)) = 2
 RULE_BUYBACK_BURN: public(constant(uint8)) = 3
 RULE_INJECT: public(constant(uint8)) = 4
 
-# why a client's part was not paid (0: it was, or it was zero)
+# why a client's part was not paid in full (0: it was, or it was zero)
 SKIP_DUST: public(constant(uint8)) = 1
 SKIP_MIN_OUT: public(constant(uint8)) = 2
 SKIP_RESERVE: public(constant(uint8)) = 3
@@ -120,6 +134,11 @@ VESTING_ROUNDS: public(constant(uint256)) = 20
 DEFAULT_MAX_DEVIATION_BPS: constant(uint256) = 200
 DEFAULT_MAX_SPEND_BPS: constant(uint256) = 1000
 DEFAULT_MAX_LP_GROWTH_BPS: constant(uint256) = 100
+DEFAULT_MAX_DRIFT_BPS: constant(uint256) = 200
+# every guard lies within [MIN_GUARD_BPS, MAX_GUARD_BPS]; spending within [MIN_GUARD_BPS, MAX_SPEND_BPS]
+MIN_GUARD_BPS: public(constant(uint256)) = 10
+MAX_GUARD_BPS: public(constant(uint256)) = 1000
+MAX_SPEND_BPS: public(constant(uint256)) = 5000
 
 
 base: public(immutable(IERC20))
@@ -134,6 +153,11 @@ client_index: public(HashMap[address, uint256])
 round_count: public(uint256)
 guards: public(Guards)
 observations: public(HashMap[address, Observation])
+# base tokens a round could not pay a client yet, paid with its next parts
+owed: public(HashMap[address, uint256])
+total_owed: public(uint256)
+# every token and pool this federation deployed: none of them may be a client
+is_market: public(HashMap[address, bool])
 vestings: public(HashMap[address, Vesting])
 deregistered: public(HashMap[address, bool])
 
@@ -148,6 +172,7 @@ event GuardsSet:
     max_deviation_bps: uint256
     max_spend_bps: uint256
     max_lp_growth_bps: uint256
+    max_drift_bps: uint256
 
 # @notice `sender` paid `amount` base tokens into the treasury with `fund`.
 event TreasuryFunded:
@@ -180,8 +205,8 @@ event VestingReleased:
     amount: uint256
 
 # @notice One round: its rule, the commitment to its scores, what each client
-# received (`amounts`, `tokens_out`) and why a part was kept back
-# (`skipped`: 0 paid, else a `SKIP_*` code).
+# received (`amounts`, `tokens_out`), why a part was not paid in full
+# (`skipped`: 0 paid, else a `SKIP_*` code) and what it is owed now (`owed`).
 event RoundDistributed:
     round_number: indexed(uint256)
     rule: indexed(uint8)
@@ -191,13 +216,15 @@ event RoundDistributed:
     amounts: DynArray[uint256, MAX_CLIENTS]
     tokens_out: DynArray[uint256, MAX_CLIENTS]
     skipped: DynArray[uint8, MAX_CLIENTS]
+    owed: DynArray[uint256, MAX_CLIENTS]
 
 
 @deploy
 def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: address, fee_bps_: uint256):
     """
     @notice The deployer becomes owner and first operator; the guards start at
-            2 % deviation, 10 % of a base reserve and 1 % LP growth.
+            2 % deviation, 10 % of a base reserve, 1 % LP growth and 2 %
+            drift a round.
     @param base_token The ERC-20 that pays rewards and that every pool trades against.
     @param token_blueprint_ The EIP-5202 blueprint of the client-specific token.
     @param pool_blueprint_ The EIP-5202 blueprint of the pool.
@@ -216,7 +243,12 @@ def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: ad
     fee_bps = fee_bps_
     self.is_operator[msg.sender] = True
     log OperatorSet(operator=msg.sender, status=True)
-    self._set_guards(DEFAULT_MAX_DEVIATION_BPS, DEFAULT_MAX_SPEND_BPS, DEFAULT_MAX_LP_GROWTH_BPS)
+    self._set_guards(Guards(
+        max_deviation_bps=DEFAULT_MAX_DEVIATION_BPS,
+        max_spend_bps=DEFAULT_MAX_SPEND_BPS,
+        max_lp_growth_bps=DEFAULT_MAX_LP_GROWTH_BPS,
+        max_drift_bps=DEFAULT_MAX_DRIFT_BPS,
+    ))
 
 
 @external
@@ -234,19 +266,26 @@ def set_operator(operator: address, status: bool):
 
 
 @external
-def set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth_bps: uint256):
+def set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth_bps: uint256, max_drift_bps: uint256):
     """
-    @notice Set the bounds that skip a client's part of a buy-back or inject
-            round; `max_value(uint256)` switches a bound off.
-    @param max_deviation_bps The largest deviation of the pool's spot price
-           from its TWAP since the client's observation, in bps.
-    @param max_spend_bps The largest part of the pool's base reserve one
-           client's part may be, in bps.
-    @param max_lp_growth_bps The largest growth of the pool's LP supply since
-           the observation that an inject accepts, in bps.
+    @notice Set the bounds that hold back a client's part of a buy-back or
+            inject round. None can be switched off: each lies within
+            [MIN_GUARD_BPS, MAX_GUARD_BPS] (spending up to MAX_SPEND_BPS).
+    @param max_deviation_bps How far the spot price may lie above the lower of
+           the TWAP since the observation and the accepted anchor, in bps.
+    @param max_spend_bps The largest part of a pool's base reserve that one
+           client's part may spend, in bps; larger parts scale every part.
+    @param max_lp_growth_bps How far the LP supply may grow beyond the accepted
+           one, and the accepted one may grow a round, in bps.
+    @param max_drift_bps How far a round may raise the anchor towards the TWAP, in bps.
     """
     ownable._check_owner()
-    self._set_guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps)
+    self._set_guards(Guards(
+        max_deviation_bps=max_deviation_bps,
+        max_spend_bps=max_spend_bps,
+        max_lp_growth_bps=max_lp_growth_bps,
+        max_drift_bps=max_drift_bps,
+    ))
 
 
 @external
@@ -285,7 +324,8 @@ def fund(amount: uint256):
 @view
 def treasury() -> uint256:
     """
-    @notice The base tokens available for rewards and pool seeds.
+    @notice The base tokens this contract holds: what it owes its clients
+            (`total_owed`) and what budgets and pool seeds may spend.
     @return This contract's base-token balance.
     """
     return staticcall base.balanceOf(self)
@@ -330,12 +370,14 @@ def register_client(
     self._check_operator()
     pausable._require_not_paused()
     assert account != empty(address), "federation: zero address"
+    assert account != self and not self.is_market[account], "federation: account is a federation contract"
+    assert len(name) > 0 and len(symbol) > 0, "federation: empty name or symbol"
     assert self.client_index[account] == 0, "federation: client already registered"
     assert len(self.clients) < MAX_CLIENTS, "federation: too many clients"
     assert seed_token > 0 and seed_base > 0, "federation: pool seed must be positive"
     assert seed_token <= MAX_RESERVE and seed_base <= MAX_RESERVE, "federation: seed exceeds a pool reserve"
     assert client_supply <= max_value(uint256) - seed_token, "federation: supply overflow"
-    assert seed_base <= staticcall base.balanceOf(self), "federation: seed exceeds treasury"
+    assert seed_base + self.total_owed <= staticcall base.balanceOf(self), "federation: seed exceeds treasury"
 
     token: address = create_from_blueprint(token_blueprint, name, symbol, code_offset=3)
     pool: address = create_from_blueprint(pool_blueprint, token, base.address, fee_bps, code_offset=3)
@@ -350,11 +392,13 @@ def register_client(
         seed_token, seed_base, seed_token, seed_base, self, block.timestamp
     )
 
+    self.is_market[token] = True
+    self.is_market[pool] = True
     client: Client = Client(account=account, token=token, pool=pool)
     self.clients.append(client)
     self.client_index[account] = len(self.clients)
     self.vestings[account] = Vesting(supply=client_supply, released=0, start_round=self.round_count)
-    self._observe(client)
+    self._observe(client, 0, 0)
     log ClientRegistered(
         index=len(self.clients) - 1,
         account=account,
@@ -373,8 +417,9 @@ def register_client(
 def deregister_client(account: address):
     """
     @notice Stop paying `account` and stop its vesting. What has vested stays
-            releasable to it; the unvested rest of its supply is burnt. Its
-            token, its pool and the locked seed stay: holders keep trading.
+            releasable to it; the unvested rest of its supply is burnt and what
+            it was owed goes back to the treasury. Its token, its pool and the
+            locked seed stay: holders keep trading.
     @dev The client stays in `clients`, so round lists keep their order; a
          round skips a part owed to it (`SKIP_DEREGISTERED`), and a zero share
          is accepted.
@@ -388,6 +433,8 @@ def deregister_client(account: address):
     burned: uint256 = self.vestings[account].supply - vested
     self.vestings[account].supply = vested
     self.deregistered[account] = True
+    self.total_owed -= self.owed[account]
+    self.owed[account] = 0
     if burned > 0:
         extcall ICST(self.clients[index - 1].token).burn(burned)
     log ClientDeregistered(index=index - 1, account=account, vested=vested, burned=burned)
@@ -439,17 +486,18 @@ def releasable(account: address) -> uint256:
 @nonreentrant
 def observe(clients: DynArray[address, MAX_CLIENTS]):
     """
-    @notice Record each client's pool state: the start of the TWAP window and
-            the LP supply that the next buy-back or inject round checks against.
-    @dev Rounds observe their clients at the end, so a call is needed only to
-         restart a window, e.g. after legitimate trading moved the price.
+    @notice Accept each client's pool as it stands: restart its TWAP window
+            and set its anchor to the spot price and its accepted LP supply to
+            the current one.
+    @dev Rounds move anchors by at most `max_drift_bps` a round; an operator
+         who knows that trading moved a price for good may accept it at once.
     @param clients Registered clients, in any order.
     """
     self._check_operator()
     for account: address in clients:
         index: uint256 = self.client_index[account]
         assert index != 0, "federation: unknown client"
-        self._observe(self.clients[index - 1])
+        self._observe(self.clients[index - 1], 0, 0)
 
 
 @external
@@ -459,8 +507,9 @@ def distribute_mint(
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
     @notice Rule 1: mint `budget * share_i // SHARE_SCALE` new CST_i to client i.
-    @dev `budget` counts CST units (each client's own token); the treasury is
-         untouched. A deregistered client's part is not minted (`skipped`).
+    @dev `budget` counts CST units (each client's own token); the treasury and
+         what it owes are untouched. A deregistered client's part is not
+         minted (`skipped`).
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The CST units to split.
@@ -469,6 +518,7 @@ def distribute_mint(
     entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     skipped: DynArray[uint8, MAX_CLIENTS] = []
+    owed: DynArray[uint256, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
         skip: uint8 = 0
         if amounts[i] > 0:
@@ -478,7 +528,8 @@ def distribute_mint(
             else:
                 extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
         skipped.append(skip)
-    self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped)
+        owed.append(self.owed[entries[i].account])
+    self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped, owed)
     return amounts
 
 
@@ -493,16 +544,15 @@ def distribute_buyback(
     deadline: uint256,
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
-    @notice Rule 2: spend `budget * share_i // SHARE_SCALE` treasury base tokens
-            buying CST_i in pool i, then hand the CST to client i (`burn` false)
-            or burn it (`burn` true).
-    @dev A part is skipped (it stays in the treasury; `skipped` says why) when
-         its client is deregistered, when a guard fails, when it would buy less
-         than `min_outs[i]` or nothing.
+    @notice Rule 2: spend each client's due, `budget * share_i // SHARE_SCALE`
+            treasury base tokens plus what it is owed, buying CST_i in pool i,
+            then hand the CST to client i (`burn` false) or burn it (`burn` true).
+    @dev What a guard holds back, or a purchase below `min_outs[i]` (scaled
+         with a scaled part) or of nothing, stays owed (`skipped` says why).
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The treasury's base tokens to split.
-    @param min_outs The least CST each purchase must yield; 0 sends no bound.
+    @param min_outs The least CST each client's whole due must buy; 0 sends no bound.
     @param burn Burn the CST bought instead of giving it to the client.
     @param deadline The last timestamp at which the round may execute.
     @return The CST bought in each pool.
@@ -510,38 +560,15 @@ def distribute_buyback(
     assert block.timestamp <= deadline, "federation: expired deadline"
     entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     assert len(min_outs) == len(clients), "federation: length mismatch"
-    assert budget <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
-    amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
-    bought: DynArray[uint256, MAX_CLIENTS] = []
-    skipped: DynArray[uint8, MAX_CLIENTS] = []
-    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
-        out: uint256 = 0
-        skip: uint8 = 0
-        if amounts[i] > 0:
-            skip = self._skip(entries[i], amounts[i], False)
-            if skip == 0:
-                out = staticcall IPool(entries[i].pool).get_amount_out(base.address, amounts[i])
-                if out < min_outs[i]:
-                    skip = SKIP_MIN_OUT
-                elif out == 0:
-                    skip = SKIP_DUST
-            if skip != 0:
-                amounts[i] = 0
-                out = 0
-            else:
-                recipient: address = entries[i].account
-                if burn:
-                    recipient = self
-                extcall IPool(entries[i].pool).swap(base.address, amounts[i], out, recipient, deadline)
-                if burn:
-                    extcall ICST(entries[i].token).burn(out)
-        self._observe(entries[i])
-        bought.append(out)
-        skipped.append(skip)
     rule: uint8 = RULE_BUYBACK_TO_CLIENT
     if burn:
         rule = RULE_BUYBACK_BURN
-    self._log_round(rule, clients, shares, budget, amounts, bought, skipped)
+    amounts: DynArray[uint256, MAX_CLIENTS] = []
+    bought: DynArray[uint256, MAX_CLIENTS] = []
+    skipped: DynArray[uint8, MAX_CLIENTS] = []
+    owed: DynArray[uint256, MAX_CLIENTS] = []
+    amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
+    self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
     return bought
 
 
@@ -551,36 +578,25 @@ def distribute_inject(
     clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
 ) -> DynArray[uint256, MAX_CLIENTS]:
     """
-    @notice Rule 3: send `budget * share_i // SHARE_SCALE` treasury base tokens
-            to pool i and sync its reserves, so no LP shares are minted and the
-            value accrues to the pool's existing LPs (above all the locked seed):
-            client i gains through the price of the CST it holds and vests.
-    @dev A part is skipped (it stays in the treasury; `skipped` says why) when
-         its client is deregistered or a guard fails, including LP supply that
-         grew since the observation.
+    @notice Rule 3: donate each client's due, `budget * share_i // SHARE_SCALE`
+            treasury base tokens plus what it is owed, to pool i: no LP shares
+            are minted, so the value accrues to the pool's existing LPs (above
+            all the locked seed) and client i gains through the price of the
+            CST it holds and vests.
+    @dev What a guard holds back, including LP supply grown beyond the
+         accepted one, stays owed (`skipped` says why).
     @param clients Registered clients, in registration order.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The treasury's base tokens to split.
     @return The base tokens added to each pool.
     """
     entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
-    assert budget <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
-    amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
+    amounts: DynArray[uint256, MAX_CLIENTS] = []
     zeros: DynArray[uint256, MAX_CLIENTS] = []
     skipped: DynArray[uint8, MAX_CLIENTS] = []
-    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
-        skip: uint8 = 0
-        if amounts[i] > 0:
-            skip = self._skip(entries[i], amounts[i], True)
-            if skip != 0:
-                amounts[i] = 0
-            else:
-                assert extcall base.transfer(entries[i].pool, amounts[i], default_return_value=True), "federation: transfer failed"
-                extcall IPool(entries[i].pool).sync()
-        self._observe(entries[i])
-        zeros.append(0)
-        skipped.append(skip)
-    self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped)
+    owed: DynArray[uint256, MAX_CLIENTS] = []
+    amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, block.timestamp)
+    self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
     return amounts
 
 
@@ -591,12 +607,16 @@ def _check_operator():
 
 
 @internal
-def _set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth_bps: uint256):
-    self.guards = Guards(
-        max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps, max_lp_growth_bps=max_lp_growth_bps
-    )
+def _set_guards(limits: Guards):
+    for bound: uint256 in [limits.max_deviation_bps, limits.max_lp_growth_bps, limits.max_drift_bps]:
+        assert bound >= MIN_GUARD_BPS and bound <= MAX_GUARD_BPS, "federation: guard out of range"
+    assert limits.max_spend_bps >= MIN_GUARD_BPS and limits.max_spend_bps <= MAX_SPEND_BPS, "federation: guard out of range"
+    self.guards = limits
     log GuardsSet(
-        max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps, max_lp_growth_bps=max_lp_growth_bps
+        max_deviation_bps=limits.max_deviation_bps,
+        max_spend_bps=limits.max_spend_bps,
+        max_lp_growth_bps=limits.max_lp_growth_bps,
+        max_drift_bps=limits.max_drift_bps,
     )
 
 
@@ -622,15 +642,29 @@ def _pool_now(pool: address) -> (uint256, uint256, uint256):
 
 
 @internal
-def _observe(client: Client):
+def _observe(client: Client, anchor: uint256, lp_supply: uint256):
+    """
+    @dev Restart the client's TWAP window now and record the accepted anchor
+         and LP supply; a zero accepts the pool's spot price or LP supply as it
+         stands (registration, `observe`). Neither is ever zero otherwise: a
+         price of reserves below 2**112 is at least 1.
+    """
     reserve_token: uint256 = 0
     reserve_base: uint256 = 0
     cumulative: uint256 = 0
     reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
+    spot: uint256 = (reserve_base << 112) // reserve_token
+    accepted_price: uint256 = anchor
+    if accepted_price == 0:
+        accepted_price = spot
+    accepted_supply: uint256 = lp_supply
+    if accepted_supply == 0:
+        accepted_supply = staticcall IPool(client.pool).totalSupply()
     self.observations[client.account] = Observation(
         price_cumulative=cumulative,
-        price_and_time=((reserve_base << 112) // reserve_token) | ((block.timestamp & MASK32) << 224),
-        lp_supply=staticcall IPool(client.pool).totalSupply(),
+        price_and_time=spot | ((block.timestamp & MASK32) << 224),
+        anchor=accepted_price,
+        lp_supply=accepted_supply,
     )
 
 
@@ -650,45 +684,144 @@ def _vested(account: address) -> uint256:
 
 @internal
 @view
-def _skip(client: Client, amount: uint256, inject: bool) -> uint8:
+def _guard(client: Client, due: uint256, inject: bool) -> (uint8, uint256, uint256, uint256, uint256):
     """
-    @dev Why a buy-back or inject part of `amount` is not paid (a `SKIP_*`
-         code), or 0: a deregistered client first, then the guards.
-    """
-    if self.deregistered[client.account]:
-        return SKIP_DEREGISTERED
-    return self._guard(client, amount, inject)
-
-
-@internal
-@view
-def _guard(client: Client, amount: uint256, inject: bool) -> uint8:
-    """
-    @dev The first guard `amount` fails (a `SKIP_*` code), or 0. The reference
-         price is the TWAP since the observation, or the observed spot price
-         when no second has passed since.
+    @dev Why a due of `due` must wait (a `SKIP_*` code, or 0), the most the
+         pool's spending bound lets one part spend, the anchor and LP supply
+         this round accepts, and the spot price. The anchor rises towards the
+         TWAP since the observation by at most `max_drift_bps` and follows a
+         fall at once; the spot may lie at most `max_deviation_bps` above the
+         lower of the TWAP and the old anchor, so a price pushed up and held
+         since the last round buys the attacker one drift step a round.
+    @return (skip, cap, anchor, lp_supply, spot)
     """
     limits: Guards = self.guards
+    seen: Observation = self.observations[client.account]
     reserve_token: uint256 = 0
     reserve_base: uint256 = 0
     cumulative: uint256 = 0
     reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
-    if amount * BPS // reserve_base > limits.max_spend_bps:
-        return SKIP_RESERVE
-    seen: Observation = self.observations[client.account]
-    reference: uint256 = seen.price_and_time & MASK224
+    spot: uint256 = (reserve_base << 112) // reserve_token
+    twap: uint256 = seen.price_and_time & MASK224
     elapsed: uint256 = unsafe_sub(block.timestamp & MASK32, seen.price_and_time >> 224) & MASK32
     if elapsed != 0:
-        reference = unsafe_sub(cumulative, seen.price_cumulative) // elapsed
-    spot: uint256 = (reserve_base << 112) // reserve_token
-    deviation: uint256 = max(spot, reference) - min(spot, reference)
-    if reference == 0 or deviation * BPS // reference > limits.max_deviation_bps:
-        return SKIP_DEVIATION
-    if inject:
-        supply: uint256 = staticcall IPool(client.pool).totalSupply()
-        if supply > seen.lp_supply and (supply - seen.lp_supply) * BPS // seen.lp_supply > limits.max_lp_growth_bps:
-            return SKIP_LP_GROWTH
-    return 0
+        twap = unsafe_sub(cumulative, seen.price_cumulative) // elapsed
+    anchor: uint256 = min(twap, seen.anchor + seen.anchor * limits.max_drift_bps // BPS)
+    reference: uint256 = min(twap, seen.anchor)
+    supply: uint256 = staticcall IPool(client.pool).totalSupply()
+    lp_supply: uint256 = min(supply, seen.lp_supply + seen.lp_supply * limits.max_lp_growth_bps // BPS)
+    skip: uint8 = 0
+    if due > 0:
+        if reference == 0 or spot > reference + reference * limits.max_deviation_bps // BPS:
+            skip = SKIP_DEVIATION
+        elif inject and supply > lp_supply:
+            skip = SKIP_LP_GROWTH
+    return skip, reserve_base * limits.max_spend_bps // BPS, anchor, lp_supply, spot
+
+
+@internal
+def _spend(
+    entries: DynArray[Client, MAX_CLIENTS],
+    shares: DynArray[uint256, MAX_CLIENTS],
+    budget: uint256,
+    min_outs: DynArray[uint256, MAX_CLIENTS],
+    rule: uint8,
+    deadline: uint256,
+) -> (DynArray[uint256, MAX_CLIENTS], DynArray[uint256, MAX_CLIENTS], DynArray[uint8, MAX_CLIENTS], DynArray[uint256, MAX_CLIENTS]):
+    """
+    @dev A buy-back or inject round. Each client's due is its part plus what it
+         is owed. The first pass finds the one factor (WAD = 1) that keeps every
+         due a guard lets through within its pool's spending bound; the second
+         scales every such due by it, checks the guards again (a base token
+         that calls back could have moved a pool in between), pays, records
+         what stays owed and accepts each pool's new anchor (moved by the
+         round's own trade) and LP supply. A deregistered client's part goes
+         back to the treasury.
+    @return (base tokens spent, CST bought, skip codes, owed after the round)
+    """
+    assert budget + self.total_owed <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
+    inject: bool = rule == RULE_INJECT
+    parts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
+    dues: DynArray[uint256, MAX_CLIENTS] = []
+    scale: uint256 = WAD
+    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+        due: uint256 = 0
+        if not self.deregistered[entries[i].account]:
+            due = parts[i] + self.owed[entries[i].account]
+        dues.append(due)
+        skip: uint8 = 0
+        cap: uint256 = 0
+        anchor: uint256 = 0
+        lp_supply: uint256 = 0
+        spot: uint256 = 0
+        skip, cap, anchor, lp_supply, spot = self._guard(entries[i], due, inject)
+        if due > 0 and skip == 0 and cap < due:
+            scale = min(scale, cap * WAD // due)
+    amounts: DynArray[uint256, MAX_CLIENTS] = []
+    bought: DynArray[uint256, MAX_CLIENTS] = []
+    skipped: DynArray[uint8, MAX_CLIENTS] = []
+    owed: DynArray[uint256, MAX_CLIENTS] = []
+    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+        entry: Client = entries[i]
+        due: uint256 = dues[i]
+        paid: uint256 = due // WAD * scale + due % WAD * scale // WAD
+        skip: uint8 = 0
+        cap: uint256 = 0
+        anchor: uint256 = 0
+        lp_supply: uint256 = 0
+        spot: uint256 = 0
+        skip, cap, anchor, lp_supply, spot = self._guard(entry, due, inject)
+        if self.deregistered[entry.account] and parts[i] > 0:
+            skip = SKIP_DEREGISTERED
+        elif skip == 0 and paid > cap:
+            skip = SKIP_RESERVE  # only if a callback moved the pool since the first pass
+        elif skip == 0 and paid < due:
+            skip = SKIP_RESERVE
+        if skip != 0 and (skip != SKIP_RESERVE or paid > cap):
+            paid = 0
+        out: uint256 = 0
+        if paid > 0 and not inject:
+            out = staticcall IPool(entry.pool).get_amount_out(base.address, paid)
+            required: uint256 = min_outs[i]
+            if paid < due and required <= MAX_RESERVE:
+                required = required * paid // due
+            if out < required:
+                skip = SKIP_MIN_OUT
+            elif out == 0:
+                skip = SKIP_DUST
+            if out < required or out == 0:
+                paid = 0
+                out = 0
+        if paid > 0:
+            if inject:
+                extcall IPool(entry.pool).donate(paid)
+            elif rule == RULE_BUYBACK_BURN:
+                extcall IPool(entry.pool).swap(base.address, paid, out, self, deadline)
+                extcall ICST(entry.token).burn(out)
+            else:
+                extcall IPool(entry.pool).swap(base.address, paid, out, entry.account, deadline)
+        if not self.deregistered[entry.account]:
+            self.total_owed = self.total_owed - self.owed[entry.account] + due - paid
+            self.owed[entry.account] = due - paid
+        if paid > 0:
+            after: uint256 = self._spot(entry.pool)
+            anchor = anchor + after - min(spot, after)
+        self._observe(entry, anchor, lp_supply)
+        amounts.append(paid)
+        bought.append(out)
+        skipped.append(skip)
+        owed.append(self.owed[entry.account])
+    return amounts, bought, skipped, owed
+
+
+@internal
+@view
+def _spot(pool: address) -> uint256:
+    reserve_token: uint256 = 0
+    reserve_base: uint256 = 0
+    last: uint256 = 0
+    reserve_token, reserve_base, last = staticcall IPool(pool).get_reserves()
+    return (reserve_base << 112) // reserve_token
 
 
 @internal
@@ -740,6 +873,7 @@ def _log_round(
     amounts: DynArray[uint256, MAX_CLIENTS],
     tokens_out: DynArray[uint256, MAX_CLIENTS],
     skipped: DynArray[uint8, MAX_CLIENTS],
+    owed: DynArray[uint256, MAX_CLIENTS],
 ):
     self.round_count += 1
     log RoundDistributed(
@@ -751,4 +885,5 @@ def _log_round(
         amounts=amounts,
         tokens_out=tokens_out,
         skipped=skipped,
+        owed=owed,
     )

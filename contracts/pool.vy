@@ -273,6 +273,25 @@ def sync():
 
 @external
 @nonreentrant
+def donate(amount: uint256):
+    """
+    @notice Pull `amount` base tokens from the caller into the base reserve
+            without minting LP shares: the pool's liquidity providers gain them
+            (the federation's inject).
+    @dev One locked call instead of a transfer and `sync`: a base token that
+         calls back on transfer cannot let anyone `skim` the donation between
+         the two. The base reserve becomes the base balance (base sent before
+         counts too) and the CST reserve stays, so the price can only rise.
+    @param amount The base tokens to add; the caller must have approved them.
+    """
+    assert amount != 0, "pool: zero amount"
+    s: uint256 = self._slot0
+    assert extcall IERC20(BASE).transferFrom(msg.sender, self, amount, default_return_value=True), "pool: transfer failed"
+    self._update(s & MASK112, staticcall IERC20(BASE).balanceOf(self), s)
+
+
+@external
+@nonreentrant
 def skim(recipient: address):
     """
     @notice Send the balances in excess of the reserves, and any LP shares

@@ -26,7 +26,7 @@ from cst_ref.twins.constants import (
     RULE_MINT,
 )
 from cst_ref.twins.federation import RoundRecord, unknown_rule
-from cst_ref.twins.guards import Guards, Observation, bounded_min_outs
+from cst_ref.twins.guards import Guards, Observation, bounded_min_outs, round_dues
 from cst_ref.twins.vesting import Vesting
 from cst_ref.twins.inputs import (
     check_address,
@@ -121,14 +121,18 @@ class FederationChain:
         return Observation(*self.contract.observations(account))
 
     def set_guards(self, guards: Guards, sender: str | None = None) -> None:
-        """Owner only: set the bounds that skip a client's part of a buy-back or inject round."""
+        """Owner only: set the bounds that hold back a client's part of a buy-back or inject round."""
         check_uint256(max_deviation_bps=guards.max_deviation_bps, max_spend_bps=guards.max_spend_bps,
-                      max_lp_growth_bps=guards.max_lp_growth_bps)
+                      max_lp_growth_bps=guards.max_lp_growth_bps, max_drift_bps=guards.max_drift_bps)
         self.contract.set_guards(guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
-                                 sender=sender)
+                                 guards.max_drift_bps, sender=sender)
+
+    def owed(self, account: str) -> int:
+        """Base tokens the federation owes ``account``: what rounds could not pay it yet."""
+        return self.contract.owed(check_address("account", account))
 
     def observe(self, clients: Sequence[str], sender: str | None = None) -> None:
-        """Record each client's pool: the start of its TWAP window and its LP supply."""
+        """Accept each client's pool as it stands: a new TWAP window, anchor and LP supply."""
         clients = check_client_list(clients)
         self.contract.observe(list(clients), sender=sender)
 
@@ -144,7 +148,9 @@ class FederationChain:
             pool = pools.get(clients[i])
             return pool.get_amount_out(base, amount) if pool is not None else 0
 
-        return bounded_min_outs(quote, shares, budget, tolerance_bps)
+        dues = round_dues(shares, budget, [self.contract.owed(client) for client in clients],
+                          [self.contract.deregistered(client) for client in clients])
+        return bounded_min_outs(quote, dues, tolerance_bps)
 
     def distribute_mint(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
@@ -166,11 +172,12 @@ class FederationChain:
         deadline: int | None = None,
         sender: str | None = None,
     ) -> RoundRecord:
-        """Rule 2: buy each client's CST with its part of ``budget``; give it or burn it.
+        """Rule 2: buy each client's CST with its due (its part of ``budget`` plus what it is
+        owed); give it or burn it.
 
-        Without ``min_outs`` each bound is the pool's quote less ``tolerance_bps``; without
-        ``deadline`` the round must land in the current block. A part whose bound or guard
-        fails stays in the treasury (``RoundRecord.skipped``).
+        Without ``min_outs`` each bound is the quote of the client's due less ``tolerance_bps``;
+        without ``deadline`` the round must land in the current block. What a bound or guard
+        holds back stays owed (``RoundRecord.skipped`` says why, ``RoundRecord.owed`` how much).
         """
         clients = check_round_inputs(clients, shares, budget)
         burn = check_bool("burn", burn)
@@ -186,7 +193,7 @@ class FederationChain:
     def distribute_inject(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None
     ) -> RoundRecord:
-        """Rule 3: send each client's part of ``budget`` into its pool without LP shares."""
+        """Rule 3: donate each client's due (its part plus what it is owed) to its pool."""
         clients = check_round_inputs(clients, shares, budget)
         self.contract.distribute_inject(list(clients), list(shares), budget, sender=sender)
         return self._last_round()
@@ -217,5 +224,6 @@ class FederationChain:
             amounts=tuple(event.amounts),
             tokens_out=tuple(event.tokens_out),
             skipped=tuple(event.skipped),
+            owed=tuple(event.owed),
         )
 

@@ -98,6 +98,13 @@ class Backend(Protocol):
     def releasable(self, client: int) -> int:
         """CST of client ``client``'s own supply vested and not yet released."""
 
+    def owed(self, client: int) -> int:
+        """Base tokens the federation owes client ``client``: what its rounds could not pay yet."""
+
+    def observe(self, client: int) -> None:
+        """The owner (an operator) accepts client ``client``'s pool as it stands: its anchor
+        price and LP supply become the current ones."""
+
     def release(self, client: int) -> int:
         """The owner (anyone may) pays client ``client`` its releasable CST; the amount."""
 

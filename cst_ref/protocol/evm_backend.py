@@ -105,6 +105,14 @@ class EvmBackend:
         with self._active():
             return self.system.federation.contract.releasable(self.accounts[client])
 
+    def owed(self, client: int) -> int:
+        with self._active():
+            return self.system.federation.owed(self.accounts[client])
+
+    def observe(self, client: int) -> None:
+        with self._active():
+            self.system.federation.observe([self.accounts[client]], sender=self.owner)
+
     def release(self, client: int) -> int:
         with self._active():
             return self.system.federation.release(self.accounts[client], sender=self.owner)

@@ -72,7 +72,8 @@ class ModelBackend:
         self.timestamp += check_int("seconds", seconds, positive=True)
 
     def set_guards(self, guards: Guards) -> None:
-        self.model.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps)
+        self.model.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
+                              guards.max_drift_bps)
 
     def deregister(self, client: int) -> None:
         self.model.deregister_client(self.owner, self.accounts[client])
@@ -82,6 +83,12 @@ class ModelBackend:
 
     def releasable(self, client: int) -> int:
         return self.model.releasable(self.accounts[client])
+
+    def owed(self, client: int) -> int:
+        return self.model.owed.get(self.accounts[client], 0)
+
+    def observe(self, client: int) -> None:
+        self.model.observe(self.owner, [self.accounts[client]], self.timestamp)
 
     def release(self, client: int) -> int:
         return self.model.release(self.owner, self.accounts[client])

@@ -9,10 +9,13 @@ round loop, and ``cst_ref.chain`` takes its constants from here.
 from .constants import (
     DEFAULT_BASE_NAME,
     DEFAULT_MAX_DEVIATION_BPS,
+    DEFAULT_MAX_DRIFT_BPS,
     DEFAULT_MAX_LP_GROWTH_BPS,
     DEFAULT_MAX_SPEND_BPS,
     DEFAULT_TOLERANCE_BPS,
-    GUARD_OFF,
+    MAX_GUARD_BPS,
+    MAX_SPEND_BPS,
+    MIN_GUARD_BPS,
     SKIP_DEREGISTERED,
     SKIP_DEVIATION,
     SKIP_DUST,
@@ -36,7 +39,7 @@ from .constants import (
     WAD,
 )
 from .federation import ClientModel, FederationModel, RoundRecord, create_address, unknown_rule
-from .guards import Guards, Observation, bounded_min_outs, check_tolerance
+from .guards import LOOSEST, Guards, Observation, bounded_min_outs, check_tolerance
 from .inputs import check_address, check_address_list, check_uint256, check_uint256_list
 from .ledger import ZERO_ADDRESS, Ledger
 from .parity import known_accounts, state_differences
@@ -49,10 +52,14 @@ from .vesting import Vesting, vested_amount
 __all__ = [
     "DEFAULT_BASE_NAME",
     "DEFAULT_MAX_DEVIATION_BPS",
+    "DEFAULT_MAX_DRIFT_BPS",
     "DEFAULT_MAX_LP_GROWTH_BPS",
     "DEFAULT_MAX_SPEND_BPS",
     "DEFAULT_TOLERANCE_BPS",
-    "GUARD_OFF",
+    "LOOSEST",
+    "MAX_GUARD_BPS",
+    "MAX_SPEND_BPS",
+    "MIN_GUARD_BPS",
     "SKIP_DEREGISTERED",
     "SKIP_DEVIATION",
     "SKIP_DUST",

@@ -38,12 +38,13 @@ SKIP_DEREGISTERED = 6
 SKIP_REASONS = {
     SKIP_DUST: "buys nothing",
     SKIP_MIN_OUT: "below min_out",
-    SKIP_RESERVE: "too large for the pool's base reserve",
-    SKIP_DEVIATION: "spot price away from its TWAP",
-    SKIP_LP_GROWTH: "LP supply grew since the observation",
+    SKIP_RESERVE: "scaled to the pools' spending bound",
+    SKIP_DEVIATION: "spot price too far above the accepted price",
+    SKIP_LP_GROWTH: "LP supply grew beyond the accepted one",
     SKIP_DEREGISTERED: "client deregistered",
 }
-"""Why a round kept a client's part in the treasury (``RoundDistributed.skipped``; 0 = paid)."""
+"""Why a round did not pay a client's due in full (``RoundDistributed.skipped``; 0 = paid): the
+rest stays owed to it, except a deregistered client's part, which goes back to the treasury."""
 
 VESTING_ROUNDS = 20
 """Rounds over which a client's own supply vests, linearly (``federation.vy``'s ``VESTING_ROUNDS``).
@@ -58,10 +59,15 @@ than any run of the book."""
 DEFAULT_MAX_DEVIATION_BPS = 200
 DEFAULT_MAX_SPEND_BPS = 1_000
 DEFAULT_MAX_LP_GROWTH_BPS = 100
-"""The federation's guards at deployment: 2 % from the TWAP, 10 % of a base reserve, 1 % more LP shares."""
+DEFAULT_MAX_DRIFT_BPS = 200
+"""The federation's guards at deployment: the spot at most 2 % above the accepted price, a part
+at most 10 % of a base reserve, 1 % more LP shares, and the accepted price raised by at most
+2 % a round."""
 
-GUARD_OFF = 2**256 - 1
-"""A guard set to this value never skips a client."""
+MIN_GUARD_BPS = 10
+MAX_GUARD_BPS = 1_000
+MAX_SPEND_BPS = 5_000
+"""Every guard lies within [10, 1,000] bps (spending within [10, 5,000]): none can be switched off."""
 
 DEFAULT_TOLERANCE_BPS = 50
 """The wrappers' buy-back bound: each ``min_out`` is its quote less 0.5 %."""
@@ -76,10 +82,10 @@ FAR_DEADLINE = 2**64
 __all__ = [
     "DEFAULT_BASE_NAME",
     "DEFAULT_MAX_DEVIATION_BPS",
+    "DEFAULT_MAX_DRIFT_BPS",
     "DEFAULT_MAX_LP_GROWTH_BPS",
     "DEFAULT_MAX_SPEND_BPS",
     "DEFAULT_TOLERANCE_BPS",
-    "GUARD_OFF",
     "SKIP_DEREGISTERED",
     "SKIP_DEVIATION",
     "SKIP_DUST",
@@ -92,6 +98,9 @@ __all__ = [
     "FAR_DEADLINE",
     "FEE_DENOMINATOR",
     "MAX_CLIENTS",
+    "MAX_GUARD_BPS",
+    "MAX_SPEND_BPS",
+    "MIN_GUARD_BPS",
     "MINIMUM_LIQUIDITY",
     "RULES",
     "RULE_BUYBACK_BURN",

@@ -4,7 +4,8 @@ It applies the contract's checks in the contract's order (a contract revert is a
 ``Revert`` with the same reason), deploys each client's token and pool twins at the
 addresses the EVM's ``CREATE`` gives them, and moves tokens on the ledger and pool twins.
 Like the contract it keeps each pool's seed LP shares (locked: it has no way to remove
-liquidity), escrows each client's own supply as a ``Vesting`` and deregisters clients.
+liquidity), escrows each client's own supply as a ``Vesting``, deregisters clients and
+records what a round could not pay yet (``owed``), paying it with the next parts.
 Chapters compute a round here first, then show the EVM agrees.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import rlp
 from eth_utils import keccak, to_bytes, to_checksum_address
 
+from cst_ref.amm import oracle
 from cst_ref.checks import check_bool
 
 from .constants import (
@@ -31,8 +33,10 @@ from .constants import (
     SKIP_DEREGISTERED,
     SKIP_DUST,
     SKIP_MIN_OUT,
+    SKIP_RESERVE,
+    WAD,
 )
-from .guards import Guards, Observation, bounded_min_outs, guard_failure, observe
+from .guards import Guards, Observation, bounded_min_outs, check_due, observe, round_dues
 from .inputs import (
     check_address,
     check_client_list,
@@ -59,8 +63,8 @@ class RoundRecord:
 
     ``amounts`` are CST minted (mint) or base tokens spent (buy-back, inject);
     ``tokens_out`` are CST minted or bought (zero for inject); ``skipped`` is 0 for a
-    client paid (or owed nothing) and otherwise the ``SKIP_*`` code of why its part
-    stayed in the treasury.
+    client paid in full (or due nothing) and otherwise the ``SKIP_*`` code of why not;
+    ``owed`` is what each client is owed after the round, in base tokens.
     """
 
     round_number: int
@@ -71,6 +75,7 @@ class RoundRecord:
     amounts: tuple[int, ...]
     tokens_out: tuple[int, ...]
     skipped: tuple[int, ...]
+    owed: tuple[int, ...]
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -89,7 +94,7 @@ class ClientModel:
 
 class FederationModel:
     """The federation's state: roles, pause flag, clients, guards, observations, vestings,
-    deregistrations, round counter and treasury.
+    deregistrations, what is owed, round counter and treasury.
 
     Mutating methods take the caller (``sender``) and, where the contract reads the
     clock, the block ``timestamp``; each either applies all its effects or raises
@@ -115,6 +120,9 @@ class FederationModel:
         self.observations: dict[str, Observation] = {}
         self.vestings: dict[str, Vesting] = {}
         self.deregistered: set[str] = set()
+        self.owed: dict[str, int] = {}
+        self.total_owed = 0
+        self.markets: set[str] = set()
         # a contract's nonce starts at 1 (EIP-161); each registration makes two CREATEs
         self.nonce = 1
 
@@ -148,11 +156,12 @@ class FederationModel:
         else:
             self.operators.discard(check_address("operator", operator))
 
-    def set_guards(self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int) -> None:
+    def set_guards(self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int,
+                   max_drift_bps: int) -> None:
         check_uint256(max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps,
-                      max_lp_growth_bps=max_lp_growth_bps)
+                      max_lp_growth_bps=max_lp_growth_bps, max_drift_bps=max_drift_bps)
         self._check_owner(sender)
-        self.guards = Guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps)
+        self.guards = Guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps, max_drift_bps).check()
 
     def transfer_ownership(self, sender: str, new_owner: str) -> None:
         new_owner = check_address("new_owner", new_owner)
@@ -190,6 +199,10 @@ class FederationModel:
         account = check_address("account", account)
         if account == ZERO_ADDRESS:
             raise Revert("federation: zero address")
+        if account == self.address or account in self.markets:
+            raise Revert("federation: account is a federation contract")
+        if not name or not symbol:
+            raise Revert("federation: empty name or symbol")
         if self._index(account, strict=False):
             raise Revert("federation: client already registered")
         if len(self.clients) >= MAX_CLIENTS:
@@ -200,7 +213,7 @@ class FederationModel:
             raise Revert("federation: seed exceeds a pool reserve")
         if client_supply > MAX_UINT256 - seed_token:
             raise Revert("federation: supply overflow")
-        if seed_base > self.treasury():
+        if seed_base + self.total_owed > self.treasury():
             raise Revert("federation: seed exceeds treasury")
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
         pool = PoolModel(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
@@ -210,6 +223,7 @@ class FederationModel:
             self.base.approve(self.address, pool.address, MAX_UINT256)
             pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, self.address,
                                timestamp, timestamp)
+        self.markets.update((token.address, pool.address))
         client = ClientModel(account, token, pool)
         self.clients.append(client)
         self._positions[account] = len(self.clients)
@@ -219,7 +233,8 @@ class FederationModel:
         return client
 
     def deregister_client(self, sender: str, account: str) -> None:
-        """Stop paying ``account`` and its vesting: the vested part stays releasable, the rest is burnt."""
+        """Stop paying ``account`` and its vesting: the vested part stays releasable, the rest is
+        burnt, and what it was owed goes back to the treasury."""
         account = check_address("account", account)
         self._check_operator(sender)
         entry = self.clients[self._index(account) - 1]
@@ -230,6 +245,7 @@ class FederationModel:
             entry.token.burn(self.address, schedule.supply - vested)
         self.vestings[account] = Vesting(vested, schedule.released, schedule.start_round)
         self.deregistered.add(account)
+        self.total_owed -= self.owed.pop(account, 0)
 
     def release(self, sender: str, account: str) -> int:
         """Pay ``account`` its vested, unreleased CST; anyone may call (``sender`` is only checked)."""
@@ -245,7 +261,7 @@ class FederationModel:
         return amount
 
     def observe(self, sender: str, clients: Sequence[str], timestamp: int) -> None:
-        """Record each client's pool: the start of its TWAP window and its LP supply."""
+        """Accept each client's pool as it stands: a new TWAP window, anchor and LP supply."""
         clients = check_client_list(clients)
         check_uint256(timestamp=timestamp)
         self._check_operator(sender)
@@ -270,16 +286,14 @@ class FederationModel:
                     else:
                         entry.token.mint(self.address, entry.account, amounts[i])
                 skipped.append(skip)
-        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped)
+        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped,
+                               [self.owed.get(entry.account, 0) for entry in entries])
 
     def distribute_buyback(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                            min_outs: Sequence[int], burn: bool, deadline: int, timestamp: int) -> RoundRecord:
-        """Rule 2: buy each client's CST with its part of ``budget``; hand it over or burn it.
-
-        A part owed to a deregistered client, or that fails a guard, would buy less than its
-        ``min_out`` or nothing at all is not spent: it stays in the treasury and ``skipped``
-        says why.
-        """
+        """Rule 2: buy each client's CST with its due (its part plus what it is owed); hand it
+        over or burn it. What a guard holds back, or would buy less than its ``min_out`` or
+        nothing, stays owed and ``skipped`` says why."""
         clients = check_round_inputs(clients, shares, budget)
         min_outs = check_uint256_list("min_outs", min_outs)
         burn = check_bool("burn", burn)
@@ -289,61 +303,24 @@ class FederationModel:
         entries = self._check_round(sender, clients, shares, budget)
         if len(min_outs) != len(clients):
             raise Revert("federation: length mismatch")
-        if budget > self.treasury():
-            raise Revert("federation: budget exceeds treasury")
-        amounts = split_budget(shares, budget)
-        bought, skipped, seen = [], [], {}
-        with atomic(*(entry.pool for entry in entries)):
-            for i, entry in enumerate(entries):
-                out = skip = 0
-                if amounts[i]:
-                    skip = self._skip(entry, amounts[i], False, timestamp)
-                    if not skip:
-                        out = entry.pool.get_amount_out(self.base.address, amounts[i])
-                        skip = SKIP_MIN_OUT if out < min_outs[i] else SKIP_DUST if out == 0 else 0
-                    if skip:
-                        amounts[i] = out = 0
-                    else:
-                        recipient = self.address if burn else entry.account
-                        entry.pool.swap(self.address, self.base.address, amounts[i], out, recipient,
-                                        deadline, timestamp)
-                        if burn:
-                            entry.token.burn(self.address, out)
-                seen[entry.account] = observe(entry.pool, timestamp)
-                bought.append(out)
-                skipped.append(skip)
-        self.observations.update(seen)
         rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
-        return self._log_round(rule, clients, shares, budget, amounts, bought, skipped)
+        amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline, timestamp)
+        return self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
 
     def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
                           timestamp: int) -> RoundRecord:
-        """Rule 3: send each client's part of ``budget`` into its pool and sync the reserves.
+        """Rule 3: donate each client's due (its part plus what it is owed) to its pool.
 
         The base accrues to the pool's liquidity, above all the federation's locked seed; the
-        client gains through its CST's price. A part owed to a deregistered client, or that
-        fails a guard (including LP supply grown since the observation, which just-in-time
-        liquidity would need), stays in the treasury and ``skipped`` says why.
+        client gains through its CST's price. What a guard holds back (including LP supply
+        grown beyond the accepted one, which just-in-time liquidity would need) stays owed
+        and ``skipped`` says why.
         """
         clients = check_round_inputs(clients, shares, budget)
         check_uint256(timestamp=timestamp)
         entries = self._check_round(sender, clients, shares, budget)
-        if budget > self.treasury():
-            raise Revert("federation: budget exceeds treasury")
-        amounts = split_budget(shares, budget)
-        skipped, seen = [], {}
-        with atomic(*(entry.pool for entry in entries)):
-            for i, entry in enumerate(entries):
-                skip = self._skip(entry, amounts[i], True, timestamp) if amounts[i] else 0
-                if skip:
-                    amounts[i] = 0
-                elif amounts[i]:
-                    self.base.transfer(self.address, entry.pool.address, amounts[i])
-                    entry.pool.sync(timestamp)
-                seen[entry.account] = observe(entry.pool, timestamp)
-                skipped.append(skip)
-        self.observations.update(seen)
-        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, [0] * len(amounts), skipped)
+        amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, timestamp, timestamp)
+        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
 
     def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
                        tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
@@ -355,7 +332,13 @@ class FederationModel:
             position = self._index(clients[i], strict=False)
             return self.clients[position - 1].pool.get_amount_out(self.base.address, amount) if position else 0
 
-        return bounded_min_outs(quote, shares, budget, tolerance_bps)
+        return bounded_min_outs(quote, self.dues(clients, shares, budget), tolerance_bps)
+
+    def dues(self, clients: Sequence[str], shares: Sequence[int], budget: int) -> list[int]:
+        """What a buy-back or inject round would try to pay each client: its part plus what
+        it is owed (nothing for a deregistered client)."""
+        return round_dues(shares, budget, [self.owed.get(client, 0) for client in clients],
+                          [client in self.deregistered for client in clients])
 
     def distribute(self, sender: str, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
                    timestamp: int, *, tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> RoundRecord:
@@ -419,14 +402,69 @@ class FederationModel:
             raise Revert("federation: shares must sum to SHARE_SCALE")
         return entries
 
-    def _skip(self, entry: ClientModel, amount: int, inject: bool, timestamp: int) -> int:
-        """Why a buy-back or inject part is not paid: a deregistered client first, then the guards."""
-        if entry.account in self.deregistered:
-            return SKIP_DEREGISTERED
-        return guard_failure(entry.pool, self.observations[entry.account], self.guards, amount, inject, timestamp)
+    def _spend(self, entries: Sequence[ClientModel], shares: Sequence[int], budget: int, min_outs: Sequence[int],
+               rule: int, deadline: int, timestamp: int) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The contract's ``_spend``: scale every due a guard lets through by the one factor
+        that keeps each within its pool's spending bound, pay, keep the rest owed and accept
+        each pool's new anchor and LP supply. Returns what was spent, bought, why a due was
+        not paid in full, and what stays owed."""
+        if budget + self.total_owed > self.treasury():
+            raise Revert("federation: budget exceeds treasury")
+        inject = rule == RULE_INJECT
+        dues = self.dues([entry.account for entry in entries], shares, budget)
+        scale = WAD
+        for entry, due in zip(entries, dues):
+            check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject, timestamp)
+            if due and not check.skip and check.cap < due:
+                scale = min(scale, check.cap * WAD // due)
+        amounts, bought, skipped, owed, seen = [], [], [], {}, {}
+        with atomic(*(entry.pool for entry in entries)):
+            for i, (entry, due) in enumerate(zip(entries, dues)):
+                paid = due // WAD * scale + due % WAD * scale // WAD
+                check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject, timestamp)
+                skip = check.skip
+                if entry.account in self.deregistered and budget * shares[i] // SHARE_SCALE:
+                    skip = SKIP_DEREGISTERED
+                elif not skip and (paid > check.cap or paid < due):
+                    skip = SKIP_RESERVE
+                if skip and (skip != SKIP_RESERVE or paid > check.cap):
+                    paid = 0
+                out = 0
+                if paid and not inject:
+                    out = entry.pool.get_amount_out(self.base.address, paid)
+                    required = min_outs[i]
+                    if paid < due and required <= MAX_RESERVE:
+                        required = required * paid // due
+                    if out < required or out == 0:
+                        skip = SKIP_MIN_OUT if out < required else SKIP_DUST
+                        paid = out = 0
+                if paid and inject:
+                    entry.pool.donate(self.address, paid, timestamp)
+                elif paid:
+                    recipient = self.address if rule == RULE_BUYBACK_BURN else entry.account
+                    entry.pool.swap(self.address, self.base.address, paid, out, recipient, deadline, timestamp)
+                    if rule == RULE_BUYBACK_BURN:
+                        entry.token.burn(self.address, out)
+                if entry.account not in self.deregistered:
+                    owed[entry.account] = due - paid
+                anchor = check.anchor
+                if paid:
+                    after = oracle.encode_price(entry.pool.reserve_base, entry.pool.reserve_token)
+                    anchor += after - min(check.spot, after)
+                seen[entry.account] = observe(entry.pool, timestamp, anchor, check.lp_supply)
+                amounts.append(paid)
+                bought.append(out)
+                skipped.append(skip)
+        for account, amount in owed.items():
+            self.total_owed += amount - self.owed.get(account, 0)
+            self.owed[account] = amount
+        self.observations.update(seen)
+        return amounts, bought, skipped, [self.owed.get(entry.account, 0) for entry in entries]
 
     def _log_round(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
-                   amounts: Sequence[int], tokens_out: Sequence[int], skipped: Sequence[int]) -> RoundRecord:
+                   amounts: Sequence[int], tokens_out: Sequence[int], skipped: Sequence[int],
+                   owed: Sequence[int]) -> RoundRecord:
         self.round_count += 1
         return RoundRecord(self.round_count, rule, scores_hash(clients, shares), budget,
-                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out), tuple(skipped))
+                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out), tuple(skipped),
+                           tuple(owed))

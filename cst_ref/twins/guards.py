@@ -1,10 +1,13 @@
 """The federation's guards on spending the treasury into a pool, and the wrappers' bounds.
 
-An attacker who moves a pool just before a buy-back or inject round takes part of the
-reward (a sandwich, a front-run, just-in-time liquidity). The contract
-therefore keeps an ``Observation`` of each client's pool and skips a client's part when
-the pool looks manipulated against it; this module is the twin of that check, and of
-the ``min_out`` bounds the Python wrappers derive from a quote.
+An attacker who moves a pool before a buy-back or inject round takes part of the reward
+(a sandwich, a front-run, just-in-time liquidity), and a patient one moves it right after
+a round and holds it, so that a TWAP since the last round agrees with the spot price. The
+contract therefore accepts, per client, an ``anchor`` price that a round may raise by at
+most ``max_drift_bps`` (a fall is followed at once) and an LP supply that may grow by at
+most ``max_lp_growth_bps`` a round, and holds back a part (it stays owed) when the spot
+lies too far above them; this module is the twin of that check, and of the ``min_out``
+bounds the Python wrappers derive from a quote.
 """
 
 from __future__ import annotations
@@ -17,14 +20,18 @@ from cst_ref.checks import check_int
 
 from .constants import (
     DEFAULT_MAX_DEVIATION_BPS,
+    DEFAULT_MAX_DRIFT_BPS,
     DEFAULT_MAX_LP_GROWTH_BPS,
     DEFAULT_MAX_SPEND_BPS,
+    MAX_GUARD_BPS,
+    MAX_SPEND_BPS,
+    MIN_GUARD_BPS,
     SHARE_SCALE,
     SKIP_DEVIATION,
     SKIP_LP_GROWTH,
-    SKIP_RESERVE,
 )
 from .pool import PoolModel
+from .revert import Revert
 
 BPS = 10_000
 _MASK224 = 2**224 - 1
@@ -32,23 +39,40 @@ _MASK224 = 2**224 - 1
 
 @dataclass(frozen=True)
 class Guards:
-    """The owner's bounds (``federation.vy``'s ``guards``); ``GUARD_OFF`` switches one off."""
+    """The owner's bounds (``federation.vy``'s ``guards``), each within the contract's range."""
 
     max_deviation_bps: int = DEFAULT_MAX_DEVIATION_BPS
     max_spend_bps: int = DEFAULT_MAX_SPEND_BPS
     max_lp_growth_bps: int = DEFAULT_MAX_LP_GROWTH_BPS
+    max_drift_bps: int = DEFAULT_MAX_DRIFT_BPS
+
+    def check(self) -> Guards:
+        """These bounds, or the contract's revert: none may be switched off or be absurd."""
+        for bound in (self.max_deviation_bps, self.max_lp_growth_bps, self.max_drift_bps):
+            if not MIN_GUARD_BPS <= bound <= MAX_GUARD_BPS:
+                raise Revert("federation: guard out of range")
+        if not MIN_GUARD_BPS <= self.max_spend_bps <= MAX_SPEND_BPS:
+            raise Revert("federation: guard out of range")
+        return self
+
+
+LOOSEST = Guards(MAX_GUARD_BPS, MAX_SPEND_BPS, MAX_GUARD_BPS, MAX_GUARD_BPS)
+"""The widest bounds the contract accepts."""
 
 
 @dataclass(frozen=True)
 class Observation:
-    """A pool as the federation last saw it, packed as the contract stores it.
+    """A pool as the federation last accepted it, packed as the contract stores it.
 
     ``price_and_time`` is the spot price (UQ112x112, base per CST) with the time mod 2**32
-    in its top 32 bits, so the struct reads back from the chain field for field.
+    in its top 32 bits, the start of the TWAP window; ``anchor`` is the price and
+    ``lp_supply`` the LP supply the federation accepted, so the struct reads back from the
+    chain field for field.
     """
 
     price_cumulative: int
     price_and_time: int
+    anchor: int
     lp_supply: int
 
     @property
@@ -58,6 +82,18 @@ class Observation:
     @property
     def time(self) -> int:
         return self.price_and_time >> 224
+
+
+@dataclass(frozen=True)
+class Check:
+    """One guard check of a client's due: why it waits (a ``SKIP_*`` code or 0), the most
+    one part may spend, the anchor and LP supply the round accepts, and the spot price."""
+
+    skip: int
+    cap: int
+    anchor: int
+    lp_supply: int
+    spot: int
 
 
 def pool_now(pool: PoolModel, timestamp: int) -> tuple[int, int, int]:
@@ -74,14 +110,16 @@ def pool_now(pool: PoolModel, timestamp: int) -> tuple[int, int, int]:
     return pool.reserve_token, pool.reserve_base, cumulative
 
 
-def observe(pool: PoolModel, timestamp: int) -> Observation:
-    """The observation the contract records for ``pool`` at ``timestamp``."""
+def observe(pool: PoolModel, timestamp: int, anchor: int = 0, lp_supply: int = 0) -> Observation:
+    """The observation the contract records for ``pool`` at ``timestamp``; a zero ``anchor``
+    or ``lp_supply`` accepts the pool's spot price or LP supply as it stands."""
     reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
     price = oracle.encode_price(reserve_base, reserve_token)
-    return Observation(cumulative, price | (timestamp % oracle.TIMESTAMP_MODULUS) << 224, pool.lp.total_supply)
+    return Observation(cumulative, price | (timestamp % oracle.TIMESTAMP_MODULUS) << 224,
+                       anchor or price, lp_supply or pool.lp.total_supply)
 
 
-def reference_price(seen: Observation, cumulative: int, timestamp: int) -> int:
+def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
     """The TWAP since ``seen`` (UQ112x112), or its spot price when no second has passed."""
     elapsed = oracle.elapsed_seconds(timestamp, seen.time)
     if not elapsed:
@@ -89,21 +127,31 @@ def reference_price(seen: Observation, cumulative: int, timestamp: int) -> int:
     return (cumulative - seen.price_cumulative) % oracle.ACCUMULATOR_MODULUS // elapsed
 
 
-def guard_failure(pool: PoolModel, seen: Observation, guards: Guards, amount: int, inject: bool,
-                  timestamp: int) -> int:
-    """The ``SKIP_*`` code of the first guard that spending ``amount`` into ``pool`` fails, or 0."""
+def check_due(pool: PoolModel, seen: Observation, guards: Guards, due: int, inject: bool,
+              timestamp: int) -> Check:
+    """The contract's ``_guard``: a due waits when the spot lies more than
+    ``max_deviation_bps`` above the lower of the TWAP and the old anchor, or (inject) when the
+    LP supply outgrew the accepted one; the anchor rises by at most ``max_drift_bps``."""
     reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
-    if amount * BPS // reserve_base > guards.max_spend_bps:
-        return SKIP_RESERVE
-    reference = reference_price(seen, cumulative, timestamp)
     spot = oracle.encode_price(reserve_base, reserve_token)
-    if reference == 0 or abs(spot - reference) * BPS // reference > guards.max_deviation_bps:
-        return SKIP_DEVIATION
+    average = twap(seen, cumulative, timestamp)
+    anchor = min(average, seen.anchor + seen.anchor * guards.max_drift_bps // BPS)
+    reference = min(average, seen.anchor)
     supply = pool.lp.total_supply
-    if inject and supply > seen.lp_supply and (supply - seen.lp_supply) * BPS // seen.lp_supply \
-            > guards.max_lp_growth_bps:
-        return SKIP_LP_GROWTH
-    return 0
+    lp_supply = min(supply, seen.lp_supply + seen.lp_supply * guards.max_lp_growth_bps // BPS)
+    skip = 0
+    if due:
+        if reference == 0 or spot > reference + reference * guards.max_deviation_bps // BPS:
+            skip = SKIP_DEVIATION
+        elif inject and supply > lp_supply:
+            skip = SKIP_LP_GROWTH
+    return Check(skip, reserve_base * guards.max_spend_bps // BPS, anchor, lp_supply, spot)
+
+
+def round_dues(shares: Sequence[int], budget: int, owed: Sequence[int], deregistered: Sequence[bool]) -> list[int]:
+    """What a buy-back or inject round tries to pay each client: its part of ``budget`` plus
+    what it is owed, and nothing to a deregistered client."""
+    return [0 if gone else budget * share // SHARE_SCALE + debt for share, debt, gone in zip(shares, owed, deregistered)]
 
 
 def check_tolerance(tolerance_bps: object) -> int:
@@ -111,13 +159,12 @@ def check_tolerance(tolerance_bps: object) -> int:
     return check_int("tolerance_bps", tolerance_bps, maximum=BPS)
 
 
-def bounded_min_outs(quote: Callable[[int, int], int], shares: Sequence[int], budget: int,
-                     tolerance_bps: int) -> list[int]:
-    """Each client's ``min_out``: its quote less ``tolerance_bps``, as both wrappers send it.
+def bounded_min_outs(quote: Callable[[int, int], int], dues: Sequence[int], tolerance_bps: int) -> list[int]:
+    """Each client's ``min_out``: the quote of its whole due (its part plus what it is owed)
+    less ``tolerance_bps``, as both wrappers send it.
 
-    ``quote(i, amount)`` is what client ``i``'s pool pays for ``amount`` base tokens; a
-    part of zero gets the bound 0 (the contract buys nothing for it anyway).
+    ``quote(i, amount)`` is what client ``i``'s pool pays for ``amount`` base tokens; a due
+    of zero gets the bound 0 (the contract buys nothing for it anyway).
     """
     tolerance_bps = check_tolerance(tolerance_bps)
-    return [quote(i, amount) * (BPS - tolerance_bps) // BPS if amount else 0
-            for i, amount in enumerate(budget * share // SHARE_SCALE for share in shares)]
+    return [quote(i, due) * (BPS - tolerance_bps) // BPS if due else 0 for i, due in enumerate(dues)]

@@ -68,8 +68,8 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
                       accounts: Sequence[str], clients: Iterable[int] | None = None) -> list[str]:
     """Every observable difference between chain and twin; an empty list means identical.
 
-    Compares the federation's counters, owner, pause flag, guards, the operator role of
-    ``accounts``, each client's observation, vesting escrow (and the vested amount the
+    Compares the federation's counters, owner, pause flag, guards, total owed, the operator role of
+    ``accounts``, each client's observation, what it is owed, vesting escrow (and the vested amount the
     contract computes from it) and deregistration, every token's supply, the balances of
     ``accounts`` and the allowances (base token, each CST, each pool's LP shares), and
     each pool's reserves, timestamp and price accumulators. ``clients`` (positions in
@@ -83,6 +83,7 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
     found.compare("paused", contract.paused(), model.paused)
     found.compare("owner", str(contract.owner()), model.owner)
     found.compare("guards", chain.guards(), model.guards)
+    found.compare("total owed", contract.total_owed(), model.total_owed)
     for account in accounts:
         found.compare(f"operator {account}", contract.is_operator(account), account in model.operators)
     found += ledger_differences("base", base, model.base, accounts,
@@ -95,6 +96,7 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
         found.compare(f"client {i} vested", contract.vested(handle.account), model.vested(twin.account))
         found.compare(f"client {i} deregistered", contract.deregistered(handle.account),
                       twin.account in model.deregistered)
+        found.compare(f"client {i} owed", contract.owed(handle.account), model.owed.get(twin.account, 0))
         found += pool_differences(f"pool {i}", handle.pool, twin.pool)
         found += ledger_differences(f"CST{i}", handle.token, twin.token, accounts, [(model.address, twin.pool.address)])
         found += ledger_differences(f"LP{i}", handle.pool, twin.pool.lp, accounts)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from cst_ref import amm
 from cst_ref.amm import oracle
+from cst_ref.amm.math import MAX_RESERVE
 
 from .inputs import check_address, check_uint256
 from .ledger import ZERO_ADDRESS, Ledger
 from .revert import Revert, atomic, require_uint256
 
-MAX_RESERVE = 2**112 - 1
-"""Reserves share one storage slot with the timestamp, 112 bits each."""
 
 LP_NAME = "WallStreetFeds CST LP"
 LP_SYMBOL = "WSFLP"
@@ -154,6 +153,18 @@ class PoolModel:
         with atomic(self):
             self._update(self.token.balance_of(self.address), self.base.balance_of(self.address), timestamp)
 
+    def donate(self, sender: str, amount: int, timestamp: int) -> None:
+        """Pull ``amount`` base tokens from ``sender`` into the base reserve, minting no LP
+        shares: the federation's inject, in one call that a callback cannot split. The base
+        reserve becomes the base balance and the CST reserve stays: the price only rises."""
+        check_uint256(amount=amount, timestamp=timestamp)
+        sender = check_address("sender", sender)
+        if amount == 0:
+            raise Revert("pool: zero amount")
+        with atomic(self):
+            self.base.transfer_from(self.address, sender, self.address, amount)
+            self._update(self.reserve_token, self.base.balance_of(self.address), timestamp)
+
     def skim(self, recipient: str) -> None:
         """Send the balances in excess of the reserves, and LP shares the pool holds beyond
         the locked ``MINIMUM_LIQUIDITY``, to ``recipient``."""
@@ -180,7 +191,8 @@ class PoolModel:
             raise Revert("pool: empty pool")
         reserve_in, reserve_out = ((self.reserve_token, self.reserve_base) if sell_token
                                    else (self.reserve_base, self.reserve_token))
-        require_uint256(amount_in * (amm.FEE_DENOMINATOR - self.fee_bps) * reserve_out)
+        in_with_fee = amount_in * (amm.FEE_DENOMINATOR - self.fee_bps)
+        require_uint256(in_with_fee * reserve_out, reserve_in * amm.FEE_DENOMINATOR + in_with_fee)
         return amm.get_amount_out(amount_in, reserve_in, reserve_out, self.fee_bps), sell_token
 
     def _update(self, reserve_token: int, reserve_base: int, timestamp: int) -> None:

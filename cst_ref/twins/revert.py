@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-MAX_UINT256 = 2**256 - 1
+from cst_ref.amm.math import MAX_UINT256
 
 
 class Revert(Exception):

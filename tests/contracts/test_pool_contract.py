@@ -10,6 +10,7 @@ from cst_ref.twins import FAR_DEADLINE, PoolModel, Revert
 from cst_ref.chain.deploy import deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
+from cst_ref.chain.twins import fresh_pool_model, fund_accounts
 from tests.amm.test_amm_math import V2_SWAP_CASES
 
 E18 = 10**18
@@ -315,3 +316,25 @@ def test_lp_shares_sent_to_the_pool_are_skimmed_back(funded, traders):
     assert funded.pool.balanceOf(funded.pool.address) == MINIMUM_LIQUIDITY  # the locked part stays
     paid = funded.pool.remove_liquidity(shares // 4, 0, 0, bob, FAR_DEADLINE, sender=bob)
     assert paid[0] > 0 and paid[1] > 0
+
+
+def test_donate_adds_base_to_the_reserve_and_mints_no_shares(market, owner, traders):
+    """The federation's inject: the base reserve becomes the balance, the CST reserve stays (a
+    CST sent without a call stays skimmable), no LP share is minted, and the twin agrees."""
+    alice, bob = traders[:2]
+    twin = fresh_pool_model(market)
+    fund_accounts(market, [alice, bob], 20 * E18, sender=owner, twin=twin)
+    market.pool.add_liquidity(5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, sender=alice)
+    twin.add_liquidity(alice, 5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, boa.env.timestamp)
+    market.token.transfer(market.pool.address, E18, sender=alice)  # a stray CST
+    twin.token.transfer(alice, market.pool.address, E18)
+    with boa.reverts("pool: zero amount"):
+        market.pool.donate(0, sender=bob)
+    with pytest.raises(Revert, match="pool: zero amount"):
+        twin.donate(bob, 0, boa.env.timestamp)
+    supply = market.pool.totalSupply()
+    market.pool.donate(3 * E18, sender=bob)
+    twin.donate(bob, 3 * E18, boa.env.timestamp)
+    assert market.pool.get_reserves()[:2] == (5 * E18, 13 * E18) == twin.get_reserves()[:2]
+    assert market.pool.totalSupply() == supply == twin.lp.total_supply
+    assert market.base.balanceOf(bob) == twin.base.balance_of(bob) == 17 * E18

@@ -118,3 +118,76 @@ def test_test_tokens_behave_as_described(make):
     token.mint(holder, 5)
     token.transfer(boa.env.generate_address(), 2, sender=holder)
     assert token.balanceOf(holder) == (3 if make is silent_token else 5)
+
+
+CALLBACK = HEADER + """
+interface IHook:
+    def on_transfer(sender: address, to: address, amount: uint256): nonpayable
+
+hook: public(address)
+
+@external
+def set_hook(hook: address):
+    self.hook = hook
+
+@internal
+def _move(owner: address, to: address, amount: uint256):
+    self.balanceOf[owner] -= amount
+    self.balanceOf[to] += amount
+    if self.hook != empty(address):
+        extcall IHook(self.hook).on_transfer(owner, to, amount)
+
+@external
+def transfer(to: address, amount: uint256) -> bool:
+    self._move(msg.sender, to, amount)
+    return True
+
+@external
+def transferFrom(owner: address, to: address, amount: uint256) -> bool:
+    self.allowance[owner][msg.sender] -= amount
+    self._move(owner, to, amount)
+    return True
+
+@external
+def approve(spender: address, amount: uint256) -> bool:
+    self.allowance[msg.sender][spender] = amount
+    return True
+"""
+
+SKIMMER = """
+# pragma version ~=0.4.3
+pool: public(address)
+
+@external
+def set_pool(pool: address):
+    self.pool = pool
+
+@external
+def on_transfer(sender: address, to: address, amount: uint256):
+    # as the tokens reach the pool, try to take them before the pool counts them
+    if to == self.pool:
+        skimmed: bool = raw_call(self.pool, abi_encode(self, method_id=method_id("skim(address)")), revert_on_failure=False)
+"""
+
+
+def test_a_base_token_that_calls_back_cannot_let_anyone_skim_an_inject():
+    """A token that calls a third party on every transfer: between a plain transfer to the pool
+    and a ``sync`` that party could ``skim`` the transfer. The federation injects with the
+    pool's ``donate``, one locked call, so the skim fails and the pool keeps every token."""
+    owner = boa.env.generate_address("owner")
+    base, skimmer = boa.loads(CALLBACK), boa.loads(SKIMMER)
+    federation = FederationChain.deploy(base.address, sender=owner)
+    base.mint(owner, 10_000 * WAD)
+    base.approve(federation.address, 10_000 * WAD, sender=owner)
+    federation.contract.fund(10_000 * WAD, sender=owner)
+    client = federation.register(boa.env.generate_address("client"), "C", "C", WAD, 1_000 * WAD, 1_000 * WAD,
+                                 sender=owner)
+    skimmer.set_pool(client.pool.address)
+    base.set_hook(skimmer.address)
+    base.mint(owner, 10 * WAD)
+    base.transfer(client.pool.address, 10 * WAD, sender=owner)  # a plain transfer: the hook skims it
+    assert base.balanceOf(skimmer.address) == 10 * WAD
+    record = federation.distribute_inject([client.account], [SHARE_SCALE], 10 * WAD, sender=owner)
+    assert record.amounts == (10 * WAD,) and record.skipped == (0,)
+    assert base.balanceOf(skimmer.address) == 10 * WAD  # nothing more: the inject was not skimmed
+    assert client.pool.get_reserves()[1] == base.balanceOf(client.pool.address) == 1_010 * WAD

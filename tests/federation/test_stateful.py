@@ -36,7 +36,7 @@ from hypothesis.stateful import (
 from cst_ref.amm import product_holds
 from cst_ref.chain.system import deploy_system
 from cst_ref.chain.twins import expect_same
-from cst_ref.twins import GUARD_OFF, MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig, equal_shares
+from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig, equal_shares
 from cst_ref.twins.federation import FederationModel
 from cst_ref.twins.parity import known_accounts, state_differences
 from cst_ref.twins.pool import MAX_RESERVE
@@ -52,7 +52,7 @@ CONFIG = SystemConfig(n_clients=2, treasury=10**6 * WAD, client_supply=10**3 * W
 
 amounts = st.one_of(st.integers(1, 10**4), st.integers(1, 10**22), st.integers(1, 10**24))
 fractions = st.integers(0, 10**4)
-guard_values = st.one_of(st.integers(0, 500), st.just(GUARD_OFF))
+guard_values = st.integers(10, 1_000)
 
 FEDERATION_REASONS = {
     "federation: caller is not an operator", "federation: client already registered",
@@ -64,6 +64,8 @@ FEDERATION_REASONS = {
     "federation: budget exceeds treasury", "federation: expired deadline", "pausable: contract is paused",
     "pausable: contract is not paused", "ownable: caller is not the owner", "ownable: new owner is the zero address",
     "federation: nothing to release", "federation: client already deregistered",
+    "federation: guard out of range", "federation: account is a federation contract",
+    "federation: empty name or symbol",
 }
 """Every reason the federation can give here. Out of reach, and reached by unit tests instead:
 "too many clients" (64 clients, ``test_rounds.py``), "fee out of range" (the constructor,
@@ -71,7 +73,8 @@ FEDERATION_REASONS = {
 never return ``False``; ``tests/contracts/test_token_compat.py``)."""
 SKIP_CODES = {f"skip {code}" for code in range(7)}
 MIN_SUCCESSES = 3
-REGISTER_SPOILS = ["registered", "stranger", "huge seed", "treasury", "no seed", "overflow", "zero"]
+REGISTER_SPOILS = ["registered", "stranger", "huge seed", "treasury", "no seed", "overflow", "zero", "itself",
+                   "pool", "no symbol"]
 ROUND_SPOILS = ["unknown", "order", "sum", "sender", "length", "empty", "zero budget", "huge share",
                 "huge budget", "treasury"]  # the last three also in buyback_spoilt
 BUYBACK_SPOILS = ["deadline", "min_out", "min_outs", "dust"]
@@ -263,14 +266,14 @@ class FederationMachine(RuleBasedStateMachine):
     @rule(spoil=st.sampled_from(["none"] * 4 + REGISTER_SPOILS), supply=st.sampled_from([0, 10**21, 10**21]),
           seed_base=st.one_of(st.integers(1, 10**4), st.integers(1, 10**22)))
     def register(self, spoil, supply, seed_base):
-        account = {"zero": ZERO_ADDRESS, "registered": self.twin.clients[0].account}.get(
-            spoil, str(boa.env.generate_address()))
+        account = {"zero": ZERO_ADDRESS, "registered": self.twin.clients[0].account, "itself": self.twin.address,
+                   "pool": self.twin.clients[-1].pool.address}.get(spoil, str(boa.env.generate_address()))
         sender = self.stranger if spoil == "stranger" else self.owner
         seed_token = {"no seed": 0, "huge seed": MAX_RESERVE + 1}.get(spoil, 10**21)
         supply = MAX_UINT256 if spoil == "overflow" else supply
         seed_base = self.twin.treasury() + 1 if spoil == "treasury" else seed_base
         n = len(self.twin.clients)
-        args = (account, f"Client {n}", f"CST{n}", supply, seed_token, seed_base)
+        args = (account, f"Client {n}", "" if spoil == "no symbol" else f"CST{n}", supply, seed_token, seed_base)
 
         def on_chain():
             handle = self.chain.register(*args, sender=sender)
@@ -354,7 +357,8 @@ class FederationMachine(RuleBasedStateMachine):
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), spoil=st.sampled_from(["unknown", "twice", "sender", "none"]))
     def deregister(self, index, spoil):
-        """The operator deregisters a client (``twice``: one already deregistered, after
+        """The operator deregisters a client (then a mint round names every client: the
+        deregistered one's part is skipped), or deregisters one already deregistered (after
         deregistering one if none is: the contract's reason), or a stranger tries, or an
         unknown account is named. Rare enough that most rounds still pay someone."""
         gone = [i for i, c in enumerate(self.twin.clients) if c.account in self.twin.deregistered]
@@ -365,6 +369,9 @@ class FederationMachine(RuleBasedStateMachine):
         for _ in range(2 if spoil == "twice" and not gone else 1):
             self.same("deregister", lambda: self.chain.deregister(account, sender=sender),
                       lambda: self.twin.deregister_client(sender, account))
+        if spoil == "none":  # a round that owes the client a part: skipped (skip 6), not paid
+            clients = [c.account for c in self.twin.clients]
+            self.play_round("mint", clients, to_shares([1] * len(clients)), 10**4, self.owner)
 
     def release(self, index, who, unknown):
         """Anyone pays a client its vested supply (nothing yet, or nothing more: a reason)."""
@@ -383,13 +390,19 @@ class FederationMachine(RuleBasedStateMachine):
         self.same("observe", lambda: self.chain.observe(clients, sender=sender),
                   lambda: self.twin.observe(sender, clients, self.now))
 
-    @action(guards=st.builds(Guards, guard_values, guard_values, guard_values),
-            by_stranger=st.sampled_from([False] * 3 + [True]))
-    def set_guards(self, guards, by_stranger):
+    @action(guards=st.builds(Guards, guard_values, guard_values, guard_values, guard_values),
+            by_stranger=st.sampled_from([False] * 3 + [True]),
+            spoil=st.sampled_from([None] * 4 + list(range(4))), high=st.booleans())
+    def set_guards(self, guards, by_stranger, spoil, high):
+        """The owner (or a stranger) sets bounds, one of them out of range if ``spoil`` names it."""
+        if spoil is not None:
+            bounds = list(guards.__dict__.values())
+            bounds[spoil] = 6_000 if high else 9
+            guards = Guards(*bounds)
         sender = self.stranger if by_stranger else self.twin.owner
         self.same("set_guards", lambda: self.chain.set_guards(guards, sender=sender),
                   lambda: self.twin.set_guards(sender, guards.max_deviation_bps, guards.max_spend_bps,
-                                               guards.max_lp_growth_bps))
+                                               guards.max_lp_growth_bps, guards.max_drift_bps))
 
     @action(who=st.sampled_from(["investor", "stranger", "zero"]), status=st.booleans(),
             by_stranger=st.sampled_from([False] * 3 + [True]))
@@ -484,11 +497,19 @@ class FederationMachine(RuleBasedStateMachine):
         self.same("remove_liquidity", lambda: chain.pool.remove_liquidity(*args, sender=holder),
                   lambda: twin.pool.remove_liquidity(holder, *args, self.now))
 
-    @action(index=st.integers(0, MAX_CLIENTS_HERE), what=st.sampled_from(["cst", "base", "lp"]),
+    @action(index=st.integers(0, MAX_CLIENTS_HERE), what=st.sampled_from(["cst", "base", "lp", "donate"]),
             part=fractions)
     def investor_donates(self, index, what, part):
-        """Tokens or LP shares sent to a pool without a call: ``sync`` or ``skim`` settles them."""
+        """Tokens or LP shares sent to a pool without a call (``sync`` or ``skim`` settles
+        them), or base tokens given with ``donate`` (zero: the pool's reason)."""
         chain, twin = self.pair(index)
+        if what == "donate":
+            amount = self.twin.base.balance_of(self.investor) * part // 10**4
+            self.base.approve(chain.pool.address, amount, sender=self.investor)
+            self.twin.base.approve(self.investor, twin.pool.address, amount)
+            self.same("donate", lambda: chain.pool.donate(amount, sender=self.investor),
+                      lambda: twin.pool.donate(self.investor, amount, self.now))
+            return
         token, ledger = {"cst": (chain.token, twin.token), "base": (self.base, self.twin.base),
                          "lp": (chain.pool, twin.pool.lp)}[what]
         amount = ledger.balance_of(self.investor) * part // 10**4
@@ -554,6 +575,7 @@ class FederationMachine(RuleBasedStateMachine):
         for ledger in ledgers:  # no token sits outside the known accounts
             assert sum(ledger.balance_of(a) for a in accounts) == ledger.total_supply
         assert self.twin.base.total_supply == self.minted  # only the issuer's mints change the base supply
+        assert self.twin.total_owed == sum(self.twin.owed.values()) <= self.twin.treasury()
         for i in touched:  # donations sit above the reserves until sync or skim; never below them
             pool = self.twin.clients[i].pool
             assert pool.token.balance_of(pool.address) >= pool.reserve_token
