@@ -1,8 +1,11 @@
-"""Three ways to skim a round's reward, measured before and after the federation's guards.
+"""Three ways to skim a round's reward, measured without guards and with the federation's.
 
 Each attack is a short script against :class:`Stage`: client 0's market and the federation
 of a one-client system on a ``cst_ref.protocol`` backend. The same script runs on the twins
-(to search the attacker's best size quickly) and on the EVM (to confirm the number).
+(to search the attacker's best size quickly) and on the EVM (to confirm the number). A
+:class:`BareStage` spends the round straight into the pool twin, as a federation without
+guards would: the "before" of every comparison. ``cst_ref.scenarios.patient`` measures the
+attacker who moves the price long before the round and waits.
 
 A fourth attack of earlier versions, the client draining its own pool before a buy-back so
 that the next seller takes the budget, is gone: the pool's seed LP shares are locked in the
@@ -16,17 +19,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from cst_ref.protocol.backends import Backend, labelled_address, make_backend
 from cst_ref.twins import (
-    GUARD_OFF,
+    FAR_DEADLINE,
+    RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
     SHARE_SCALE,
     WAD,
     Guards,
+    RoundRecord,
     SystemConfig,
 )
 
-NO_GUARDS = Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF)
 UNBOUNDED = 10_000
 """``tolerance_bps`` that sends no buy-back bound."""
 
@@ -49,6 +53,8 @@ class Stage:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.client = backend.accounts[0]
+        self.given: dict[str, tuple[int, int]] = {}
+        """Base and CST each account was handed by :meth:`give`, in total."""
         backend.execute(backend.prepare(RULE_MINT, [SHARE_SCALE], STAGE_SYSTEM.client_supply))
 
     def buy(self, account: str, base: int) -> int:
@@ -65,6 +71,8 @@ class Stage:
 
     def give(self, account: str, base: int, cst: int) -> None:
         """``account`` receives fresh base tokens and CST from the client's."""
+        had = self.given.get(account, (0, 0))
+        self.given[account] = (had[0] + base, had[1] + cst)
         self.backend.mint_base(account, base)
         if cst:
             self.backend.transfer_cst(0, self.client, account, cst)
@@ -82,6 +90,28 @@ class Stage:
 
     def wait(self, seconds: int) -> None:
         self.backend.advance(seconds)
+
+
+class BareStage(Stage):
+    """A stage on the twins whose rounds skip the federation: the treasury's budget goes
+    straight into the pool (bought or donated) with no guard and no bound, as a federation
+    without guards would spend it."""
+
+    def __init__(self) -> None:
+        super().__init__(make_backend("model", STAGE_SYSTEM))
+
+    def round(self, rule: int, budget: int, tolerance_bps: int):
+        backend = self.backend
+        federation, pool = backend.model, backend.model.clients[0].pool
+        out = 0
+        if rule == RULE_INJECT:
+            pool.donate(federation.address, budget, backend.timestamp)
+        elif rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
+            out = pool.swap(federation.address, federation.base.address, budget, 0, self.client, FAR_DEADLINE,
+                            backend.timestamp)
+        else:
+            raise ValueError(f"a bare stage spends into the pool; rule {rule} does not")
+        return RoundRecord(0, rule, b"", budget, (self.client,), (budget,), (out,), (0,), (0,))
 
 
 def _value(stage: Stage, account: str, before: tuple[int, int, int]) -> float:
@@ -122,19 +152,30 @@ def buyback_sandwich(stage: Stage, capital: int, budget: int = 100 * WAD,
     return _value(stage, ATTACKER, before)
 
 
-def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None, backend: str = "model") -> float:
-    """``attack`` of ``size`` on a fresh one-client system on ``backend`` whose guards are
-    ``guards`` (``None``: the contract's defaults), ``WAIT`` seconds after the last observation."""
+def stage_on(backend: str = "model", guards: Guards | None = None, bare: bool = False) -> Stage:
+    """A fresh one-client stage on ``backend`` with ``guards`` (``None``: the contract's
+    defaults), or a :class:`BareStage` (on the twins, no guards at all)."""
+    if bare:
+        return BareStage()
     stage = Stage(make_backend(backend, STAGE_SYSTEM))
     if guards is not None:
         stage.backend.set_guards(guards)
+    return stage
+
+
+def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None = None, backend: str = "model",
+         bare: bool = False) -> float:
+    """``attack`` of ``size`` on a fresh stage (see :func:`stage_on`), ``WAIT`` seconds after
+    the last observation."""
+    stage = stage_on(backend, guards, bare)
     stage.wait(WAIT)
     return attack(stage, size)
 
 
-def best_take(attack: Callable[[Stage, int], float], sizes: Sequence[int], guards: Guards | None) -> tuple[float, int]:
-    """The attacker's best result on the twins over ``sizes``, and the size that gives it."""
-    return max((play(attack, size, guards), size) for size in sizes)
+def best_take(attack: Callable[[Stage, int], float], sizes: Sequence[int], bare: bool = False) -> tuple[float, int]:
+    """The attacker's best result on the twins over ``sizes``, and the size that gives it,
+    against the default guards or (``bare``) none."""
+    return max((play(attack, size, bare=bare), size) for size in sizes)
 
 
 ATTACKS: dict[str, Callable[[Stage, int], float]] = {
@@ -157,13 +198,11 @@ def guard_effect(names: Iterable[str] = tuple(ATTACKS)) -> dict[str, tuple[Take,
     effect = {}
     for name in names:
         sizes = [s for s in ATTACK_SIZES if s <= 500 * WAD] if name == "just-in-time liquidity" else ATTACK_SIZES
-        before, after = (best_take(ATTACKS[name], sizes, guards) for guards in (NO_GUARDS, None))
-        effect[name] = (before, after)
+        effect[name] = (best_take(ATTACKS[name], sizes, bare=True), best_take(ATTACKS[name], sizes))
     return effect
 
 
 def confirm_on_chain(effect: Mapping[str, tuple[Take, Take]]) -> bool:
-    """Replay every take of :func:`guard_effect` on the EVM: true when the contracts take
-    exactly what the twins computed, before (no guards) and after (the defaults)."""
-    return all(play(ATTACKS[name], size, guards, "evm") == take
-               for name, takes in effect.items() for (take, size), guards in zip(takes, (NO_GUARDS, None)))
+    """Replay every guarded take of :func:`guard_effect` on the EVM: true when the contracts
+    take exactly what the twins computed."""
+    return all(play(ATTACKS[name], size, backend="evm") == take for name, (_, (take, size)) in effect.items())

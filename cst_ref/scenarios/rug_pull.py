@@ -59,6 +59,7 @@ def rug_pull(rounds: int, investment: int = 100 * WAD, budget: int = 50 * WAD, b
     chain = make_backend(backend, system)
     chain.mint_base(INVESTOR, investment)
     chain.swap(INVESTOR, 0, "base", investment)
+    chain.observe(0)  # the operator accepts the investment's price; else the guards hold the rounds back
     for _ in range(rounds):
         chain.advance(ROUND_SECONDS)
         distribute(chain, rule, [SHARE_SCALE] + [0] * (system.n_clients - 1), budget)

@@ -1,4 +1,6 @@
-"""Safeguards measured: what a sandwich takes from a buy-back, and what moving a TWAP costs.
+"""Safeguards measured: what a sandwich takes from a buy-back under a bound and the guards.
+
+``cst_ref.scenarios.patient`` measures the attacker who moves a price long before a round.
 
 Each measurement runs a small market (one client, its pool, the federation, an attacker)
 on a backend, with and without the attacker, so the federation's loss is a difference of
@@ -7,10 +9,8 @@ two real runs rather than a formula.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from cst_ref.amm import get_amount_out
 from cst_ref.checks import check_int, check_real
 from cst_ref.twins import SHARE_SCALE, WAD, Guards, SystemConfig
 
@@ -30,7 +30,7 @@ class SandwichOutcome:
     cst_alone: float
     """... and without the attacker."""
     skipped: int
-    """Client-rounds the federation's guards skipped (their budget stayed in the treasury)."""
+    """Client-rounds the federation's guards held back (their part stays owed to the client)."""
 
     @property
     def federation_loss(self) -> float:
@@ -56,26 +56,8 @@ def sandwich_outcome(tolerance_bps: int, guards: Guards | None = None, guard_awa
     def bought(result) -> float:
         return sum(r.tokens_out[0] for r in result.records if r) / WAD
 
-    attacked = run_market(scenario, [SandwichAttacker("attacker", capital, guard_aware)], backend)
+    attacker = SandwichAttacker("attacker", capital, guard_aware, (guards or Guards()).max_deviation_bps)
+    attacked = run_market(scenario, [attacker], backend)
     alone = run_market(scenario, [], backend)
     skipped = sum(1 for r in attacked.records if r and r.skipped[0])
     return SandwichOutcome(attacked.pnl_exit["attacker"], bought(attacked), bought(alone), skipped)
-
-
-def round_trip_loss(move_bps: int, reserve: float = 1_000.0, fee_bps: int = 30) -> float:
-    """Tokens lost buying until the spot price is ``move_bps`` higher and selling straight back."""
-    check_int("move_bps", move_bps, positive=True)
-    r = int(check_real("reserve", reserve, positive=True) * WAD)
-    # base in that lifts base/CST by (1 + m) in a constant-product pool, before the fee
-    x = int(r * (math.sqrt(1 + move_bps / 10_000) - 1) / (1 - fee_bps / 10_000))
-    bought = get_amount_out(x, r, r, fee_bps)
-    back = get_amount_out(bought, r - bought, r + x, fee_bps)
-    return (x - back) / WAD
-
-
-def twap_move_cost(move_bps: int, window_seconds: int, reserve: float = 1_000.0, fee_bps: int = 30) -> float:
-    """Least cost of raising a ``window_seconds`` TWAP by ``move_bps`` when arbitrageurs restore
-    the price every block: the price must sit ``move_bps`` high in every block of the window,
-    each costing a round trip."""
-    blocks = math.ceil(check_int("window_seconds", window_seconds, positive=True) / BLOCK_SECONDS)
-    return blocks * round_trip_loss(move_bps, reserve, fee_bps)

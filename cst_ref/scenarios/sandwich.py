@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cst_ref.amm import get_amount_in, get_amount_out
+from cst_ref.amm.math import MAX_RESERVE
 from cst_ref.checks import check_int
 
 #: Up to this many candidate purchases, every one is tried.
@@ -61,6 +62,8 @@ def optimal_sandwich(reserve_in: int, reserve_out: int, victim_amount_in: int, v
         return none
 
     def feasible(x: int) -> bool:
+        if reserve_in + x + victim_amount_in > MAX_RESERVE:  # more than a pool can hold
+            return False
         bought = get_amount_out(x, reserve_in, reserve_out, fee_bps)
         if bought >= reserve_out:
             return False

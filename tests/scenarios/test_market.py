@@ -22,7 +22,7 @@ from cst_ref.scenarios import (
     run_market,
 )
 from cst_ref.scenarios.safeguards import sandwich_outcome
-from cst_ref.twins import GUARD_OFF, WAD, Guards, SystemConfig
+from cst_ref.twins import LOOSEST, WAD, SystemConfig
 
 RULES = ("mint", "buyback", "buyback_burn", "inject")
 
@@ -73,15 +73,16 @@ def test_seeds_reproduce_and_differ():
 
 
 def test_a_tight_bound_leaves_the_sandwich_nothing():
-    tight = sandwich_outcome(tolerance_bps=0, guards=Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF), guard_aware=False)
+    tight = sandwich_outcome(tolerance_bps=0, guards=LOOSEST, guard_aware=False)
     assert tight.attacker_profit == 0 and tight.cst_bought == tight.cst_alone
 
 
 def test_guards_cap_an_unbounded_sandwich():
-    off = Guards(GUARD_OFF, GUARD_OFF, GUARD_OFF)
-    unguarded = sandwich_outcome(tolerance_bps=10_000, guards=off, guard_aware=False)
+    """The loosest guards the contract accepts (10 % above the anchor) leave a guard-aware
+    attacker about ten times what the defaults (2 %) leave it."""
+    loose = sandwich_outcome(tolerance_bps=10_000, guards=LOOSEST)
     guarded = sandwich_outcome(tolerance_bps=10_000)
-    assert unguarded.attacker_profit > 90 and unguarded.federation_loss > 0.9
+    assert 5 < loose.attacker_profit < 12 and loose.federation_loss < 0.12
     assert 0 < guarded.attacker_profit < 3 and guarded.federation_loss < 0.03
 
 
