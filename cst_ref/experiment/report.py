@@ -18,7 +18,7 @@ import numpy as np
 from cst_ref.amm import get_amount_out, spot_price
 from cst_ref.protocol.round_loop import RULE_KEYS, FederationRun, RoundResult
 from cst_ref.protocol.state import SystemState
-from cst_ref.twins import RULE_MINT, SHARE_SCALE, WAD, split_budget
+from cst_ref.twins import RULE_MINT, SHARE_SCALE, SKIP_REASONS, WAD, RoundRecord, split_budget
 from cst_ref.valuation import percent_of_equal, shares_from_scores
 from cst_ref.versions import toolchain_versions
 
@@ -42,7 +42,7 @@ def _round(result: RoundResult) -> dict[str, Any]:
             record = {k: (v.hex() if isinstance(v, bytes) else list(v) if isinstance(v, tuple) else v)
                       for k, v in record.items()}
         rules[rule] = {"requested": payment.requested, "paid": payment.paid, "note": payment.note,
-                       "gas": payment.gas, "event": record}
+                       "gas": payment.gas, "event": record, **_held_back(payment.record)}
     return {
         "round": result.round,
         "accuracy": result.accuracy,
@@ -55,6 +55,16 @@ def _round(result: RoundResult) -> dict[str, Any]:
         "amounts": split_budget(result.shares, result.paid) if result.shares is not None else None,
         "rules": rules,
     }
+
+
+def _held_back(record: RoundRecord | None) -> dict[str, Any]:
+    """What a rule's round really moved (``spent``: base spent, or CST minted), which clients it
+    did not pay in full and why, and what the federation owes all of them after it."""
+    if record is None:
+        return {"spent": 0, "held_back": [], "owed": 0}
+    held = [{"client": i, "code": code, "reason": SKIP_REASONS[code]}
+            for i, code in enumerate(record.skipped) if code]
+    return {"spent": sum(record.amounts), "held_back": held, "owed": sum(record.owed)}
 
 
 def _payouts(run: FederationRun) -> list[dict[str, Any]]:
@@ -148,7 +158,7 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
 
 def dumps(report: Mapping[str, Any]) -> str:
     """The report as the bytes written to ``report.json``: stable key order, exact integers."""
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def tokens(wei: int) -> float:

@@ -22,6 +22,21 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
                                                                            for r in rows]
 
 
+def _held_back(rounds: list[Mapping[str, Any]], rules: list[str]) -> list[str]:
+    """Per rule: the rounds that did not pay some client in full, why, and what stays owed."""
+    lines = []
+    for rule in rules:
+        held = [(r["round"], h) for r in rounds for h in r["rules"][rule]["held_back"]]
+        owed = rounds[-1]["rules"][rule]["owed"] if rounds else 0
+        if not held:
+            lines.append(f"- {RULE_LABELS[rule]}: every part paid in full.")
+            continue
+        listed = "; ".join(f"round {n}, client {h['client']}: {h['reason']}" for n, h in held)
+        lines.append(f"- {RULE_LABELS[rule]}: {len(held)} part(s) not paid in full ({listed}); "
+                     f"{tokens(owed):.3f} tokens still owed at the end, paid with later rounds.")
+    return lines
+
+
 def summary(report: Mapping[str, Any]) -> str:
     """A short Markdown summary: what each round paid, each client's total, the whole-run
     valuations beside it (labelled as such), and what each rule realised."""
@@ -49,6 +64,7 @@ def summary(report: Mapping[str, Any]) -> str:
     lines += _table(["round", "budget", "paid"] + [f"client {i}" for i in range(n)], rows)
     methods = list(clients[0]["methods"])
     rules = payout["rules"]
+    lines += ["", "## What each rule held back", ""] + _held_back(paid, rules)
     lines += ["", "## Per client", ""]
     lines += _table(
         ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]

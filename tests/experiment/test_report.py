@@ -75,7 +75,7 @@ def test_payout_says_what_each_client_was_allocated_round_by_round(tiny_experime
 def test_outputs_are_written_together(tiny_experiment, tmp_path):
     out = write_outputs(tiny_experiment, tmp_path / "run")
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["allocation.png", "allocation.svg", "realised.png", "realised.svg", "report.json", "summary.md"]
+    assert names == [".cst-ref-run", "allocation.png", "allocation.svg", "realised.png", "realised.svg", "report.json", "summary.md"]
     assert json.loads((out / "report.json").read_text()) == json.loads(dumps(tiny_experiment.report))
     text = (out / "summary.md").read_text()
     assert "| 2 | free_rider |" in text and "settled cumulatively" in text
