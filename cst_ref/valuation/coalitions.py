@@ -135,11 +135,10 @@ class CoalitionEvaluator:
     def coalition_weights(self, coalition: Iterable[int]) -> torch.Tensor:
         """w_i for the members of ``coalition``, zero for everyone else."""
         members = sorted(coalition)
-        w = fedavg_weights(self.counts, members)  # also refuses members outside 0..n−1
-        if self.weights == "federation":
-            w = torch.zeros(self.n_clients)
-            w[members] = torch.tensor(self.counts[members] / self.counts.sum(), dtype=torch.float32)
-        return w
+        if self.weights == "coalition":
+            return fedavg_weights(self.counts, members)  # also refuses members outside 0..n−1
+        in_coalition = fedavg_weights(np.ones(self.n_clients), members) > 0  # the same check
+        return fedavg_weights(self.counts, range(self.n_clients)) * in_coalition
 
     def params(self, coalition: Iterable[int]) -> torch.Tensor:
         """θ_S, the coalition's reconstructed flat parameter vector."""
