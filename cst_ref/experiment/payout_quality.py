@@ -23,18 +23,9 @@ from cst_ref.protocol.settlement import SETTLEMENTS, Settlement
 from cst_ref.protocol.valuer import END_ONLY, round_scores, total_scores
 
 from .config import ExperimentConfig
+from .quality import constructed_quality
 from .runner import one_thread
 from .setup import build_federation
-
-
-def constructed_quality(config: ExperimentConfig) -> np.ndarray:
-    """Each client's merit by construction: 1 honest, 1 − fraction for a label flipper, 0 for a
-    free rider, 1 / (1 + σ) for noisy features. Only its order is used (Spearman)."""
-    quality = np.ones(config.data.n_clients)
-    for spec in config.behaviours:
-        quality[spec.client] = {"honest": 1.0, "label_flip": 1.0 - spec.fraction, "free_rider": 0.0,
-                                "noisy": 1.0 / (1.0 + spec.sigma)}[spec.kind]
-    return quality
 
 
 @dataclass(frozen=True)
