@@ -36,6 +36,8 @@ tokens) and may collect a seed, a client's supply or the treasury plus a budget 
 MAX_LR = 10.0
 """A sanity bound, a hundred times the examples' rates; a run that still diverges below it
 is stopped by the runner with a message instead of a report full of NaN."""
+MAX_AGENTS = 100
+"""Agents of one kind in a market: a bound that keeps a run's market to minutes."""
 EXACT_METHODS = frozenset({"OR Shapley", "MR Shapley", "λ-MR Shapley (λ=0.8)", "MR Banzhaf"})
 """Methods that enumerate all 2^n coalitions: refused above ``MAX_EXACT_PLAYERS`` clients."""
 
@@ -157,6 +159,38 @@ class SystemSection(Section):
     fee_bps: int = Field(30, ge=0, lt=FEE_DENOMINATOR)
 
 
+class MarketAgents(Section):
+    """How many agents of each kind trade around the paid federation (``cst_ref.scenarios``)."""
+
+    buy_and_hold: int = Field(0, ge=0, le=MAX_AGENTS)
+    """Each buys one client's token (the k-th client k mod n) and holds it."""
+    index: int = Field(0, ge=0, le=MAX_AGENTS)
+    momentum: int = Field(0, ge=0, le=MAX_AGENTS)
+    informed: int = Field(0, ge=0, le=MAX_AGENTS)
+    """Each buys the clients that contribute most (by data and behaviour)."""
+    uninformed: int = Field(0, ge=0, le=MAX_AGENTS)
+    liquidity_provider: int = Field(0, ge=0, le=MAX_AGENTS)
+    """Each provides liquidity to one client's pool (the k-th to client k mod n)."""
+    sandwich_attacker: int = Field(0, ge=0, le=MAX_AGENTS)
+    price_manipulator: int = Field(0, ge=0, le=MAX_AGENTS)
+    """Each pumps one client's token before every round (the k-th client n − 1 − k mod n)."""
+
+
+class MarketConfig(Section):
+    """Agents trading every client's token while the federation pays it, per configured rule."""
+
+    seeds: list[Annotated[int, Field(ge=0, le=2**32 - 1)]] = Field(default_factory=lambda: [0], min_length=1,
+                                                                   max_length=100)
+    """Market seeds: each replays the rounds with the agents acting in another order."""
+    client_policy: Literal["hold", "sell_on_receipt", "sell_fraction"] = "hold"
+    """What every client does with its tokens (``cst_ref.scenarios.ClientAgent``)."""
+    sell_fraction: float = Field(0.1, gt=0, le=1)
+    """With ``sell_fraction``: the part of its tokens a client sells each round."""
+    capital: Tokens = 50.0
+    """Base tokens each agent is given (a price manipulator's pump a round)."""
+    agents: MarketAgents = MarketAgents()
+
+
 class ExperimentConfig(Section):
     seed: int = Field(0, ge=0, le=2**32 - 1)
     data: DataConfig = DataConfig()
@@ -167,6 +201,8 @@ class ExperimentConfig(Section):
     payout: PayoutConfig = PayoutConfig()
     budget: BudgetConfig = BudgetConfig()
     system: SystemSection = SystemSection()
+    market: MarketConfig | None = None
+    """Agents around the paid federation; ``None`` (no ``[market]`` section): no market."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ExperimentConfig:

@@ -25,7 +25,7 @@ from cst_ref.versions import toolchain_versions
 from .config import ExperimentConfig
 from .setup import Federation
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def schema() -> dict[str, Any]:
@@ -118,8 +118,9 @@ def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: 
 
 
 def build_report(config: ExperimentConfig, seed: int, backend: str, federation: Federation, run: FederationRun,
-                 allocation: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """The report of ``run``; ``allocation`` maps each configured method to its scores."""
+                 allocation: Mapping[str, np.ndarray], market: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The report of ``run``; ``allocation`` maps each configured method to its scores, ``market``
+    is the run's markets (``cst_ref.experiment.markets.run_markets``) or ``None``."""
     shares = {method: shares_from_scores(scores) for method, scores in allocation.items()}
     percents = {method: percent_of_equal(s) for method, s in shares.items()}
     counts = run.history.sample_counts
@@ -153,6 +154,7 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
         "rounds": [_round(r) for r in run.rounds],
         "settlement": _round(run.settlement) if run.settlement else None,
         "clients": clients,
+        "market": market,
     }
 
 

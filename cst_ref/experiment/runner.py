@@ -31,6 +31,7 @@ from cst_ref.protocol.round_loop import FederationRun, run_federation
 from cst_ref.protocol.valuer import total_scores
 
 from .config import ConfigError, ExperimentConfig
+from .markets import run_markets
 from .report import build_report, dumps
 from .setup import Federation, build_federation
 from .summary import summary
@@ -138,7 +139,8 @@ def run_experiment(config: ExperimentConfig, backend: str = "model", seed: int |
             allocation = {method: total_scores(method, run.history, federation.validation, seed, **utility)
                           for method in tqdm(config.valuation.methods, desc="valuation",
                                              disable=not progress or None)}
-        report = build_report(config, seed, backend, federation, run, allocation)  # reads the chain: node still up
+        market = run_markets(config, run, backend) if config.market is not None else None
+        report = build_report(config, seed, backend, federation, run, allocation, market)  # node still up
     return Experiment(report, run, federation)
 
 

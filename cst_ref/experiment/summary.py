@@ -37,6 +37,20 @@ def _held_back(rounds: list[Mapping[str, Any]], rules: list[str]) -> list[str]:
     return lines
 
 
+def _market(market: Mapping[str, Any]) -> list[str]:
+    """Per kind of account and rule: the mean profit at exit, summed over the kind's accounts."""
+    rules = list(market["rules"])
+    kinds: dict[str, dict[str, float]] = {}
+    for rule, result in market["rules"].items():
+        for account in result["accounts"]:
+            kinds.setdefault(account["kind"], dict.fromkeys(rules, 0.0))[rule] += account["exit_profit"]
+    lines = [f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
+             f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
+             "Every column sums to zero: money only moves between these accounts.", ""]
+    return lines + _table(["account"] + [RULE_LABELS[r] for r in rules],
+                          [[kind] + [f"{row[r]:,.3f}" for r in rules] for kind, row in kinds.items()])
+
+
 def summary(report: Mapping[str, Any]) -> str:
     """A short Markdown summary: what each round paid, each client's total, the whole-run
     valuations beside it (labelled as such), and what each rule realised."""
@@ -73,6 +87,8 @@ def summary(report: Mapping[str, Any]) -> str:
           f"{100 * c['payout']['share']:.1f}"]
          + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]
          + [f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules] for c in clients])
+    if report["market"] is not None:
+        lines += ["", "## Market", ""] + _market(report["market"])
     lines += [
         "",
         "- **Paid**: what the settlement allocated to each client over the run (`payout` in the report). "

@@ -19,7 +19,7 @@ def tiny_config(**overrides):
     data["training"]["rounds"] = 2
     data["valuation"]["methods"] = ["equal", "data size", "MR Shapley", "OR Shapley", "GTG-Shapley"]
     for section, values in overrides.items():
-        data[section] = {**data[section], **values} if isinstance(values, dict) else values
+        data[section] = {**(data[section] or {}), **values} if isinstance(values, dict) else values
     return parse_config(data)
 
 
