@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from scipy import stats
 
 from cst_ref.checks import check_nonempty
 
@@ -68,3 +69,31 @@ def sandwich_figure(tolerances_bps: Sequence[int], taken: Mapping[str, Sequence[
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def title_claim_figure(quality: Sequence[float], returns: Mapping[str, np.ndarray], labels: Sequence[str],
+                       title: str) -> Figure:
+    """One panel per rule: each client's investor return (mean over runs, 95 % interval) against
+    the client's built-in quality; ``returns[rule]`` is runs × clients, in %."""
+    check_nonempty("returns", returns)
+    quality = np.asarray(quality, dtype=float)
+    rules = list(returns)
+    fig, axes = plt.subplots(1, len(rules), figsize=(7.0, 2.9), sharey=True, squeeze=False)
+    for ax, rule in zip(axes[0], rules):
+        runs = np.asarray(returns[rule], dtype=float)
+        if runs.ndim != 2 or runs.shape[1] != len(quality):
+            raise ValueError(f"returns[{rule!r}] must have shape (runs, {len(quality)}), got {runs.shape}")
+        half = stats.t.ppf(0.975, len(runs) - 1) * runs.std(0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1 \
+            else np.zeros(len(quality))
+        ax.errorbar(quality, runs.mean(0), yerr=half, fmt="o", color="#1f4e79", ecolor="#7f7f7f", capsize=2,
+                    markersize=4)
+        for q, r, label in zip(quality, runs.mean(0), labels):
+            ax.annotate(label, (q, r), textcoords="offset points", xytext=(3, 3), fontsize=8)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_title(rule, fontsize=10)
+        ax.set_xlabel("client quality", fontsize=9)
+    axes[0][0].set_ylabel("investor's return (%)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal, Protocol
 
 from eth_utils import keccak, to_checksum_address
@@ -40,8 +41,10 @@ BACKENDS = ("model", "evm", "rpc")
 Token = Literal["base", "cst"]
 
 
+@cache
 def labelled_address(label: str) -> str:
-    """A fixed address for an actor of a run (``owner``, ``client 3``), the same on every backend."""
+    """A fixed address for an actor of a run (``owner``, ``client 3``), the same on every backend
+    (cached: markets name thousands of agents, and each name costs a keccak)."""
     return to_checksum_address(keccak(f"cst-ref:{label}".encode())[12:])
 
 
