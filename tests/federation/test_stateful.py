@@ -88,7 +88,7 @@ GROUPS = {
     "rounds": ["move_then_distribute", "distribute"],
     "spoilt rounds": ["distribute_spoilt", "distribute_spoilt", "buyback_spoilt"],
     "admin": ["transfer_ownership", "set_operator", "pause_briefly", "observe", "set_guards", "fund_treasury",
-              "deregister"],
+              "deregister", "observe"],
     "market": ["settle_pool", "investor_swaps", "liquidity_is_removed", "investor_adds_liquidity",
                "investor_donates", "settle_pool", "time_passes"],
 }
