@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from cst_ref.experiment import load_config
-from cst_ref.experiment.title_claim import POLICIES, measure, schedules
+from cst_ref.experiment.title_claim import measure, schedules
 from cst_ref.scenarios import RoundPlan
 from cst_ref.scenarios.metrics import confidence_interval
 from cst_ref.twins import SHARE_SCALE
