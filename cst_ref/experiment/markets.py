@@ -15,21 +15,8 @@ from typing import Any
 import numpy as np
 
 from cst_ref.protocol.round_loop import FederationRun
-from cst_ref.scenarios import (
-    Agent,
-    BuyAndHold,
-    ClientAgent,
-    IndexInvestor,
-    InformedInvestor,
-    LiquidityProvider,
-    MomentumInvestor,
-    PriceManipulator,
-    SandwichAttacker,
-    Scenario,
-    UninformedInvestor,
-    plans_from,
-    run_market,
-)
+from cst_ref.scenarios import Agent, ClientAgent, Scenario, plans_from, run_market
+from cst_ref.scenarios.lineup import agent
 
 from .config import ExperimentConfig, MarketConfig
 from .quality import constructed_quality
@@ -37,20 +24,9 @@ from .quality import constructed_quality
 
 def lineup(market: MarketConfig, n: int) -> list[Agent]:
     """Every client with the configured policy, then each configured agent kind in turn."""
-    capital, counts = market.capital, market.agents
     agents: list[Agent] = [ClientAgent(i, market.client_policy, market.sell_fraction) for i in range(n)]
-    make = {
-        "buy_and_hold": lambda k: BuyAndHold(f"buy and hold {k}", k % n, capital),
-        "index": lambda k: IndexInvestor(f"index {k}", capital),
-        "momentum": lambda k: MomentumInvestor(f"momentum {k}", capital),
-        "informed": lambda k: InformedInvestor(f"informed {k}", capital),
-        "uninformed": lambda k: UninformedInvestor(f"uninformed {k}", capital),
-        "liquidity_provider": lambda k: LiquidityProvider(f"liquidity provider {k}", k % n, capital),
-        "sandwich_attacker": lambda k: SandwichAttacker(f"sandwich attacker {k}"),
-        "price_manipulator": lambda k: PriceManipulator(f"price manipulator {k}", (n - 1 - k) % n, capital),
-    }
-    for kind, build in make.items():
-        agents += [build(k) for k in range(getattr(counts, kind))]
+    for field, count in market.agents:
+        agents += [agent(field.replace("_", " "), k, n, market.capital) for k in range(count)]
     return agents
 
 

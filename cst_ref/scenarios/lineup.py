@@ -23,16 +23,33 @@ CLIENT_POLICIES = ClientAgent.POLICIES
 INVESTOR_KINDS = ("buy and hold", "index", "momentum", "informed", "uninformed")
 
 
+AGENT_KINDS = INVESTOR_KINDS + ("liquidity provider", "sandwich attacker", "price manipulator")
+"""Every agent kind :func:`agent` builds (a ``[market]`` config spells them with underscores)."""
+
+
+def agent(kind: str, k: int, n_clients: int, capital: float = 50.0) -> Agent:
+    """The ``k``-th agent of ``kind``, named ``"<kind> <k>"``, with ``capital`` tokens: the
+    k-th buy-and-hold investor buys client k mod n and the k-th liquidity provider funds its
+    pool; the k-th price manipulator pumps client n − 1 − k mod n."""
+    name = f"{kind} {k}"
+    make = {
+        "buy and hold": lambda: BuyAndHold(name, k % n_clients, capital),
+        "index": lambda: IndexInvestor(name, capital),
+        "momentum": lambda: MomentumInvestor(name, capital),
+        "informed": lambda: InformedInvestor(name, capital),
+        "uninformed": lambda: UninformedInvestor(name, capital),
+        "liquidity provider": lambda: LiquidityProvider(name, k % n_clients, capital),
+        "sandwich attacker": lambda: SandwichAttacker(name),
+        "price manipulator": lambda: PriceManipulator(name, (n_clients - 1 - k) % n_clients, capital),
+    }
+    if kind not in make:
+        raise ValueError(f"kind must be one of {AGENT_KINDS}, got {kind!r}")
+    return make[kind]()
+
+
 def investors(n_clients: int, per_kind: int = 4, capital: float = 50.0) -> list[Agent]:
     """``per_kind`` investors of each of the five strategies, ``capital`` tokens each."""
-    make = {
-        "buy and hold": lambda k: BuyAndHold(f"buy and hold {k}", k % n_clients, capital),
-        "index": lambda k: IndexInvestor(f"index {k}", capital),
-        "momentum": lambda k: MomentumInvestor(f"momentum {k}", capital),
-        "informed": lambda k: InformedInvestor(f"informed {k}", capital),
-        "uninformed": lambda k: UninformedInvestor(f"uninformed {k}", capital),
-    }
-    return [make[kind](k) for kind in INVESTOR_KINDS for k in range(per_kind)]
+    return [agent(kind, k, n_clients, capital) for kind in INVESTOR_KINDS for k in range(per_kind)]
 
 
 def every_agent_type(n_clients: int, reference_price: float = 1.0) -> list[Agent]:

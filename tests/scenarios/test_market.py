@@ -108,3 +108,13 @@ def test_agent_names_must_be_distinct_and_clients_registered():
         run_market(scenario("mint"), [BuyAndHold("a", 0), BuyAndHold("a", 1)])
     with pytest.raises(ValueError, match="client 7 is not registered"):
         run_market(scenario("mint"), [ClientAgent(7)])
+
+
+def test_every_agent_kind_is_built_and_an_unknown_one_refused():
+    from cst_ref.scenarios.lineup import AGENT_KINDS, agent
+
+    built = [agent(kind, 4, 3, 10.0) for kind in AGENT_KINDS]
+    assert [a.name for a in built] == [f"{kind} 4" for kind in AGENT_KINDS]
+    assert built[0].client == 1 and built[-1].client == 1  # buys client 4 mod 3; pumps client 3 - 1 - 4 mod 3
+    with pytest.raises(ValueError, match="kind must be one of"):
+        agent("whale", 0, 3)
