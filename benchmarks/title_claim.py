@@ -16,7 +16,6 @@ Run: ``.venv/bin/python benchmarks/title_claim.py [seeds]`` (default 20; about 1
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -25,9 +24,7 @@ import numpy as np
 
 from cst_ref.experiment import load_config
 from cst_ref.experiment.title_claim import measure, schedules
-from cst_ref.scenarios import RoundPlan
 from cst_ref.scenarios.metrics import confidence_interval
-from cst_ref.twins import SHARE_SCALE
 
 RULES = ("mint", "buyback", "buyback_burn", "inject")
 MARKET_SEEDS = range(3)
@@ -49,20 +46,13 @@ def fmt(interval, mean_only=False):
     return f"{interval.mean:+.2f}" if mean_only else str(interval)
 
 
-def equal(schedule):
-    """The same budgets, every client the same share."""
-    n = schedule.system.n_clients
-    shares = tuple(SHARE_SCALE // n + (1 if i < SHARE_SCALE % n else 0) for i in range(n))
-    return dataclasses.replace(schedule, plans=tuple(RoundPlan(shares, p.budget) for p in schedule.plans))
-
-
 def main(n_seeds: int = 20) -> None:
     start = time.perf_counter()
     config = load_config(Path(__file__).parents[1] / "examples" / "quality.toml")
     paid = schedules(config, range(n_seeds), progress=True)
     trained = time.perf_counter() - start
     claims = measure(config, paid, MARKET_SEEDS, RULES, progress=True)
-    baseline = {(c.rule, c.policy): c for c in measure(config, [equal(s) for s in paid], MARKET_SEEDS, RULES)}
+    baseline = {(c.rule, c.policy): c for c in measure(config, [s.paid_equally() for s in paid], MARKET_SEEDS, RULES)}
     print(f"\n{n_seeds} training seeds × {len(MARKET_SEEDS)} market seeds; payout {config.payout.method}, "
           f"{config.payout.settlement}; returns in % of capital, mean ± 95 % interval; [equal payout]")
     header = f"{'rule':13} {'policy':16}" + "".join(f"{g:>22}" for g in GROUPS) + \

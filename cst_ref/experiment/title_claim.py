@@ -11,6 +11,7 @@ from the conserved exit accounting (every account exits in turn, over seeded ord
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ class Schedule:
     seed: int
     plans: tuple[RoundPlan, ...]
     system: SystemConfig
+
+    def paid_equally(self) -> Schedule:
+        """The same budgets with every client the same share: the baseline whose ranking of
+        returns cannot come from the payout."""
+        n = self.system.n_clients
+        shares = tuple(SHARE_SCALE // n + (i < SHARE_SCALE % n) for i in range(n))
+        return dataclasses.replace(self, plans=tuple(RoundPlan(shares, p.budget) for p in self.plans))
 
     @property
     def contribution(self) -> np.ndarray:

@@ -62,3 +62,10 @@ def test_an_end_only_payout_is_refused(quality_config):
     data["payout"].update(method="OR Shapley", timing="end")
     with pytest.raises(ValueError, match="pays once at the end"):
         schedules(parse_config(data), [0])
+
+
+def test_an_equal_schedule_keeps_the_budgets_and_splits_them_evenly():
+    plans = (RoundPlan((WAD, 0, 0), 100 * WAD), RoundPlan((0, WAD, 0), 10 * WAD))
+    equal = Schedule(0, plans, SystemConfig(n_clients=3)).paid_equally()
+    assert [p.budget for p in equal.plans] == [100 * WAD, 10 * WAD]
+    assert all(sum(p.shares) == WAD and max(p.shares) - min(p.shares) <= 1 for p in equal.plans)
