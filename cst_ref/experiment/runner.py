@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from cst_ref.plots.report import allocation_figure, realised_figure
 from cst_ref.protocol.backends import BACKENDS
 from cst_ref.protocol.round_loop import FederationRun, run_federation
 from cst_ref.protocol.valuer import total_scores
+from cst_ref.valuation import NonFiniteUtility
 
 from .config import ConfigError, ExperimentConfig
 from .markets import run_markets
@@ -39,8 +39,6 @@ from .summary import summary
 MARKER = ".cst-ref-run"
 """The file, in every folder ``write_outputs`` fills, that lists what it wrote there."""
 MARKER_BYTES = 4096
-DIVERGED = re.compile(r"returned (-?inf|nan) for coalition")
-"""The valuation's refusal of a non-finite utility: a coalition's model whose loss is not a number."""
 LOWER = "lower training.lr (or a behaviour's noise scale or sigma)"
 
 
@@ -110,10 +108,8 @@ def divergence_named() -> Iterator[None]:
     """The valuation refuses a NaN utility before the round loop returns: the same divergence."""
     try:
         yield
-    except ValueError as error:
-        if not (found := DIVERGED.search(str(error))):
-            raise
-        raise ConfigError([f"training: diverged: a model's validation loss is {found.group(1)}; {LOWER}"]) from error
+    except NonFiniteUtility as error:
+        raise ConfigError([f"training: diverged: a model's validation loss is {error.value}; {LOWER}"]) from error
 
 
 def run_experiment(config: ExperimentConfig, backend: str = "model", seed: int | None = None,

@@ -31,9 +31,10 @@ from cst_ref.valuation.single_round import (
     monte_carlo_shapley,
     tmc_shapley,
 )
-from cst_ref.valuation.utility import CachedUtility
+from cst_ref.valuation.utility import CachedUtility, NonFiniteUtility
 
 __all__ = [
+    "NonFiniteUtility",
     "METRICS",
     "WEIGHTS",
     "check_metric",

@@ -110,8 +110,18 @@ class CachedUtility:
             raise ValueError(f"utility {_name(self.utility)} returned {value!r} ({type(value).__name__}), "
                              f"not a number, for coalition {sorted(members(mask))}")
         if not math.isfinite(value):
-            raise ValueError(f"utility {_name(self.utility)} returned {value} for coalition {sorted(members(mask))}")
+            raise NonFiniteUtility(float(value), f"utility {_name(self.utility)} returned {value} for coalition "
+                                                 f"{sorted(members(mask))}")
         return float(value)
+
+
+class NonFiniteUtility(ValueError):
+    """A utility returned NaN or an infinity: the model of some coalition diverged (a learning
+    rate too large, say). ``value`` is what it returned."""
+
+    def __init__(self, value: float, message: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def members(mask: int) -> frozenset[int]:
