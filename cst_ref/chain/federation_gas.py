@@ -83,8 +83,26 @@ def operation_gas(config: SystemConfig = SystemConfig(n_clients=3)) -> dict[str,
     return gas
 
 
-def round_gas_by_clients(ns: Sequence[int]) -> dict[str, list[int]]:
-    """Gas of one round per rule over the first n clients, for each n in ``ns``."""
+DIRECT = "paid directly"
+"""The key of :func:`round_gas_by_clients`' baseline without tokens."""
+
+
+def _direct_gas(system, n: int) -> int:
+    """Gas of paying the first ``n`` clients the round's budget in base instead: ``n`` steady-state
+    ERC-20 transfers (the clients already hold base). Each is measured as a call of its own, so
+    each pays a cold read of the payer: a bound from above on one transaction looping over them."""
+    payer = str(boa.env.generate_address("direct payer"))
+    system.base.mint(payer, 200 * WAD, sender=system.owner)
+    for account in system.accounts[:n]:
+        system.base.transfer(account, WAD, sender=payer)
+    boa.env.time_travel(seconds=12)
+    return sum(gas_of(lambda: system.base.transfer(account, 100 * WAD // n, sender=payer))[1]
+               for account in system.accounts[:n])
+
+
+def round_gas_by_clients(ns: Sequence[int], direct: bool = False) -> dict[str, list[int]]:
+    """Gas of one round per rule over the first n clients, for each n in ``ns``; with
+    ``direct``, also of paying them without tokens (key :data:`DIRECT`)."""
     if len(ns) == 0 or min(ns) < 1:
         raise ValueError("ns must be a non-empty list of positive client counts")
     system = deploy_system(SystemConfig(n_clients=max(ns)))
@@ -93,6 +111,8 @@ def round_gas_by_clients(ns: Sequence[int]) -> dict[str, list[int]]:
     for n in ns:
         for name, gas in _round_gas(system, n).items():
             table[name].append(gas)
+        if direct:
+            table.setdefault(DIRECT, []).append(_direct_gas(system, n))
     return table
 
 

@@ -169,6 +169,8 @@ class MarketAgents(Section):
     informed: int = Field(0, ge=0, le=MAX_AGENTS)
     """Each buys the clients that contribute most (by data and behaviour)."""
     uninformed: int = Field(0, ge=0, le=MAX_AGENTS)
+    value: int = Field(0, ge=0, le=MAX_AGENTS)
+    """Each buys a token below its fundamental value and sells above (``scenarios.fundamental``)."""
     liquidity_provider: int = Field(0, ge=0, le=MAX_AGENTS)
     """Each provides liquidity to one client's pool (the k-th to client k mod n)."""
     sandwich_attacker: int = Field(0, ge=0, le=MAX_AGENTS)

@@ -48,7 +48,7 @@ class Schedule:
         returns cannot come from the payout."""
         n = self.system.n_clients
         shares = tuple(SHARE_SCALE // n + (i < SHARE_SCALE % n) for i in range(n))
-        return dataclasses.replace(self, plans=tuple(RoundPlan(shares, p.budget) for p in self.plans))
+        return dataclasses.replace(self, plans=tuple(dataclasses.replace(p, shares=shares) for p in self.plans))
 
     @property
     def contribution(self) -> np.ndarray:
@@ -73,8 +73,9 @@ def schedules(config: ExperimentConfig, seeds: Iterable[int], progress: bool = F
         plans = []
         for t in range(history.rounds):
             scores = round_scores(method, history, t, federation.validation, seed, **utility)
-            paid = ledger.settle(scores, federation.payout.budget.at(t).budget)
-            plans.append(RoundPlan(paid.shares or (0,) * config.data.n_clients, paid.budget))
+            money = federation.payout.budget.at(t)
+            paid = ledger.settle(scores, money.budget)
+            plans.append(RoundPlan(paid.shares or (0,) * config.data.n_clients, paid.budget, money.revenue))
         out.append(Schedule(seed, tuple(plans), federation.payout.system))
     return out
 

@@ -97,3 +97,54 @@ def title_claim_figure(quality: Sequence[float], returns: Mapping[str, np.ndarra
     fig.tight_layout()
     return fig
 
+
+
+def value_figure(prices: np.ndarray, values: np.ndarray, treasury: Sequence[float], clients: Mapping[int, str],
+                 events: Mapping[int, str], title: str) -> Figure:
+    """Left: the spot price (solid) and the fundamental value (dashed) of each of ``clients``
+    (index → label) at every row of a market; right: the free treasury. ``events`` marks rows
+    (index → label) with a vertical line on both panels."""
+    check_nonempty("clients", clients)
+    prices, values = np.asarray(prices, dtype=float), np.asarray(values, dtype=float)
+    if prices.shape != values.shape or len(treasury) != len(prices):
+        raise ValueError(f"prices {prices.shape}, values {values.shape} and treasury ({len(treasury)}) must share rows")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.6), gridspec_kw={"width_ratios": [2.2, 1]})
+    rows = np.arange(len(prices))
+    for k, (client, label) in enumerate(clients.items()):
+        color = plt.get_cmap("tab10")(k)
+        left.plot(rows, prices[:, client], color=color, label=label)
+        left.plot(rows, values[:, client], color=color, linestyle="--")
+    right.plot(rows, treasury, color="#1f4e79")
+    for ax in (left, right):
+        for row, label in events.items():
+            ax.axvline(row, color="#7f7f7f", linewidth=0.8, linestyle=":")
+            ax.annotate(label, (row, 1), xycoords=("data", "axes fraction"), xytext=(2, -10),
+                        textcoords="offset points", fontsize=8, color="#555555")
+        ax.set_xlabel("round", fontsize=9)
+    left.set_ylabel("base per CST")
+    right.set_ylabel("free treasury (base)")
+    right.set_ylim(bottom=0)
+    fig.suptitle(title + " (solid: price, dashed: value)", fontsize=10)
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=len(clients), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def received_figure(received: Mapping[str, np.ndarray], direct: np.ndarray, clients: Mapping[int, str],
+                    title: str) -> Figure:
+    """One panel per client: the base it has taken out by each round under each rule (solid)
+    against what direct payment in base would have given it (black, dashed). ``received[rule]``
+    and ``direct`` are cumulative, rows × clients, in tokens."""
+    check_nonempty("received", received)
+    fig, axes = plt.subplots(1, len(clients), figsize=(7.0, 2.8), sharey=True, squeeze=False)
+    for ax, (client, label) in zip(axes[0], clients.items()):
+        for k, (rule, path) in enumerate(received.items()):
+            ax.plot(np.asarray(path)[:, client], color=plt.get_cmap("tab10")(k), label=rule)
+        ax.plot(np.asarray(direct)[:, client], color="black", linestyle="--", label="paid directly")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("round", fontsize=9)
+    axes[0][0].set_ylabel("base taken out (cumulative)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -31,7 +31,7 @@ from cst_ref.twins import (
     unknown_rule,
 )
 
-from .state import Holdings, SystemState
+from .state import Holdings, PoolState, SystemState
 
 GENESIS_TIMESTAMP = 1_767_225_600
 """Block time of every run's deployment (2026-01-01T00:00:00Z): runs replay exactly."""
@@ -130,6 +130,9 @@ class Backend(Protocol):
         """(CST, base) reserves of client ``client``'s pool."""
 
     def lp_supply(self, client: int) -> int: ...
+
+    def pools(self) -> tuple[PoolState, ...]:
+        """Every client's pool and its CST's total supply."""
 
     def holdings(self, account: str) -> Holdings: ...
 

@@ -172,19 +172,23 @@ class EvmBackend:
                             tuple(c.token.balanceOf(account) for c in self.clients),
                             tuple(c.pool.balanceOf(account) for c in self.clients))
 
-    def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
-        federation = self.system.federation
-        accounts = [self.owner, federation.address, *self.accounts, *(str(c.pool.address) for c in self.clients),
-                    *extra_accounts]
+    def pools(self) -> tuple[PoolState, ...]:
         with self._active():
             pools = []
             for c in self.clients:
                 reserve_token, reserve_base, _ = c.pool.get_reserves()
                 pools.append(PoolState(reserve_token, reserve_base, c.pool.totalSupply(), c.token.totalSupply()))
+            return tuple(pools)
+
+    def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
+        federation = self.system.federation
+        accounts = [self.owner, federation.address, *self.accounts, *(str(c.pool.address) for c in self.clients),
+                    *extra_accounts]
+        with self._active():
             return SystemState(
                 treasury=federation.contract.treasury(),
                 base_supply=self.system.base.totalSupply(),
                 fee_bps=federation.contract.fee_bps(),
-                pools=tuple(pools),
+                pools=self.pools(),
                 holdings={a: self.holdings(a) for a in accounts},
             )

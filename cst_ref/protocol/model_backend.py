@@ -134,6 +134,10 @@ class ModelBackend:
         return Holdings(model.base.balance_of(account), tuple(c.token.balance_of(account) for c in model.clients),
                         tuple(c.pool.lp.balance_of(account) for c in model.clients))
 
+    def pools(self) -> tuple[PoolState, ...]:
+        return tuple(PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply, c.token.total_supply)
+                     for c in self.model.clients)
+
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
         model = self.model
         accounts = [self.owner, model.address, *self.accounts, *(c.pool.address for c in model.clients),
@@ -142,7 +146,6 @@ class ModelBackend:
             treasury=model.treasury(),
             base_supply=model.base.total_supply,
             fee_bps=model.fee_bps,
-            pools=tuple(PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply,
-                                  c.token.total_supply) for c in model.clients),
+            pools=self.pools(),
             holdings={a: self.holdings(a) for a in accounts},
         )

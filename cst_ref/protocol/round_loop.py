@@ -128,10 +128,17 @@ class FederationRun:
     """The running account of what each client was allocated."""
 
 
+def free_treasury(backend: Backend) -> int:
+    """The treasury beyond what earlier rounds still owe the clients: what a new budget may spend."""
+    return max(0, backend.treasury() - sum(backend.owed(i) for i in range(len(backend.accounts))))
+
+
 def affordable(backend: Backend, rule_id: int, budget: int) -> tuple[int, str]:
-    """What a round can pay of ``budget`` and why not all: the treasury caps every rule that
-    spends it (mint does not), ``treasury short`` pays what is left, ``treasury empty`` nothing."""
-    available = budget if rule_id == RULE_MINT else min(budget, backend.treasury())
+    """What a round can pay of ``budget`` and why not all: the treasury beyond what earlier
+    rounds still owe caps every rule that spends it (mint does not; the contract refuses a
+    budget that would spend what is owed), ``treasury short`` pays what is left, ``treasury
+    empty`` nothing."""
+    available = budget if rule_id == RULE_MINT else min(budget, free_treasury(backend))
     return available, "" if available == budget else "treasury short" if available else "treasury empty"
 
 

@@ -18,6 +18,7 @@ from .agents import (
     PriceManipulator,
     SandwichAttacker,
     UninformedInvestor,
+    ValueInvestor,
 )
 from .market import Market, MarketResult, RoundPlan, Scenario, plans_from, run_market
 from .sandwich import Sandwich, optimal_sandwich
@@ -39,6 +40,7 @@ __all__ = [
     "Sandwich",
     "Scenario",
     "UninformedInvestor",
+    "ValueInvestor",
     "optimal_sandwich",
     "plans_from",
     "run_market",

@@ -8,12 +8,14 @@ reads the chain through the market, so the twins and the EVM see the same choice
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cst_ref.checks import check_int, check_real
 from cst_ref.protocol.backends import PendingRound, labelled_address
 from cst_ref.twins import DEFAULT_MAX_DEVIATION_BPS, RULE_BUYBACK_TO_CLIENT, RULE_MINT, RoundRecord
 
+from .fundamental import ValueModel
 from .sandwich import largest_quiet_front_run, optimal_sandwich
 
 if TYPE_CHECKING:  # the market imports the agents; agents only need its type
@@ -209,20 +211,42 @@ class Arbitrageur(Investor):
         self.reference = tuple(check_real(f"reference[{i}]", r, positive=True) for i, r in enumerate(reference))
         self.band = check_real("band", band, minimum=0.0)
 
+    def targets(self, market: Market) -> Sequence[float]:
+        """The price each pool is traded towards."""
+        return self.reference[: market.n]
+
     def act(self, market: Market) -> None:
-        for i, target in enumerate(self.reference[: market.n]):
+        """Sell every CST priced above its target's band back down to the target (as far as
+        its holdings go); then buy every one priced below up to its target, the cash split in
+        proportion to what each purchase needs."""
+        held, buys = market.backend.holdings(self.account), {}
+        for i, target in enumerate(self.targets(market)):
             reserve_token, reserve_base = market.backend.reserves(i)
-            price = reserve_base / reserve_token
-            k = reserve_token * reserve_base
-            if price < target * (1 - self.band):  # buy CST with base until base/CST reaches the target
-                amount = int((k * target) ** 0.5 - reserve_base)
-                amount = min(amount, market.backend.holdings(self.account).base)
-                if market.sellable(i, "base", amount):
-                    market.swap(self, i, "base", amount)
-            elif price > target * (1 + self.band):  # sell CST it holds
-                amount = min(int((k / target) ** 0.5 - reserve_token), market.backend.holdings(self.account).cst[i])
+            price, k = reserve_base / reserve_token, reserve_token * reserve_base
+            if price > target * (1 + self.band):
+                amount = min(int((k / target) ** 0.5 - reserve_token), held.cst[i])
                 if market.sellable(i, "cst", amount):
                     market.swap(self, i, "cst", amount)
+            elif price < target * (1 - self.band):  # base in until base/CST reaches the target
+                buys[i] = int((k * target) ** 0.5 - reserve_base)
+        cash = market.backend.holdings(self.account).base
+        scale = min(1.0, cash / sum(buys.values())) if buys else 1.0
+        for i, amount in buys.items():
+            amount = min(int(amount * scale), market.backend.holdings(self.account).base)
+            if market.sellable(i, "base", amount):
+                market.swap(self, i, "base", amount)
+
+
+class ValueInvestor(Arbitrageur):
+    """Buys a CST below its fundamental value (``fundamental.ValueModel``) and sells above it,
+    by ``band``: an arbitrageur whose reference is the model's value as each round opens."""
+
+    def __init__(self, name: str, capital: float = 100.0, band: float = 0.05, model: ValueModel = ValueModel()) -> None:
+        super().__init__(name, (1.0,), capital, band)
+        self.model = model
+
+    def targets(self, market: Market) -> Sequence[float]:
+        return self.model.values(market.scenario, market.round, market.backend.pools(), market.ledger.treasury[-1])
 
 
 # --- adversaries ----------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from .agents import (
     PriceManipulator,
     SandwichAttacker,
     UninformedInvestor,
+    ValueInvestor,
 )
 
 CLIENT_POLICIES = ClientAgent.POLICIES
 INVESTOR_KINDS = ("buy and hold", "index", "momentum", "informed", "uninformed")
 
 
-AGENT_KINDS = INVESTOR_KINDS + ("liquidity provider", "sandwich attacker", "price manipulator")
+AGENT_KINDS = INVESTOR_KINDS + ("value", "liquidity provider", "sandwich attacker", "price manipulator")
 """Every agent kind :func:`agent` builds (a ``[market]`` config spells them with underscores)."""
 
 
@@ -38,6 +39,7 @@ def agent(kind: str, k: int, n_clients: int, capital: float = 50.0) -> Agent:
         "momentum": lambda: MomentumInvestor(name, capital),
         "informed": lambda: InformedInvestor(name, capital),
         "uninformed": lambda: UninformedInvestor(name, capital),
+        "value": lambda: ValueInvestor(name, capital),
         "liquidity provider": lambda: LiquidityProvider(name, k % n_clients, capital),
         "sandwich attacker": lambda: SandwichAttacker(name),
         "price manipulator": lambda: PriceManipulator(name, (n_clients - 1 - k) % n_clients, capital),

@@ -19,8 +19,8 @@ import numpy as np
 from cst_ref.amm import spot_price
 from cst_ref.checks import check_int, check_seed
 from cst_ref.protocol.backends import Backend, Token, make_backend
-from cst_ref.protocol.round_loop import RULE_KEYS, RoundResult, affordable
-from cst_ref.protocol.state import SystemState
+from cst_ref.protocol.round_loop import RULE_KEYS, RoundResult, affordable, free_treasury
+from cst_ref.protocol.state import PoolState, SystemState
 from cst_ref.twins import DEFAULT_TOLERANCE_BPS, WAD, Guards, RoundRecord, SystemConfig
 
 from .agents import Agent
@@ -29,16 +29,18 @@ from .exit import EXIT_ORDERS, ExitTable, check_conserved, exit_table, exiters
 
 @dataclass(frozen=True)
 class RoundPlan:
-    """One round's payout: integer shares summing to 10^18 and a budget in wei."""
+    """One round's payout: integer shares summing to 10^18 and a budget in wei, and the
+    revenue model users pay into the treasury as the round opens."""
 
     shares: tuple[int, ...]
     budget: int
+    revenue: int = 0
 
 
 def plans_from(rounds: Sequence[RoundResult]) -> tuple[RoundPlan, ...]:
     """The payout schedule of a finished federation run (``FederationRun.rounds``): what each
     round's settlement paid (a round that carried its budget over pays 0)."""
-    return tuple(RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid)
+    return tuple(RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid, r.revenue)
                  for r in rounds)
 
 
@@ -55,6 +57,8 @@ class Scenario:
     tolerance_bps: int = DEFAULT_TOLERANCE_BPS
     guards: Guards | None = None
     """The federation's guards; ``None`` keeps the contract's defaults."""
+    departures: tuple[tuple[int, int], ...] = ()
+    """``(round, client)``: the operator deregisters ``client`` as round ``round`` opens."""
 
     def __post_init__(self) -> None:
         if self.rule not in RULE_KEYS:
@@ -65,6 +69,17 @@ class Scenario:
         if any(len(p.shares) != n for p in self.plans) or len(self.quality) != n:
             raise ValueError(f"every round's shares and the quality need one entry per client ({n})")
         check_int("round_seconds", self.round_seconds, positive=True)
+        for t, client in self.departures:
+            if not (0 <= check_int("departure round", t) < len(self.plans)
+                    and 0 <= check_int("departing client", client) < n):
+                raise ValueError(f"a departure needs a round below {len(self.plans)} and a client below {n}, "
+                                 f"got {(t, client)}")
+        if len({client for _, client in self.departures}) != len(self.departures):
+            raise ValueError(f"a client can leave once, got {self.departures}")
+
+    def departed(self, t: int) -> frozenset[int]:
+        """The clients deregistered by the time round ``t`` pays."""
+        return frozenset(client for when, client in self.departures if when <= t)
 
 
 @dataclass
@@ -72,6 +87,11 @@ class Ledger:
     """What the market recorded, round by round."""
 
     prices: list[list[float]] = field(default_factory=list)
+    pools: list[tuple[PoolState, ...]] = field(default_factory=list)
+    treasury: list[int] = field(default_factory=list)
+    """The treasury beyond what is owed, when the prices were read."""
+    client_base: list[tuple[int, ...]] = field(default_factory=list)
+    """Each client's base tokens, when the prices were read."""
     records: list[RoundRecord | None] = field(default_factory=list)
     gas: list[int | None] = field(default_factory=list)
     costs: dict[str, int] = field(default_factory=dict)
@@ -108,6 +128,14 @@ class Market:
         """Whether a trade would pay anything at all (a swap paying nothing reverts)."""
         return amount_in > 0 and self.backend.quote(client, token_in, amount_in) > 0
 
+    def record(self) -> None:
+        """Book the spot prices, the pools and the free treasury: as a round opens (its revenue
+        in, its departures done, nobody has traded), and once after the last round."""
+        self.ledger.prices.append([self.spot(i) for i in range(self.n)])
+        self.ledger.pools.append(self.backend.pools())
+        self.ledger.treasury.append(free_treasury(self.backend))
+        self.ledger.client_base.append(tuple(self.backend.holdings(a).base for a in self.backend.accounts))
+
 
 @dataclass(frozen=True)
 class MarketResult:
@@ -121,7 +149,14 @@ class MarketResult:
     exit_table: ExitTable
     """Every account's profit at exit (agents, clients, treasury, pools), conserved to the wei."""
     prices: np.ndarray
-    """Spot prices, (rounds + 1) × clients: before the first round, then after each."""
+    """Spot prices, (rounds + 1) × clients: as each round opens (revenue and departures change
+    no price, so row t is also the price after round t − 1), then after the last round."""
+    pools: tuple[tuple[PoolState, ...], ...]
+    """Every pool when each row of ``prices`` was read."""
+    treasury: tuple[int, ...]
+    """The treasury beyond what was owed, when each row of ``prices`` was read."""
+    client_base: np.ndarray
+    """Each client's base tokens (whole tokens) when each row of ``prices`` was read."""
     records: tuple[RoundRecord | None, ...]
     gas: tuple[int | None, ...]
     costs: dict[str, float]
@@ -160,12 +195,17 @@ def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "mode
     start = market.backend.state(accounts)
     for agent in agents:
         agent.setup(market)
-    market.ledger.prices.append([market.spot(i) for i in range(market.n)])
     rule = RULE_KEYS[scenario.rule]
     attackers = [a for a in agents if a.adversary]
     others = [a for a in agents if not a.adversary]
     for t, plan in enumerate(scenario.plans):
         market.round = t
+        if plan.revenue:
+            market.backend.fund(plan.revenue)
+        for when, client in scenario.departures:
+            if when == t:
+                market.backend.deregister(client)
+        market.record()
         for k in market.rng.permutation(len(agents)):
             agents[k].act(market)
         market.backend.advance(scenario.round_seconds)  # agents trade early in the round's hour
@@ -183,13 +223,15 @@ def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "mode
                 others[k].after_round(market, pending, record)
         market.ledger.records.append(record)
         market.ledger.gas.append(gas)
-        market.ledger.prices.append([market.spot(i) for i in range(market.n)])
+    market.record()
     end = market.backend.state(accounts)
     pnl_spot = {a.name: (end.spot_value(a.account) - start.spot_value(a.account) - a.given) / WAD for a in agents}
     exiting = exiters(agents, market.backend.accounts)
     orders = [market.rng.permutation(len(exiting)) for _ in range(exit_orders)]
-    table = exit_table(start, end, exiting, orders)
+    table = exit_table(start, end, exiting, orders, revenue=sum(plan.revenue for plan in scenario.plans))
     check_conserved(table, start, end)
     return MarketResult(scenario, tuple(agents), pnl_spot, table, np.array(market.ledger.prices),
+                        tuple(market.ledger.pools), tuple(market.ledger.treasury),
+                        np.array(market.ledger.client_base, dtype=float) / WAD,
                         tuple(market.ledger.records), tuple(market.ledger.gas),
                         {name: cost / WAD for name, cost in market.ledger.costs.items()}, start, end, market.backend)

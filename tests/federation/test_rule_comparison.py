@@ -92,3 +92,15 @@ def test_linear_cost_fits_a_line_and_refuses_too_little_data():
         linear_cost([1, 1], [110, 120])
     with pytest.raises(ValueError, match="one gas figure per client count"):
         linear_cost([1, 2, 3], [110, 120])
+
+
+def test_a_round_costs_more_gas_than_paying_the_clients_directly():
+    """The baseline without tokens: n steady-state transfers, each a few thousand gas, against a
+    round per rule that deploys nothing but swaps or mints for every client."""
+    from cst_ref.chain.federation_gas import DIRECT, round_gas_by_clients
+
+    table = round_gas_by_clients([1, 3], direct=True)
+    direct = table.pop(DIRECT)
+    assert 0 < direct[0] < direct[1] < 3 * 10_000
+    assert all(gas[k] > 2 * direct[k] for gas in table.values() for k in range(2))
+    assert DIRECT not in round_gas_by_clients([1])

@@ -22,3 +22,26 @@ def test_returns_of_the_wrong_shape_are_refused() -> None:
         title_claim_figure([1.0, 0.0], {"mint": np.zeros((2, 3))}, ["a", "b"], "t")
     with pytest.raises(ValueError):
         title_claim_figure([1.0], {}, ["a"], "t")
+
+
+def test_the_value_figure_draws_a_price_and_a_value_per_client_and_the_treasury() -> None:
+    from cst_ref.plots.markets import value_figure
+
+    prices, values = np.ones((4, 3)), np.full((4, 3), 0.5)
+    fig = value_figure(prices, values, [10.0, 8.0, 6.0, 4.0], {0: "a", 2: "c"}, {2: "leaves"}, "t")
+    left, right = fig.axes
+    assert [line.get_ydata().tolist() for line in left.lines[:4]] == [[1.0] * 4, [0.5] * 4, [1.0] * 4, [0.5] * 4]
+    assert right.lines[0].get_ydata().tolist() == [10.0, 8.0, 6.0, 4.0]
+    assert [t.get_text() for t in fig.legends[0].texts] == ["a", "c"]
+    with pytest.raises(ValueError, match="share rows"):
+        value_figure(prices, values[:2], [1.0] * 4, {0: "a"}, {}, "t")
+
+
+def test_the_received_figure_puts_each_rule_beside_the_direct_payment() -> None:
+    from cst_ref.plots.markets import received_figure
+
+    path = np.cumsum(np.ones((5, 2)), axis=0)
+    fig = received_figure({"mint": path, "inject": 2 * path}, 3 * path, {1: "client 1"}, "t")
+    (ax,) = fig.axes
+    assert [line.get_label() for line in ax.lines] == ["mint", "inject", "paid directly"]
+    assert ax.lines[2].get_ydata().tolist() == (3 * path[:, 1]).tolist()

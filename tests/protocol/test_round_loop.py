@@ -121,3 +121,22 @@ def test_a_system_for_other_clients_is_refused(small_federation):
         run_federation(model, clients, validation, fedavg, Payout(system=SystemConfig(n_clients=4)), "model")
     with pytest.raises(ValueError, match="backend must be one of"):
         run_federation(model, clients, validation, fedavg, Payout(system=SYSTEM), "ganache")
+
+
+def test_a_short_treasury_never_spends_what_it_owes():
+    """A pumped pool's part is held back and owed; the next budget may spend only the treasury
+    beyond it (the contract would revert "budget exceeds treasury" otherwise)."""
+    from cst_ref.protocol.backends import labelled_address, make_backend
+    from cst_ref.protocol.round_loop import free_treasury
+
+    backend = make_backend("model", SystemConfig(n_clients=2, treasury=2_060 * WAD))
+    trader = labelled_address("pumper")
+    backend.mint_base(trader, 100 * WAD)
+    backend.swap(trader, 0, "base", 50 * WAD)  # client 0's price far above its anchor
+    backend.advance(3600)
+    halves = (SHARE_SCALE // 2, SHARE_SCALE // 2)
+    first = pay(backend, "buyback", halves, 50 * WAD)
+    assert first.record.skipped[0] != 0 and backend.owed(0) == 25 * WAD
+    assert backend.treasury() == 35 * WAD and free_treasury(backend) == 10 * WAD
+    second = pay(backend, "buyback", halves, 50 * WAD)
+    assert (second.paid, second.note) == (10 * WAD, "treasury short")

@@ -118,3 +118,50 @@ def test_every_agent_kind_is_built_and_an_unknown_one_refused():
     assert built[0].client == 1 and built[-1].client == 1  # buys client 4 mod 3; pumps client 3 - 1 - 4 mod 3
     with pytest.raises(ValueError, match="kind must be one of"):
         agent("whale", 0, 3)
+
+
+def long_scenario(rule, n=3, rounds=6, revenue=20, treasury_left=60):
+    """A short federation whose treasury runs low (budget 50, revenue 20 a round, 60 left after
+    the seeds) and whose client 1 leaves as round 3 opens."""
+    base = scenario(rule, n, rounds)
+    plans = tuple(RoundPlan(p.shares, p.budget, revenue * WAD) for p in base.plans)
+    system = SystemConfig(n_clients=n, treasury=(1_000 * n + treasury_left) * WAD)
+    return Scenario(rule, plans, system, base.quality, departures=((3, 1),))
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_revenue_and_a_departure_on_the_twins_and_the_evm(rule):
+    """Revenue arrives, the treasury runs short, a client leaves: both backends agree to the wei,
+    and the exit accounting (which counts the revenue as given to the treasury) adds up."""
+    runs = [run_market(long_scenario(rule), every_agent(3)[:2] + [BuyAndHold("holder", 1, 30)], backend, seed=3)
+            for backend in ("model", "evm")]
+    assert runs[0].records == runs[1].records and runs[0].exit_table == runs[1].exit_table
+    assert runs[0].treasury == runs[1].treasury and runs[0].pools == runs[1].pools
+    assert np.array_equal(runs[0].client_base, runs[1].client_base)
+    result = runs[0]
+    assert result.exit_table.conservation_wei == 0
+    treasury_row = next(a for a in result.exit_table.accounts if a.name == "treasury")
+    assert treasury_row.capital == 6 * 20 * WAD
+    if rule != "mint":  # 300 promised, 60 + 6 × 20 to pay it with: the treasury runs short
+        budgets = [r.budget for r in result.records if r is not None]
+        assert result.records[0].budget == 50 * WAD and min(budgets) < 50 * WAD
+    for record in result.records[3:]:
+        assert record is None or (record.amounts[1] == 0 and record.skipped[1] != 0)
+
+
+def test_the_ledger_reads_every_round_as_it_opens():
+    result = run_market(long_scenario("buyback"), [ClientAgent(0, "sell_on_receipt")], "model", seed=0)
+    assert len(result.pools) == len(result.treasury) == len(result.client_base) == len(result.prices) == 7
+    assert [p.reserve_base / p.reserve_token for p in result.pools[2]] == pytest.approx(result.prices[2])
+    assert result.client_base[0].sum() == 0 and result.client_base[-1][0] > 0  # client 0 sold what it got
+
+
+@pytest.mark.parametrize("departures, message", [
+    (((6, 0),), "a departure needs a round below 6"),
+    (((0, 3),), "a client below 3"),
+    (((1, 0), (2, 0)), "a client can leave once"),
+])
+def test_bad_departures_are_refused(departures, message):
+    base = long_scenario("mint")
+    with pytest.raises(ValueError, match=message):
+        Scenario(base.rule, base.plans, base.system, base.quality, departures=departures)
