@@ -15,11 +15,12 @@ CHROMIUM   ?= /usr/bin/chromium
 # LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
 TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk xindy fonts-freefont-otf tex-gyre
 
-.PHONY: help install venv assets book book-only test pytest lab lock browser latex pdf benchmarks clean
+.PHONY: help install venv assets book book-only book-student test pytest lab lock browser latex pdf benchmarks clean
 
 help:
 	@echo "make book    install, then build the executed book into _build/html"
 	@echo "make test    install, build the book, run every test (CI runs this)"
+	@echo "make book-student   the book without its solutions, into _build/student/_build/html"
 	@echo "make lab     JupyterLab on the book's notebooks"
 	@echo "make pdf     install LaTeX (Debian's TeX Live), build the book as one PDF"
 	@echo "make benchmarks   run the benchmark scripts under benchmarks/"
@@ -49,6 +50,14 @@ book-only:
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
 
 book: install book-only
+
+# The student edition: the same pages without their solutions (book/_ext/student_build.py),
+# rendered from the same execution cache into _build/student/_build/html.
+book-student: install
+	$(BIN)/python scripts/execute_book.py
+	$(BIN)/python scripts/student_config.py
+	$(JB) build . --config _build/student_config.yml --path-output _build/student --warningiserror --nitpick --keep-going
+	@echo "Student edition built: open file://$(CURDIR)/_build/student/_build/html/index.html"
 
 browser:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
