@@ -21,6 +21,10 @@ ASSETS = {
     "vega/build/vega.min.js": "vega/vega.min.js",
     "vega-lite/build/vega-lite.min.js": "vega/vega-lite.min.js",
     "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
+    # The weekly slides (scripts/slides.py): nbconvert's reveal.js template and its jQuery.
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin/notes": "reveal.js/plugin/notes",
+    "jquery/dist/jquery.min.js": "jquery.min.js",
 }
 
 
