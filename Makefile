@@ -47,7 +47,8 @@ install: venv assets
 book-only:
 	$(BIN)/python scripts/execute_book.py
 	$(JB) build . --warningiserror --nitpick --keep-going
-	@echo "Book built: open file://$(CURDIR)/_build/html/index.html"
+	$(BIN)/python scripts/slides.py
+	@echo "Book built: open file://$(CURDIR)/_build/html/index.html (weekly slides in _build/html/slides/)"
 
 book: install book-only
 
