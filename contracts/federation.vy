@@ -46,6 +46,10 @@
      client's part, and what it was owed, go back to the treasury.
 """
 
+# The lines between `# [book: NAME]` and `# [/book: NAME]` are shown in the book
+# (chapters 5 and 6 include them at build time); tests/foundation/test_code_on_page.py
+# checks that every marker the book uses is here exactly once.
+
 from ethereum.ercs import IERC20
 from snekmate.auth import ownable
 from snekmate.utils import pausable
@@ -695,6 +699,7 @@ def _guard(client: Client, due: uint256, inject: bool) -> (uint8, uint256, uint2
          since the last round buys the attacker one drift step a round.
     @return (skip, cap, anchor, lp_supply, spot)
     """
+    # [book: guard]
     limits: Guards = self.guards
     seen: Observation = self.observations[client.account]
     reserve_token: uint256 = 0
@@ -717,6 +722,7 @@ def _guard(client: Client, due: uint256, inject: bool) -> (uint8, uint256, uint2
         elif inject and supply > lp_supply:
             skip = SKIP_LP_GROWTH
     return skip, reserve_base * limits.max_spend_bps // BPS, anchor, lp_supply, spot
+    # [/book: guard]
 
 
 @internal
@@ -741,6 +747,7 @@ def _spend(
     """
     assert budget + self.total_owed <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
     inject: bool = rule == RULE_INJECT
+    # [book: scale]
     parts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     dues: DynArray[uint256, MAX_CLIENTS] = []
     scale: uint256 = WAD
@@ -757,6 +764,7 @@ def _spend(
         skip, cap, anchor, lp_supply, spot = self._guard(entries[i], due, inject)
         if due > 0 and skip == 0 and cap < due:
             scale = min(scale, cap * WAD // due)
+    # [/book: scale]
     amounts: DynArray[uint256, MAX_CLIENTS] = []
     bought: DynArray[uint256, MAX_CLIENTS] = []
     skipped: DynArray[uint8, MAX_CLIENTS] = []
@@ -792,6 +800,7 @@ def _spend(
             if out < required or out == 0:
                 paid = 0
                 out = 0
+        # [book: pay]
         if paid > 0:
             if inject:
                 extcall IPool(entry.pool).donate(paid)
@@ -803,6 +812,7 @@ def _spend(
         if not self.deregistered[entry.account]:
             self.total_owed = self.total_owed - self.owed[entry.account] + due - paid
             self.owed[entry.account] = due - paid
+        # [/book: pay]
         if paid > 0:
             after: uint256 = self._spot(entry.pool)
             anchor = anchor + after - min(spot, after)
@@ -855,6 +865,7 @@ def _check_round(
     return entries
 
 
+# [book: split]
 @internal
 @pure
 def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[uint256, MAX_CLIENTS]:
@@ -862,6 +873,7 @@ def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[
     for share: uint256 in shares:
         amounts.append(budget * share // SHARE_SCALE)
     return amounts
+# [/book: split]
 
 
 @internal

@@ -18,6 +18,10 @@
      False is refused.
 """
 
+# The lines between `# [book: NAME]` and `# [/book: NAME]` are shown in the book
+# (chapters 5 and 6 include them at build time); tests/foundation/test_code_on_page.py
+# checks that every marker the book uses is here exactly once.
+
 from ethereum.ercs import IERC20
 from snekmate.auth import ownable as ow
 from snekmate.tokens import erc20
@@ -150,6 +154,7 @@ def swap(
     @param deadline The last timestamp at which the trade may execute.
     @return The output paid.
     """
+    # [book: swap]
     assert block.timestamp <= deadline, "pool: expired deadline"
     s: uint256 = self._slot0
     amount_out: uint256 = 0
@@ -169,6 +174,7 @@ def swap(
     assert extcall IERC20(token_out).transfer(recipient, amount_out, default_return_value=True), "pool: transfer failed"
     log Swap(sender=msg.sender, token_in=token_in, amount_in=amount_in, amount_out=amount_out, recipient=recipient)
     return amount_out
+    # [/book: swap]
 
 
 @external
@@ -318,6 +324,7 @@ def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, 
     """
     @return (amount_out, True if the CST is sold for base)
     """
+    # [book: quote]
     assert amount_in != 0, "pool: zero amount"
     sell_token: bool = token_in == TOKEN
     assert sell_token or token_in == BASE, "pool: unknown token"
@@ -328,6 +335,7 @@ def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, 
     if sell_token:
         return in_with_fee * reserve_base // (reserve_token * FEE_DENOMINATOR + in_with_fee), True
     return in_with_fee * reserve_token // (reserve_base * FEE_DENOMINATOR + in_with_fee), False
+    # [/book: quote]
 
 
 @internal
@@ -336,6 +344,7 @@ def _update(reserve_token: uint256, reserve_base: uint256, s: uint256):
     @dev Store new reserves; on the first update of a block, first add the
          old prices times the seconds elapsed to the TWAP accumulators.
     """
+    # [book: oracle]
     assert reserve_token <= MASK112 and reserve_base <= MASK112, "pool: reserve overflow"
     now: uint256 = block.timestamp & MASK32
     elapsed: uint256 = unsafe_sub(now, s >> 224) & MASK32
@@ -350,3 +359,4 @@ def _update(reserve_token: uint256, reserve_base: uint256, s: uint256):
         )
     self._slot0 = reserve_token | (reserve_base << 112) | (now << 224)
     log Sync(reserve_token=reserve_token, reserve_base=reserve_base)
+    # [/book: oracle]
