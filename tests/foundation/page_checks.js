@@ -66,7 +66,15 @@
     if (!scroller || scroller === article) clipped.push(`${describe(el)} content ${el.scrollWidth} px in a ${el.clientWidth} px box without a scrollbar`);
   }
 
-  // 6. links (checked against the files in Python) and unresolved references
+  // 6. code cells and printed outputs wider than their box: the code is formatted to 88
+  // columns and set to fit them, so a reader should never scroll sideways to read a line
+  const sideways = [];
+  for (const el of article.querySelectorAll(".cell_input pre, .cell_output pre")) {
+    if (!visible(el) || folded(el) || el.scrollWidth <= el.clientWidth + 1) continue;
+    sideways.push(`${describe(el)} ${el.scrollWidth} px of text in a ${el.clientWidth} px box`);
+  }
+
+  // 7. links (checked against the files in Python) and unresolved references
   const links = [...document.querySelectorAll("a[href]")].map((a) => a.href).filter((h) => h.startsWith(location.origin));
   const unresolved = [...article.querySelectorAll(".problematic, .xref:not(a *)")]
     .filter((e) => !e.closest("a")).map(describe);
@@ -75,6 +83,6 @@
       unresolved.push(describe(el));
     }
   }
-  return {title, raw, mathErrors, broken, noAlt, wide, shrunk, clipped, links, unresolved,
+  return {title, raw, mathErrors, broken, noAlt, wide, shrunk, clipped, sideways, links, unresolved,
           interactive: document.querySelectorAll("[data-cst-interactive]").length};
 })()

@@ -118,6 +118,15 @@ def test_wide_code_and_tables_scroll(reports, name):
 
 
 @pytest.mark.parametrize("name", pages())
+def test_code_and_outputs_need_no_sideways_scroll(reports, name):
+    """Chapter 3 had 11 of its 11 code cells scrolling sideways and chapter 5 cut its printed
+    reserves: code is formatted to 88 columns (test_code_style.py), set in a font that fits
+    them, and printed output must fit too."""
+    report = report_for(reports, name)
+    assert not report["sideways"], f"{name}: lines a reader must scroll to read: {report['sideways']}"
+
+
+@pytest.mark.parametrize("name", pages())
 def test_page_requests_only_the_local_server(reports, name):
     report = report_for(reports, name)
     foreign = [u for u in report["requests"]
