@@ -15,7 +15,7 @@ CHROMIUM   ?= /usr/bin/chromium
 # LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
 TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk xindy fonts-freefont-otf tex-gyre
 
-.PHONY: help install venv assets book book-only book-student test pytest lab lock browser latex pdf benchmarks clean
+.PHONY: help install venv assets book book-only book-student format-book test pytest lab lock browser latex pdf benchmarks clean
 
 help:
 	@echo "make book    install, then build the executed book into _build/html"
@@ -59,6 +59,10 @@ book-student: install
 	$(BIN)/python scripts/student_config.py
 	$(JB) build . --config _build/student_config.yml --path-output _build/student --warningiserror --nitpick --keep-going
 	@echo "Student edition built: open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+# Format the chapters' code cells (ruff, 88 columns); tests/foundation/test_code_style.py checks it.
+format-book: venv
+	$(BIN)/python scripts/format_book.py
 
 browser:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
