@@ -12,17 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from student_config import student_config  # noqa: E402
 
-PAGE = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+from tests.foundation.test_build_fails import FRONT_MATTER  # noqa: E402
 
+PAGE = FRONT_MATTER + """
 # Exercises
 
 ```{exercise}
