@@ -32,7 +32,7 @@ def constant_product_trade(reserve_token: int, reserve_base: int, amount_in: int
     x0, y0 = reserve_token / UNIT, reserve_base / UNIT
     x1, y1 = (reserve_token + amount_in) / UNIT, (reserve_base - amount_out) / UNIT
     xs = np.linspace(0.35 * x0, max(2.2 * x0, 1.15 * x1), 400)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=100)
     ax.plot(xs, x0 * y0 / xs, color="#1f4e79", label="$x \\cdot y = k$ before the trade")
     ax.plot([x0, x1], [y0, y1], "o", color="#b26a00")
     ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
@@ -43,7 +43,7 @@ def constant_product_trade(reserve_token: int, reserve_base: int, amount_in: int
     ax.set_xlabel("CST reserve $x$")
     ax.set_ylabel("base reserve $y$")
     ax.set_ylim(0, 2.2 * y0)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     ax.set_title("A trade moves the pool along its curve")
     fig.tight_layout()
     return fig
@@ -64,22 +64,22 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
     sizes = [max(1, int(f * reserve_in)) for f in fractions]
     impact = 100 * np.array([amm.price_impact(s, reserve_in, reserve_out, fee_bps) for s in sizes])
     prices = spot * (1 - impact / 100)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.8))
+    # 7 in at 100 dpi, the text column's width: two panels side by side, their legends below
+    # them (inside, they would cover the curves), no text under 9 pt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 4.4), dpi=100, layout="constrained")
     left.plot(100 * fractions, prices, color="#1f4e79", label="average price paid")
     left.axhline(spot, color="grey", ls="--", label="spot price before the trade")
-    left.set_xscale("log")
-    left.set_xlabel("trade size, % of the input reserve")
     left.set_ylabel("output per unit of input")
-    left.legend(fontsize=8)
     right.loglog(100 * fractions, impact, color="#b26a00", label=f"constant product, fee {fee_bps} bps")
     right.loglog(100 * fractions, 100 * fractions / (1 + fractions), color="grey", ls=":",
                  label="curve alone (no fee): $f/(1+f)$")
     right.axhline(fee_bps / 100, color="grey", ls="--", lw=0.8, label="the fee alone")
-    right.set_xlabel("trade size, % of the input reserve")
-    right.set_ylabel("price impact, %")
-    right.legend(fontsize=8)
+    right.set_ylabel("price impact (%)")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_xlabel("trade size (% of the input reserve)")
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), frameon=False)
     fig.suptitle("Bigger trades pay worse prices")
-    fig.tight_layout()
     return fig
 
 
@@ -90,12 +90,12 @@ def price_paths(times: Sequence[float], series: Mapping[str, Sequence[float]], *
     for label, values in series.items():
         if len(values) != len(times):
             raise ValueError(f"series {label!r} has {len(values)} points for {len(times)} times")
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
     for label, values in series.items():
         ax.step(times, values, where="post", label=label)
     ax.set_xlabel("time, s")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 

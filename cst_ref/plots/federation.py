@@ -41,8 +41,8 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
         axes[0].bar(x + offset, 100 * np.asarray(outcome.price_change), width, color=colour, label=outcome.name)
         axes[1].bar(x + offset, outcome.client_gain, width, color=colour)
     for ax, title in zip(axes[:2], ("CST price change (%)", "client's paper gain (base tokens)")):
-        # long labels ("client 3") would run into each other in a half-column panel
-        long = max(len(str(label)) for label in client_labels) > 3
+        # labels that fill a half-column panel (five "client 3"s at 9 pt) would run into each other
+        long = sum(len(str(label)) for label in client_labels) > 26
         ax.set_xticks(x, client_labels, rotation=35 if long else 0, ha="right" if long else "center")
         ax.set_title(title, fontsize=10)
         ax.axhline(0, color="black", lw=0.6)
@@ -55,9 +55,11 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
     axes[2].invert_yaxis()
     axes[2].axvline(0, color="black", lw=0.6)
     axes[2].set_title("other parties (base tokens)", fontsize=10)
-    axes[2].legend(fontsize=9, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False)
-    axes[0].legend(fontsize=9, title="rule", title_fontsize=9)
-    fig.tight_layout()
+    axes[2].legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    # the rules' key above both bar panels: inside one, it covered that panel's bars
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=len(outcomes), fontsize=9,
+               frameon=False, handlelength=1.2, columnspacing=1.5)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
@@ -68,14 +70,14 @@ def round_gas(ns: Sequence[int], table: Mapping[str, Sequence[int]], baseline: i
     check_int("baseline", baseline, positive=True, numpy_ok=True)
     for name, gas in table.items():
         check_length(f"table[{name!r}]", gas, len(ns), "client counts")
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
     for (name, gas), colour in zip(table.items(), _RULE_COLOURS):
         ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=colour, label=name)
     ax.set_xlabel("clients paid in the round (n)")
     ax.set_ylabel("execution gas (millions)")
     right = ax.secondary_yaxis("right", functions=(lambda g: g * 1e6 / baseline, lambda t: t * baseline / 1e6))
     right.set_ylabel("ERC-20 transfers")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

@@ -8,12 +8,25 @@ import altair as alt
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from cst_ref.checks import check_nonempty
 from cst_ref.data import dirichlet, label_histogram
 
 from .interactive import InteractiveFigure
+
+#: One colour per class wherever the book colours by class, so class 3 is the same red in the
+#: static histograms and in the Dirichlet explorer's chart: matplotlib's tab10 (Vega's own
+#: "tableau10" scheme orders other colours), and tab20 when there are more than ten classes.
+CLASS_COLOURS = tuple(to_hex(c) for c in plt.get_cmap("tab10").colors)
+CLASS_COLOURS_20 = tuple(to_hex(c) for c in plt.get_cmap("tab20").colors)
+
+
+def class_colours(n_classes: int) -> list[str]:
+    """The colour of each of ``n_classes`` classes, class ``c`` first at index ``c``."""
+    palette = CLASS_COLOURS if n_classes <= len(CLASS_COLOURS) else CLASS_COLOURS_20
+    return [palette[c % len(palette)] for c in range(n_classes)]
 
 
 def draw_label_histogram(ax: Axes, histogram: np.ndarray, title: str = "") -> None:
@@ -24,10 +37,14 @@ def draw_label_histogram(ax: Axes, histogram: np.ndarray, title: str = "") -> No
             f"histogram must be a non-empty (clients × classes) array of counts, got shape {histogram.shape}"
         )
     n_clients, n_classes = histogram.shape
-    colours = plt.get_cmap("tab10" if n_classes <= 10 else "tab20")(np.arange(n_classes))
+    colours = class_colours(n_classes)
     bottom = np.zeros(n_clients)
     for c in range(n_classes):
-        ax.bar(np.arange(n_clients), histogram[:, c], bottom=bottom, color=colours[c], width=0.8, label=str(c))
+        bars = ax.bar(np.arange(n_clients), histogram[:, c], bottom=bottom, color=colours[c], width=0.8, label=str(c))
+        # a stacked bar's base must not stop the axis' top margin: an empty class on top of the
+        # tallest stack sits at its height, and the stack then ended on the frame
+        for bar in bars if c else []:
+            bar.sticky_edges.y.clear()
         bottom += histogram[:, c]
     ax.set_xticks(np.arange(n_clients))
     ax.set_xlabel("client")
@@ -98,8 +115,8 @@ def dirichlet_explorer(labels: np.ndarray, n_clients: int, n_classes: int, *,
         .encode(
             x=alt.X("c:O", title="client", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("samples:Q", title="samples", scale=alt.Scale(domain=[0, most])),
-            color=alt.Color("class:N", title="class", scale=alt.Scale(scheme="tableau10" if n_classes <= 10
-                                                                       else "tableau20")),
+            color=alt.Color("class:N", title="class",  # the static histograms' colours, class by class
+                            scale=alt.Scale(domain=list(range(n_classes)), range=class_colours(n_classes))),
             order=alt.Order("class:Q"),
             tooltip=["c:O", "class:N", "samples:Q"],
         )

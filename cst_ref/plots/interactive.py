@@ -31,6 +31,17 @@ VEGA_STATIC = "_static/vega/"
 #: Marker attribute on the figure's container: tests and the "every part has a widget" check
 #: look for it.
 MARKER = "data-cst-interactive"
+#: Smallest text on an interactive figure, in CSS px: the body's small print. The page shows a
+#: chart at its own size, and Vega-Lite's defaults (10 px axis and legend labels, 11 px their
+#: titles) are smaller, so every figure gets these unless its spec sets its own.
+TEXT_PX = 12
+READABLE_TEXT = {
+    "axis": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX},
+    "legend": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX},
+    "header": {"labelFontSize": TEXT_PX, "titleFontSize": TEXT_PX},
+    "title": {"fontSize": TEXT_PX + 2},
+    "text": {"fontSize": TEXT_PX},
+}
 
 _LOADER = """
 (function () {
@@ -90,6 +101,10 @@ class InteractiveFigure:
             raise ValueError("spec must be a complete Vega-Lite spec (no $schema found)")
         self.spec = dict(spec)
         self.spec.setdefault("description", description)
+        config = dict(self.spec.get("config", {}))
+        for part, sizes in READABLE_TEXT.items():
+            config[part] = {**sizes, **config.get(part, {})}
+        self.spec["config"] = config
         self.description = description
 
     @classmethod

@@ -12,7 +12,7 @@ from scipy import stats
 
 from cst_ref.checks import check_nonempty
 
-from .valuation import percent_of_equal_bars
+from .valuation import COLOURS, legend_above, percent_of_equal_bars
 
 RULE_LABELS = {"mint": "mint", "buyback": "buy-back to client", "buyback_burn": "buy-back and burn",
                "inject": "inject"}
@@ -45,16 +45,15 @@ def paper_figure(reports: Sequence[Mapping[str, Any]], confidence: float = 0.95)
     else:
         half = np.zeros_like(mean)
     width = 0.8 / len(methods)
-    fig, ax = plt.subplots(figsize=(7.0, 3.8))
-    for k, method in enumerate(methods):
+    fig, ax = plt.subplots(figsize=(7.0, 4.0), dpi=100)
+    for k, method in enumerate(methods):  # each method in the colour the allocation figure gives it
         ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, mean[k], width, yerr=half[k], capsize=2,
-               label=method, error_kw={"linewidth": 0.8})
+               label=method, color=COLOURS[k % len(COLOURS)], error_kw={"linewidth": 0.8})
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(np.arange(n), _client_labels(reports[0]), fontsize=8)
+    ax.set_xticks(np.arange(n), _client_labels(reports[0]), fontsize=9)
     ax.set_xlabel("client")
     ax.set_ylabel("reward (% of equal payout)")
-    ax.set_title(f"Reward as % of an equal payout, mean of {len(reports)} seeds, {confidence:.0%} CI")
-    ax.legend(fontsize=7, ncol=min(3, len(methods)))
+    legend_above(ax, f"Reward as % of an equal payout, mean of {len(reports)} seeds, {confidence:.0%} CI")
     fig.tight_layout()
     return fig
 
@@ -65,20 +64,16 @@ def realised_figure(report: Mapping[str, Any]) -> Figure:
     rules = list(clients[0]["rules"])
     n = len(clients)
     width = 0.8 / len(rules)
-    fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    highest = 100.0
+    fig, ax = plt.subplots(figsize=(7.0, 3.8), dpi=100)
     for k, rule in enumerate(rules):
         percent = [100 * c["rules"][rule]["realised_base"] / c["rules"][rule]["allocated"]
                    if c["rules"][rule]["allocated"] else 0.0 for c in clients]
-        highest = max(highest, *percent)
         ax.bar(np.arange(n) + (k - (len(rules) - 1) / 2) * width, percent, width, label=RULE_LABELS[rule],
                color=_RULE_COLOURS[rule])
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(np.arange(n), _client_labels(report), fontsize=8)
+    ax.set_xticks(np.arange(n), _client_labels(report), fontsize=9)
     ax.set_xlabel("client")
     ax.set_ylabel("realised base (% of allocated)")
-    ax.set_title("Distribution: what each client can take out of its pool")
-    ax.set_ylim(top=1.3 * highest)  # room for the legend above the bars
-    ax.legend(fontsize=7, ncol=len(rules), loc="upper center")
+    legend_above(ax, "Distribution: what each client can take out of its pool", ncol=4)
     fig.tight_layout()
     return fig

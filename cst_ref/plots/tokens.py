@@ -42,14 +42,14 @@ def erc20_gas_bars(gas: Mapping[str, int], creates_balance: Collection[str] = ()
 
     names = list(values)
     colours = [NEW_SLOT_COLOUR if name in creates_balance else CHANGED_SLOT_COLOUR for name in names]
-    fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, 3.8), dpi=100)
     positions = range(len(names))
     ax.barh(positions, [values[n] for n in names], color=colours, height=0.6)
     ax.set_yticks(list(positions), names, fontsize=9)
     ax.invert_yaxis()  # first operation on top, as listed
     top = max([*values.values(), intrinsic])
     for y, name in zip(positions, names):
-        ax.text(values[name] + 0.01 * top, y, f"{values[name]:,}", va="center", fontsize=8)
+        ax.text(values[name] + 0.01 * top, y, f"{values[name]:,}", va="center", fontsize=9)
     ax.axvline(intrinsic, color="grey", ls=":", lw=1.2)
     ax.set_xlim(0, 1.15 * top)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
@@ -59,6 +59,6 @@ def erc20_gas_bars(gas: Mapping[str, int], creates_balance: Collection[str] = ()
                         Patch(color=CHANGED_SLOT_COLOUR, label="updates existing slots only"),
                         Line2D([], [], color="grey", ls=":",
                                label=f"+{intrinsic:,} intrinsic gas per transaction")],
-               fontsize=8, loc="lower center", ncol=3, frameon=False, handlelength=1.5, columnspacing=1.2)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+               fontsize=9, loc="lower center", ncol=2, frameon=False, handlelength=1.5, columnspacing=1.2)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cst_ref.checks import check_length, check_nonempty
 
@@ -19,6 +20,15 @@ FIGSIZE, DPI = (7.0, 3.5), 100
 
 def _colour(k: int) -> str:
     return COLOURS[k % len(COLOURS)]
+
+
+def legend_above(ax: Axes, title: str, ncol: int = 3) -> None:
+    """The legend in rows of ``ncol`` between the axes and their title, where it covers no data
+    (inside, with many series, it hid some bars or points); all text at 9 pt or more."""
+    labels = ax.get_legend_handles_labels()[1]
+    ncol = max(1, min(ncol, len(labels)))
+    ax.legend(fontsize=9, ncol=ncol, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.set_title(title, fontsize=10, pad=8 + 14 * -(-len(labels) // ncol))
 
 
 def percent_of_equal_bars(
@@ -41,12 +51,10 @@ def percent_of_equal_bars(
         ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method,
                color=_colour(k))
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(np.arange(n), labels, fontsize=9 if n <= 10 else 8)
+    ax.set_xticks(np.arange(n), labels, fontsize=9)
     ax.set_xlabel("client")
     ax.set_ylabel("reward (% of equal payout)")
-    # above the axes, not over the bars: with many methods an inner legend hides some of them
-    ax.legend(fontsize=9, ncol=min(3, len(methods)), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    ax.set_title(title, fontsize=10, pad=8 + 14 * -(-len(methods) // 3))
+    legend_above(ax, title)  # not over the bars: with many methods an inner legend hides some of them
     fig.tight_layout()
     return fig
 
@@ -67,13 +75,16 @@ def cost_vs_accuracy(points: Mapping[str, Sequence[tuple[float, float]]], refere
         xs, ys = zip(*series)
         ax.plot(xs, ys, marker="o", label=label, color=_colour(k))
     ax.set_xscale("log")
+    # 100, 200, 500, 1,000, …: a single "10³" told the reader little
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap at this width
     ax.set_xlabel("utility evaluations (log scale)")
     ax.set_ylabel("1 − Spearman ρ")
-    ax.text(0.01, 0.98, f"against {reference}", transform=ax.transAxes, va="top", fontsize=9)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=9)
-    ax.set_title("Cost against accuracy", fontsize=10)
+    # the reference in the title: written in the corner, it sat on the cheapest, worst points
+    ax.set_title(f"Cost against accuracy, error measured against {reference}", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -103,7 +114,6 @@ def volatility(shares_by_seed: Mapping[str, np.ndarray], title: str = "Shares ac
     ax.set_xticks(np.arange(n))
     ax.set_xlabel("client")
     ax.set_ylabel("share")
-    ax.legend(fontsize=9)
-    ax.set_title(title, fontsize=10)
+    legend_above(ax, title, ncol=4)  # inside, it covered some clients' points
     fig.tight_layout()
     return fig

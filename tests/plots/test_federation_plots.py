@@ -18,11 +18,14 @@ OUTCOMES = [outcome("mint", (0.1, -0.2), (5.0, 1.0), 2.0, 0.0), outcome("buyback
 
 
 def test_rule_outcomes_draws_each_client_under_each_rule() -> None:
-    prices, gains, others = rule_outcomes(OUTCOMES, ["A", "B"]).axes
+    fig = rule_outcomes(OUTCOMES, ["A", "B"])
+    prices, gains, others = fig.axes
     np.testing.assert_allclose([bar.get_height() for bar in prices.patches], [10, -20, 30, 5])
     assert [bar.get_height() for bar in gains.patches] == [5.0, 1.0, 7.0, 2.0]
     assert [t.get_text() for t in prices.get_xticklabels()] == ["A", "B"]
-    assert [t.get_text() for t in prices.get_legend().get_texts()] == ["mint", "buyback"]
+    # the rules' key sits above both panels, not over the bars of one
+    assert prices.get_legend() is None
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["mint", "buyback"]
     assert [bar.get_width() for bar in others.patches] == [2.0, 1.0, -0.0, -9.0]  # investor, then treasury
     assert [t.get_text() for t in others.get_yticklabels()] == ["mint", "buyback"]
 

@@ -45,3 +45,18 @@ def test_accuracy_curves_plot_each_setting_by_round() -> None:
 def test_bad_input_raises_value_error(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_dirichlet_explorer_colours_each_class_as_the_static_histograms_do() -> None:
+    """Chapter 2 shows both, one above the other: class 3 must be the same colour in each."""
+    from matplotlib.colors import to_hex
+
+    from cst_ref.plots.fl import CLASS_COLOURS, class_colours, dirichlet_explorer
+
+    bars = label_histograms({"IID": HISTOGRAM}).axes[0].patches  # class-major, 2 clients per class
+    static = [to_hex(bars[2 * c].get_facecolor()) for c in range(3)]
+    explorer = dirichlet_explorer(np.repeat(np.arange(3), 20), 2, 3, log10_alphas=[0], seeds=[0], min_size=2)
+    scale = explorer.spec["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == dict(enumerate(static))
+    assert static == list(CLASS_COLOURS[:3])
+    assert class_colours(12)[11] != class_colours(12)[0] and len(set(class_colours(20))) == 20

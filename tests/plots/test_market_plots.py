@@ -32,7 +32,7 @@ def test_the_value_figure_draws_a_price_and_a_value_per_client_and_the_treasury(
     left, right = fig.axes
     assert [line.get_ydata().tolist() for line in left.lines[:4]] == [[1.0] * 4, [0.5] * 4, [1.0] * 4, [0.5] * 4]
     assert right.lines[0].get_ydata().tolist() == [10.0, 8.0, 6.0, 4.0]
-    assert [t.get_text() for t in fig.legends[0].texts] == ["a", "c"]
+    assert [t.get_text() for t in fig.legends[0].texts] == ["a", "c", "leaves (round 2)"]  # events named there
     with pytest.raises(ValueError, match="share rows"):
         value_figure(prices, values[:2], [1.0] * 4, {0: "a"}, {}, "t")
 
