@@ -57,7 +57,7 @@ book: install book-only
 book-student: install
 	$(BIN)/python scripts/execute_book.py
 	$(BIN)/python scripts/student_config.py
-	$(JB) build . --config _build/student_config.yml --path-output _build/student --warningiserror --nitpick --keep-going
+	$(JB) build . --config _config.local-student.yml --path-output _build/student --warningiserror --nitpick --keep-going
 	@echo "Student edition built: open file://$(CURDIR)/_build/student/_build/html/index.html"
 
 # Format the chapters' code cells (ruff, 88 columns); tests/foundation/test_code_style.py checks it.

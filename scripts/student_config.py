@@ -12,7 +12,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "_build" / "student_config.yml"
+OUTPUT = ROOT / "_config.local-student.yml"
+"""Beside _config.yml: Jupyter Book resolves ``local_extensions`` paths from the config's folder
+(and git ignores ``_config.local*.yml``)."""
 
 
 def student_config(config: dict) -> dict:
@@ -26,7 +28,6 @@ def student_config(config: dict) -> dict:
 
 
 def main() -> None:
-    OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(yaml.safe_dump(student_config(yaml.safe_load((ROOT / "_config.yml").read_text())),
                                      sort_keys=False, allow_unicode=True))
     print(f"wrote {OUTPUT.relative_to(ROOT)}")
