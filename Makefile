@@ -15,11 +15,13 @@ CHROMIUM   ?= /usr/bin/chromium
 # LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
 TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk xindy fonts-freefont-otf tex-gyre
 
-.PHONY: help install venv assets book book-only book-student format-book test pytest lab lock browser latex pdf benchmarks clean
+.PHONY: help install venv assets book book-only book-student format-book test pytest check lab lock browser latex pdf benchmarks clean
 
 help:
 	@echo "make book    install, then build the executed book into _build/html"
 	@echo "make test    install, build the book, run every test (CI runs this)"
+	@echo "make check   the fast loop: tests on 2 workers, no install, no book (needs .venv)"
+	@echo "make pytest  every test on 2 workers against the book already built in _build/html"
 	@echo "make book-student   the book without its solutions, into _build/student/_build/html"
 	@echo "make lab     JupyterLab on the book's notebooks"
 	@echo "make pdf     install LaTeX (Debian's TeX Live), build the book as one PDF"
@@ -67,8 +69,16 @@ format-book: venv
 browser:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# Two pytest-xdist workers (the machine has 2 cores; more only adds contention). `make pytest` is
+# the whole suite and needs the built book (CST_REF_REQUIRE_BOOK: fail, not skip, without it);
+# `make check` is the developer's loop: no install, no book, the `book` tests deselected.
+PYTEST_WORKERS ?= 2
+
 pytest:
-	$(BIN)/python -m pytest
+	CST_REF_REQUIRE_BOOK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+check:
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not book"
 
 test: install browser book-only pytest
 

@@ -1,4 +1,5 @@
-"""Shared test settings: hypothesis profiles and the repository root."""
+"""Shared test settings: hypothesis profiles, the repository root, and how the suite runs in
+parallel (pytest-xdist) and without a built book."""
 
 from __future__ import annotations
 
@@ -25,6 +26,37 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: The built book that tests marked ``book`` read (``CST_REF_HTML`` points them at another build).
+BOOK_HTML = Path(os.environ.get("CST_REF_HTML", ROOT / "_build" / "html"))
+#: ``make pytest`` (what CI runs after ``make book-only``) sets this: without a build the
+#: ``book`` tests then fail, as before, instead of skipping, so CI cannot pass on a missing book.
+REQUIRE_BOOK = os.environ.get("CST_REF_REQUIRE_BOOK") == "1"
+
+#: Test files that take minutes (the federation's state machine, one test: about half of the
+#: suite's serial time). Under xdist they are handed out first, so that the run lasts about as
+#: long as the longest of them or the rest divided over the workers, not the rest plus them.
+LONGEST_FIRST = ("tests/federation/test_stateful.py",)
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Without a built book the ``book`` tests skip (``pytest`` works before ``make book-only``).
+    if not REQUIRE_BOOK and not BOOK_HTML.is_dir():
+        skip = pytest.mark.skip(reason=f"no built book at {BOOK_HTML}: run `make book-only` first "
+                                       "(make pytest fails here instead of skipping)")
+        for item in items:
+            if item.get_closest_marker("book") is not None:
+                item.add_marker(skip)
+
+    # xdist (`--dist loadfile --no-loadscope-reorder`, pyproject's addopts) hands out whole
+    # files in this order; every worker collects, and reorders, alike.
+    if hasattr(config, "workerinput"):
+        items[:] = ([item for item in items if _file(item) in LONGEST_FIRST]
+                    + [item for item in items if _file(item) not in LONGEST_FIRST])
 
 
 @pytest.fixture(scope="session")
