@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,8 +19,21 @@ print(CONTRACTS_DIR, token.symbol())
 """
 
 
+def source_copy(folder: Path) -> Path:
+    """What the build reads (pyproject.toml's packages, package data and metadata files), copied to
+    ``folder``: setuptools builds in the source tree, and its ``build/`` and ``*.egg-info`` then
+    land here, not in the repository (where a stale ``build/lib`` would also leak into wheels)."""
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "cst_ref", folder / "cst_ref", symlinks=True, ignore=skip)  # contracts: a link
+    shutil.copytree(ROOT / "contracts", folder / "contracts", ignore=skip)  # ... to ../contracts
+    for name in ("pyproject.toml", "README.md", *(p.name for p in ROOT.glob("LICEN[CS]E*"))):
+        shutil.copy2(ROOT / name, folder / name)
+    return folder
+
+
 def test_installed_wheel_deploys_its_own_contracts(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+    source = source_copy(tmp_path / "source")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
                     "--quiet", "-w", str(tmp_path / "dist")], check=True, capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("cst_ref-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
