@@ -275,7 +275,9 @@ def test_sigterm_stops_anvil_and_removes_temporary_folders(tmp_path):
         while anvil is None and process.poll() is None and time.monotonic() < deadline:
             anvil = child_anvil(process.pid)
             time.sleep(0.05)
-        assert anvil is not None, "the command never started anvil"
+        assert anvil is not None, "the command never started anvil: " + (
+            f"it exited {process.returncode}: {process.stderr.read()[-2000:]}" if process.poll() is not None
+            else "still none after 120 s")
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
         assert process.returncode == 128 + signal.SIGTERM, err
