@@ -131,8 +131,9 @@ class Market:
     def record(self) -> None:
         """Book the spot prices, the pools and the free treasury: as a round opens (its revenue
         in, its departures done, nobody has traded), and once after the last round."""
-        self.ledger.prices.append([self.spot(i) for i in range(self.n)])
-        self.ledger.pools.append(self.backend.pools())
+        pools = self.backend.pools()  # one read: the prices are the pools' spot prices
+        self.ledger.prices.append([spot_price(p.reserve_token, p.reserve_base) for p in pools])
+        self.ledger.pools.append(pools)
         self.ledger.treasury.append(free_treasury(self.backend))
         self.ledger.client_base.append(tuple(self.backend.holdings(a).base for a in self.backend.accounts))
 
