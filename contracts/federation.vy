@@ -26,18 +26,17 @@
 
      Spending the treasury into a pool (buy-back, inject) is guarded against
      an attacker who moves the pool before the round, even one who moves it
-     right after a round and holds it there. The federation keeps per client
-     an observation (the pool's price accumulator, its spot price and the time,
-     which start a TWAP window) and two accepted values: the `anchor` price and
-     the `lp_supply`. Each round may raise the anchor towards the window's TWAP
-     by at most `max_drift_bps` (a fall is followed at once) and then adds the
-     round's own price move; the LP supply it accepts may grow by at most
-     `max_lp_growth_bps` a round. A client's part waits when the spot price is
-     more than `max_deviation_bps` above the lower of the TWAP and the anchor,
-     when (inject) the LP supply grew beyond the accepted one by more than
-     `max_lp_growth_bps`, or when (buy-back) the purchase falls below the
-     operator's `min_out` or buys nothing. Parts that would spend more than
-     `max_spend_bps` of some pool's base reserve are all scaled by one factor.
+     right after a round and holds it there: the guards module
+     (contracts/guards.vy) keeps per client an observation (the start of a
+     TWAP window, an accepted `anchor` price and `lp_supply`) and holds a
+     client's part back when the spot price is more than `max_deviation_bps`
+     above the lower of the TWAP and the anchor, or when (inject) the LP
+     supply grew beyond the accepted one. A part also waits when (buy-back)
+     the purchase falls below the operator's `min_out` or buys nothing. Parts
+     that would spend more than `max_spend_bps` of some pool's base reserve
+     are all scaled by one factor. Each round moves the anchor by at most
+     `max_drift_bps` towards the TWAP (a fall is followed at once) and adds
+     its own price move.
 
      Nothing a client is due is lost: whatever a round does not pay it
      (a waiting part, the rest of a scaled one) is recorded in `owed` and added
@@ -54,10 +53,23 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable
 from snekmate.utils import pausable
 
+# `guard`, not `guards`: the exported `guards` getter takes that name
+from . import guards as guard
+
 initializes: ownable
 initializes: pausable
+initializes: guard
 
-exports: (ownable.owner, ownable.transfer_ownership, pausable.paused)
+exports: (
+    ownable.owner,
+    ownable.transfer_ownership,
+    pausable.paused,
+    guard.guards,
+    guard.observations,
+    guard.MIN_GUARD_BPS,
+    guard.MAX_GUARD_BPS,
+    guard.MAX_SPEND_BPS,
+)
 
 
 interface ICST:
@@ -72,26 +84,6 @@ interface IPool:
     def swap(token_in: address, amount_in: uint256, min_out: uint256, recipient: address, deadline: uint256) -> uint256: nonpayable
     def add_liquidity(amount_token_desired: uint256, amount_base_desired: uint256, amount_token_min: uint256, amount_base_min: uint256, recipient: address, deadline: uint256) -> (uint256, uint256, uint256): nonpayable
     def get_amount_out(token_in: address, amount_in: uint256) -> uint256: view
-    def get_reserves() -> (uint256, uint256, uint256): view
-    def price_token_cumulative_last() -> uint256: view
-    def totalSupply() -> uint256: view
-
-
-struct Client:
-    account: address
-    token: address
-    pool: address
-
-
-struct Observation:
-    # the pool's price accumulator (base per CST, UQ112x112 times seconds) at `time`
-    price_cumulative: uint256
-    # spot price (UQ112x112) | (time mod 2**32) << 224
-    price_and_time: uint256
-    # the price the federation last accepted (UQ112x112)
-    anchor: uint256
-    # the LP supply the federation last accepted
-    lp_supply: uint256
 
 
 struct Vesting:
@@ -103,21 +95,11 @@ struct Vesting:
     start_round: uint256
 
 
-struct Guards:
-    max_deviation_bps: uint256
-    max_spend_bps: uint256
-    max_lp_growth_bps: uint256
-    max_drift_bps: uint256
-
-
 SHARE_SCALE: public(constant(uint256)) = 10**18
 FEE_DENOMINATOR: constant(uint256) = 10000
-BPS: constant(uint256) = 10000
 WAD: constant(uint256) = 10**18
 MAX_CLIENTS: public(constant(uint256)) = 64
 MAX_RESERVE: constant(uint256) = 2**112 - 1
-MASK32: constant(uint256) = 2**32 - 1
-MASK224: constant(uint256) = 2**224 - 1
 
 RULE_MINT: public(constant(uint8)) = 1
 RULE_BUYBACK_TO_CLIENT: public(constant(uint8)) = 2
@@ -128,21 +110,12 @@ RULE_INJECT: public(constant(uint8)) = 4
 SKIP_DUST: public(constant(uint8)) = 1
 SKIP_MIN_OUT: public(constant(uint8)) = 2
 SKIP_RESERVE: public(constant(uint8)) = 3
-SKIP_DEVIATION: public(constant(uint8)) = 4
-SKIP_LP_GROWTH: public(constant(uint8)) = 5
+SKIP_DEVIATION: public(constant(uint8)) = guard.SKIP_DEVIATION
+SKIP_LP_GROWTH: public(constant(uint8)) = guard.SKIP_LP_GROWTH
 SKIP_DEREGISTERED: public(constant(uint8)) = 6
 
 # rounds over which a client's own supply vests, linearly
 VESTING_ROUNDS: public(constant(uint256)) = 20
-
-DEFAULT_MAX_DEVIATION_BPS: constant(uint256) = 200
-DEFAULT_MAX_SPEND_BPS: constant(uint256) = 1000
-DEFAULT_MAX_LP_GROWTH_BPS: constant(uint256) = 100
-DEFAULT_MAX_DRIFT_BPS: constant(uint256) = 200
-# every guard lies within [MIN_GUARD_BPS, MAX_GUARD_BPS]; spending within [MIN_GUARD_BPS, MAX_SPEND_BPS]
-MIN_GUARD_BPS: public(constant(uint256)) = 10
-MAX_GUARD_BPS: public(constant(uint256)) = 1000
-MAX_SPEND_BPS: public(constant(uint256)) = 5000
 
 
 base: public(immutable(IERC20))
@@ -151,12 +124,10 @@ pool_blueprint: public(immutable(address))
 fee_bps: public(immutable(uint256))
 
 is_operator: public(HashMap[address, bool])
-clients: public(DynArray[Client, MAX_CLIENTS])
+clients: public(DynArray[guard.Client, MAX_CLIENTS])
 # 1-based position in `clients`; 0 means "not registered".
 client_index: public(HashMap[address, uint256])
 round_count: public(uint256)
-guards: public(Guards)
-observations: public(HashMap[address, Observation])
 # base tokens a round could not pay a client yet, paid with its next parts
 owed: public(HashMap[address, uint256])
 total_owed: public(uint256)
@@ -170,13 +141,6 @@ deregistered: public(HashMap[address, bool])
 event OperatorSet:
     operator: indexed(address)
     status: bool
-
-# @notice The owner changed the bounds that skip a client's part of a round.
-event GuardsSet:
-    max_deviation_bps: uint256
-    max_spend_bps: uint256
-    max_lp_growth_bps: uint256
-    max_drift_bps: uint256
 
 # @notice `sender` paid `amount` base tokens into the treasury with `fund`.
 event TreasuryFunded:
@@ -247,12 +211,7 @@ def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: ad
     fee_bps = fee_bps_
     self.is_operator[msg.sender] = True
     log OperatorSet(operator=msg.sender, status=True)
-    self._set_guards(Guards(
-        max_deviation_bps=DEFAULT_MAX_DEVIATION_BPS,
-        max_spend_bps=DEFAULT_MAX_SPEND_BPS,
-        max_lp_growth_bps=DEFAULT_MAX_LP_GROWTH_BPS,
-        max_drift_bps=DEFAULT_MAX_DRIFT_BPS,
-    ))
+    guard.__init__()
 
 
 @external
@@ -284,7 +243,7 @@ def set_guards(max_deviation_bps: uint256, max_spend_bps: uint256, max_lp_growth
     @param max_drift_bps How far a round may raise the anchor towards the TWAP, in bps.
     """
     ownable._check_owner()
-    self._set_guards(Guards(
+    guard._set_guards(guard.Guards(
         max_deviation_bps=max_deviation_bps,
         max_spend_bps=max_spend_bps,
         max_lp_growth_bps=max_lp_growth_bps,
@@ -398,11 +357,11 @@ def register_client(
 
     self.is_market[token] = True
     self.is_market[pool] = True
-    client: Client = Client(account=account, token=token, pool=pool)
+    client: guard.Client = guard.Client(account=account, token=token, pool=pool)
     self.clients.append(client)
     self.client_index[account] = len(self.clients)
     self.vestings[account] = Vesting(supply=client_supply, released=0, start_round=self.round_count)
-    self._observe(client, 0, 0)
+    guard._observe(client, 0, 0)
     log ClientRegistered(
         index=len(self.clients) - 1,
         account=account,
@@ -501,7 +460,7 @@ def observe(clients: DynArray[address, MAX_CLIENTS]):
     for account: address in clients:
         index: uint256 = self.client_index[account]
         assert index != 0, "federation: unknown client"
-        self._observe(self.clients[index - 1], 0, 0)
+        guard._observe(self.clients[index - 1], 0, 0)
 
 
 @external
@@ -519,7 +478,7 @@ def distribute_mint(
     @param budget The CST units to split.
     @return The CST minted to each client.
     """
-    entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
+    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
     skipped: DynArray[uint8, MAX_CLIENTS] = []
     owed: DynArray[uint256, MAX_CLIENTS] = []
@@ -562,7 +521,7 @@ def distribute_buyback(
     @return The CST bought in each pool.
     """
     assert block.timestamp <= deadline, "federation: expired deadline"
-    entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
+    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     assert len(min_outs) == len(clients), "federation: length mismatch"
     rule: uint8 = RULE_BUYBACK_TO_CLIENT
     if burn:
@@ -594,7 +553,7 @@ def distribute_inject(
     @param budget The treasury's base tokens to split.
     @return The base tokens added to each pool.
     """
-    entries: DynArray[Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
+    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
     amounts: DynArray[uint256, MAX_CLIENTS] = []
     zeros: DynArray[uint256, MAX_CLIENTS] = []
     skipped: DynArray[uint8, MAX_CLIENTS] = []
@@ -608,68 +567,6 @@ def distribute_inject(
 @view
 def _check_operator():
     assert self.is_operator[msg.sender], "federation: caller is not an operator"
-
-
-@internal
-def _set_guards(limits: Guards):
-    for bound: uint256 in [limits.max_deviation_bps, limits.max_lp_growth_bps, limits.max_drift_bps]:
-        assert bound >= MIN_GUARD_BPS and bound <= MAX_GUARD_BPS, "federation: guard out of range"
-    assert limits.max_spend_bps >= MIN_GUARD_BPS and limits.max_spend_bps <= MAX_SPEND_BPS, "federation: guard out of range"
-    self.guards = limits
-    log GuardsSet(
-        max_deviation_bps=limits.max_deviation_bps,
-        max_spend_bps=limits.max_spend_bps,
-        max_lp_growth_bps=limits.max_lp_growth_bps,
-        max_drift_bps=limits.max_drift_bps,
-    )
-
-
-@internal
-@view
-def _pool_now(pool: address) -> (uint256, uint256, uint256):
-    """
-    @dev The pool's reserves and its price accumulator as it would read if the
-         pool were updated now (Uniswap V2's `currentCumulativePrices`): a trade
-         earlier in this block does not count, as the pool records the price
-         from before each block's first update.
-    @return (reserve_token, reserve_base, price_cumulative)
-    """
-    reserve_token: uint256 = 0
-    reserve_base: uint256 = 0
-    last: uint256 = 0
-    reserve_token, reserve_base, last = staticcall IPool(pool).get_reserves()
-    cumulative: uint256 = staticcall IPool(pool).price_token_cumulative_last()
-    elapsed: uint256 = unsafe_sub(block.timestamp & MASK32, last) & MASK32
-    if elapsed != 0:
-        cumulative = unsafe_add(cumulative, unsafe_mul((reserve_base << 112) // reserve_token, elapsed))
-    return reserve_token, reserve_base, cumulative
-
-
-@internal
-def _observe(client: Client, anchor: uint256, lp_supply: uint256):
-    """
-    @dev Restart the client's TWAP window now and record the accepted anchor
-         and LP supply; a zero accepts the pool's spot price or LP supply as it
-         stands (registration, `observe`). Neither is ever zero otherwise: a
-         price of reserves below 2**112 is at least 1.
-    """
-    reserve_token: uint256 = 0
-    reserve_base: uint256 = 0
-    cumulative: uint256 = 0
-    reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
-    spot: uint256 = (reserve_base << 112) // reserve_token
-    accepted_price: uint256 = anchor
-    if accepted_price == 0:
-        accepted_price = spot
-    accepted_supply: uint256 = lp_supply
-    if accepted_supply == 0:
-        accepted_supply = staticcall IPool(client.pool).totalSupply()
-    self.observations[client.account] = Observation(
-        price_cumulative=cumulative,
-        price_and_time=spot | ((block.timestamp & MASK32) << 224),
-        anchor=accepted_price,
-        lp_supply=accepted_supply,
-    )
 
 
 @internal
@@ -687,47 +584,8 @@ def _vested(account: address) -> uint256:
 
 
 @internal
-@view
-def _guard(client: Client, due: uint256, inject: bool) -> (uint8, uint256, uint256, uint256, uint256):
-    """
-    @dev Why a due of `due` must wait (a `SKIP_*` code, or 0), the most the
-         pool's spending bound lets one part spend, the anchor and LP supply
-         this round accepts, and the spot price. The anchor rises towards the
-         TWAP since the observation by at most `max_drift_bps` and follows a
-         fall at once; the spot may lie at most `max_deviation_bps` above the
-         lower of the TWAP and the old anchor, so a price pushed up and held
-         since the last round buys the attacker one drift step a round.
-    @return (skip, cap, anchor, lp_supply, spot)
-    """
-    # [book: guard]
-    limits: Guards = self.guards
-    seen: Observation = self.observations[client.account]
-    reserve_token: uint256 = 0
-    reserve_base: uint256 = 0
-    cumulative: uint256 = 0
-    reserve_token, reserve_base, cumulative = self._pool_now(client.pool)
-    spot: uint256 = (reserve_base << 112) // reserve_token
-    twap: uint256 = seen.price_and_time & MASK224
-    elapsed: uint256 = unsafe_sub(block.timestamp & MASK32, seen.price_and_time >> 224) & MASK32
-    if elapsed != 0:
-        twap = unsafe_sub(cumulative, seen.price_cumulative) // elapsed
-    anchor: uint256 = min(twap, seen.anchor + seen.anchor * limits.max_drift_bps // BPS)
-    reference: uint256 = min(twap, seen.anchor)
-    supply: uint256 = staticcall IPool(client.pool).totalSupply()
-    lp_supply: uint256 = min(supply, seen.lp_supply + seen.lp_supply * limits.max_lp_growth_bps // BPS)
-    skip: uint8 = 0
-    if due > 0:
-        if reference == 0 or spot > reference + reference * limits.max_deviation_bps // BPS:
-            skip = SKIP_DEVIATION
-        elif inject and supply > lp_supply:
-            skip = SKIP_LP_GROWTH
-    return skip, reserve_base * limits.max_spend_bps // BPS, anchor, lp_supply, spot
-    # [/book: guard]
-
-
-@internal
 def _spend(
-    entries: DynArray[Client, MAX_CLIENTS],
+    entries: DynArray[guard.Client, MAX_CLIENTS],
     shares: DynArray[uint256, MAX_CLIENTS],
     budget: uint256,
     min_outs: DynArray[uint256, MAX_CLIENTS],
@@ -761,7 +619,7 @@ def _spend(
         anchor: uint256 = 0
         lp_supply: uint256 = 0
         spot: uint256 = 0
-        skip, cap, anchor, lp_supply, spot = self._guard(entries[i], due, inject)
+        skip, cap, anchor, lp_supply, spot = guard._check_due(entries[i], due, inject)
         if due > 0 and skip == 0 and cap < due:
             scale = min(scale, cap * WAD // due)
     # [/book: scale]
@@ -770,7 +628,7 @@ def _spend(
     skipped: DynArray[uint8, MAX_CLIENTS] = []
     owed: DynArray[uint256, MAX_CLIENTS] = []
     for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
-        entry: Client = entries[i]
+        entry: guard.Client = entries[i]
         due: uint256 = dues[i]
         paid: uint256 = due // WAD * scale + due % WAD * scale // WAD
         skip: uint8 = 0
@@ -778,7 +636,7 @@ def _spend(
         anchor: uint256 = 0
         lp_supply: uint256 = 0
         spot: uint256 = 0
-        skip, cap, anchor, lp_supply, spot = self._guard(entry, due, inject)
+        skip, cap, anchor, lp_supply, spot = guard._check_due(entry, due, inject)
         if self.deregistered[entry.account] and parts[i] > 0:
             skip = SKIP_DEREGISTERED
         elif skip == 0 and paid > cap:
@@ -814,9 +672,9 @@ def _spend(
             self.owed[entry.account] = due - paid
         # [/book: pay]
         if paid > 0:
-            after: uint256 = self._spot(entry.pool)
+            after: uint256 = guard._spot(entry.pool)
             anchor = anchor + after - min(spot, after)
-        self._observe(entry, anchor, lp_supply)
+        guard._observe(entry, anchor, lp_supply)
         amounts.append(paid)
         bought.append(out)
         skipped.append(skip)
@@ -825,19 +683,9 @@ def _spend(
 
 
 @internal
-@view
-def _spot(pool: address) -> uint256:
-    reserve_token: uint256 = 0
-    reserve_base: uint256 = 0
-    last: uint256 = 0
-    reserve_token, reserve_base, last = staticcall IPool(pool).get_reserves()
-    return (reserve_base << 112) // reserve_token
-
-
-@internal
 def _check_round(
     clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
-) -> DynArray[Client, MAX_CLIENTS]:
+) -> DynArray[guard.Client, MAX_CLIENTS]:
     """
     @dev Validates a round's inputs shared by every rule and returns the
          clients' records. Clients must be listed in registration order, which
@@ -850,7 +698,7 @@ def _check_round(
     assert len(clients) > 0, "federation: no clients"
     assert budget > 0, "federation: zero budget"
     assert budget <= max_value(uint256) // SHARE_SCALE, "federation: budget too large"
-    entries: DynArray[Client, MAX_CLIENTS] = []
+    entries: DynArray[guard.Client, MAX_CLIENTS] = []
     previous: uint256 = 0
     total: uint256 = 0
     for i: uint256 in range(len(clients), bound=MAX_CLIENTS):
