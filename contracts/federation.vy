@@ -38,6 +38,12 @@
      `max_drift_bps` towards the TWAP (a fall is followed at once) and adds
      its own price move.
 
+     Roles come from snekmate: `ownable` for the owner and `access_control`
+     for the operators (`OPERATOR_ROLE`). The owner alone appoints and
+     revokes operators, with `set_operator`; none of access_control's
+     external functions is exported, so the `DEFAULT_ADMIN_ROLE` that its
+     constructor gives the deployer grants nothing.
+
      Nothing a client is due is lost: whatever a round does not pay it
      (a waiting part, the rest of a scaled one) is recorded in `owed` and added
      to its part in the next buy-back or inject round. The treasury keeps
@@ -50,6 +56,7 @@
 # checks that every marker the book uses is here exactly once.
 
 from ethereum.ercs import IERC20
+from snekmate.auth import access_control
 from snekmate.auth import ownable
 from snekmate.utils import pausable
 
@@ -58,6 +65,7 @@ from . import guards as guard
 
 initializes: ownable
 initializes: pausable
+initializes: access_control
 initializes: guard
 
 exports: (
@@ -117,13 +125,15 @@ SKIP_DEREGISTERED: public(constant(uint8)) = 6
 # rounds over which a client's own supply vests, linearly
 VESTING_ROUNDS: public(constant(uint256)) = 20
 
+# the role `set_operator` gives: register clients, observe pools, distribute rewards
+OPERATOR_ROLE: constant(bytes32) = keccak256("OPERATOR_ROLE")
+
 
 base: public(immutable(IERC20))
 token_blueprint: public(immutable(address))
 pool_blueprint: public(immutable(address))
 fee_bps: public(immutable(uint256))
 
-is_operator: public(HashMap[address, bool])
 clients: public(DynArray[guard.Client, MAX_CLIENTS])
 # 1-based position in `clients`; 0 means "not registered".
 client_index: public(HashMap[address, uint256])
@@ -205,11 +215,12 @@ def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: ad
     assert fee_bps_ < FEE_DENOMINATOR, "federation: fee out of range"
     ownable.__init__()
     pausable.__init__()
+    access_control.__init__()
     base = IERC20(base_token)
     token_blueprint = token_blueprint_
     pool_blueprint = pool_blueprint_
     fee_bps = fee_bps_
-    self.is_operator[msg.sender] = True
+    access_control._grant_role(OPERATOR_ROLE, msg.sender)
     log OperatorSet(operator=msg.sender, status=True)
     guard.__init__()
 
@@ -224,8 +235,22 @@ def set_operator(operator: address, status: bool):
     """
     ownable._check_owner()
     assert operator != empty(address), "federation: zero address"
-    self.is_operator[operator] = status
+    if status:
+        access_control._grant_role(OPERATOR_ROLE, operator)
+    else:
+        access_control._revoke_role(OPERATOR_ROLE, operator)
     log OperatorSet(operator=operator, status=status)
+
+
+@external
+@view
+def is_operator(account: address) -> bool:
+    """
+    @notice Whether `account` holds the operator role.
+    @param account The account.
+    @return True if `account` may register clients, observe pools and distribute rewards.
+    """
+    return access_control.hasRole[OPERATOR_ROLE][account]
 
 
 @external
@@ -566,7 +591,7 @@ def distribute_inject(
 @internal
 @view
 def _check_operator():
-    assert self.is_operator[msg.sender], "federation: caller is not an operator"
+    assert access_control.hasRole[OPERATOR_ROLE][msg.sender], "federation: caller is not an operator"
 
 
 @internal
