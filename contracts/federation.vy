@@ -454,6 +454,7 @@ def release(account: address) -> uint256:
 def vested(account: address) -> uint256:
     """
     @notice The part of `account`'s own supply vested so far, paid out or not.
+    @param account A client (an unknown account has vested nothing).
     @return `supply * min(rounds since registration, VESTING_ROUNDS) // VESTING_ROUNDS`,
             or, once deregistered, what had vested then.
     """
@@ -465,6 +466,7 @@ def vested(account: address) -> uint256:
 def releasable(account: address) -> uint256:
     """
     @notice The vested CST that `release` would pay `account` now.
+    @param account A client (an unknown account has nothing to release).
     @return Vested less released.
     """
     return self._vested(account) - self.vestings[account].released
@@ -591,6 +593,12 @@ def distribute_inject(
 @internal
 @view
 def _check_operator():
+    """
+    @notice Revert unless the caller holds the operator role.
+    @dev access_control's `_check_role` would do the same with its own
+         message; this keeps the federation's "caller is not an operator",
+         which the twin and the tests expect.
+    """
     assert access_control.hasRole[OPERATOR_ROLE][msg.sender], "federation: caller is not an operator"
 
 
@@ -598,8 +606,12 @@ def _check_operator():
 @view
 def _vested(account: address) -> uint256:
     """
+    @notice The part of `account`'s own supply vested so far, paid out or not.
     @dev floor(supply * elapsed / VESTING_ROUNDS), computed so that no supply
-         can overflow it.
+         can overflow it (the product supply * elapsed could). Deregistration
+         freezes it: `supply` then holds what had vested.
+    @param account A client (an unknown account has vested nothing).
+    @return The vested CST.
     """
     schedule: Vesting = self.vestings[account]
     if self.deregistered[account]:
@@ -626,6 +638,12 @@ def _spend(
          what stays owed and accepts each pool's new anchor (moved by the
          round's own trade) and LP supply. A deregistered client's part goes
          back to the treasury.
+    @param entries The round's clients, checked by `_check_round`.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The treasury's base tokens to split.
+    @param min_outs Buy-back: the least CST each whole due must buy; inject: empty.
+    @param rule RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN or RULE_INJECT.
+    @param deadline The swaps' deadline (inject: unused).
     @return (base tokens spent, CST bought, skip codes, owed after the round)
     """
     assert budget + self.total_owed <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
@@ -715,7 +733,12 @@ def _check_round(
     @dev Validates a round's inputs shared by every rule and returns the
          clients' records. Clients must be listed in registration order, which
          also rules out listing a client twice. Bounding each share and the
-         budget keeps every sum and product below 2**256.
+         budget keeps every sum and product below 2**256. Only an operator
+         may run a round, and not while the federation is paused.
+    @param clients The listed accounts, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The round's budget, positive and at most max_value(uint256) // SHARE_SCALE.
+    @return The listed clients' records, in the same order.
     """
     self._check_operator()
     pausable._require_not_paused()
@@ -742,6 +765,14 @@ def _check_round(
 @internal
 @pure
 def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[uint256, MAX_CLIENTS]:
+    """
+    @notice Each client's part of a round's budget, `budget * share_i // SHARE_SCALE`.
+    @dev Every part rounds down, so the parts never sum to more than the
+         budget: what they leave stays in the treasury (or is never minted).
+    @param shares The clients' shares, summing to SHARE_SCALE.
+    @param budget The round's budget.
+    @return The parts, in the order of `shares`.
+    """
     amounts: DynArray[uint256, MAX_CLIENTS] = []
     for share: uint256 in shares:
         amounts.append(budget * share // SHARE_SCALE)
@@ -760,6 +791,20 @@ def _log_round(
     skipped: DynArray[uint8, MAX_CLIENTS],
     owed: DynArray[uint256, MAX_CLIENTS],
 ):
+    """
+    @notice Count the round and log `RoundDistributed`.
+    @dev `round_count` is the clock vesting runs on, so every rule counts.
+         `scores_hash` commits to the clients and their shares, the round's
+         input, so an off-chain record of the scores can be checked against it.
+    @param rule The round's RULE_* code.
+    @param clients The listed clients, in registration order.
+    @param shares Their shares.
+    @param budget The round's budget.
+    @param amounts What each client's part spent (base) or minted (CST).
+    @param tokens_out The CST each part bought or minted (inject: zeros).
+    @param skipped Why each part was not paid in full: 0 or a SKIP_* code.
+    @param owed What each client is owed after the round.
+    """
     self.round_count += 1
     log RoundDistributed(
         round_number=self.round_count,

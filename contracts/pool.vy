@@ -322,6 +322,14 @@ def skim(recipient: address):
 @view
 def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, bool):
     """
+    @notice The output of selling `amount_in` of `token_in` at the reserves
+            packed in `s`, with Uniswap V2's formula and this pool's fee.
+    @dev Shared by `get_amount_out` and `swap`, so a quote is exactly what a
+         swap in the same state pays. Takes the packed slot the caller already
+         read, to read storage once.
+    @param token_in The token sold: the CST or the base token (else reverts).
+    @param amount_in The amount sold, before the fee; zero reverts.
+    @param s The packed reserves and timestamp (`_slot0`).
     @return (amount_out, True if the CST is sold for base)
     """
     # [book: quote]
@@ -341,8 +349,14 @@ def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, 
 @internal
 def _update(reserve_token: uint256, reserve_base: uint256, s: uint256):
     """
-    @dev Store new reserves; on the first update of a block, first add the
-         old prices times the seconds elapsed to the TWAP accumulators.
+    @notice Store new reserves, updating the price accumulators, and log `Sync`.
+    @dev On the first update of a block, first add the old prices times the
+         seconds elapsed to the TWAP accumulators, so a trade cannot move the
+         price it is averaged at (Uniswap V2's `_update`). Reverts if a
+         reserve would not fit in 112 bits.
+    @param reserve_token The new CST reserve.
+    @param reserve_base The new base reserve.
+    @param s The packed slot as read before the change: old reserves and time.
     """
     # [book: oracle]
     assert reserve_token <= MASK112 and reserve_base <= MASK112, "pool: reserve overflow"
