@@ -48,9 +48,12 @@ def deploy_as_blueprint(name: str) -> VyperBlueprint:
 def deploy_base_token(
     name: str = DEFAULT_BASE_NAME, symbol: str = DEFAULT_BASE_SYMBOL, *, sender: str | None = None
 ) -> VyperContract:
-    """The stablecoin stand-in (18 decimals); ``sender`` becomes owner and minter."""
+    """The stablecoin stand-in (18 decimals); ``sender`` becomes owner and minter.
+
+    It is ``contracts/cst_token.vy`` deployed directly: the CST's code, minted by its issuer.
+    """
     check_token_names(name, symbol)
-    return deployer("base_token").deploy(name, symbol, sender=sender)
+    return deployer("cst_token").deploy(name, symbol, sender=sender)
 
 
 def deploy_cst(name: str, symbol: str, *, sender: str | None = None) -> VyperContract:
