@@ -1,8 +1,8 @@
 """Speed of a market: 10 clients, 20 rounds, 20 investors and every agent type.
 
-Target: at most 10 s on the `model` backend on 2 cores, so that 20 seeds fit in a chapter's
+Target: at most 10 s on the `twin` backend on 2 cores, so that 20 seeds fit in a chapter's
 build. The same scenario's first 3 rounds run on both backends in this process give the
-model's speed-up over the EVM.
+twin backend's speed-up over the EVM.
 
     .venv/bin/python benchmarks/market_speed.py
 """
@@ -36,10 +36,10 @@ def timed(rule: str, rounds: int, backend: str) -> float:
 
 def main() -> None:
     for rule in ("mint", "buyback", "buyback_burn", "inject"):
-        full = timed(rule, ROUNDS, "model")
-        model, evm = timed(rule, 3, "model"), timed(rule, 3, "evm")
-        print(f"{rule:13s} {ROUNDS} rounds on model: {full:5.2f} s (target <= 10 s: {'met' if full <= 10 else 'NOT met'}); "
-              f"3 rounds: model {model:.2f} s, evm {evm:.2f} s, model {evm / model:.0f}x faster")
+        full = timed(rule, ROUNDS, "twin")
+        twin, evm = timed(rule, 3, "twin"), timed(rule, 3, "evm")
+        print(f"{rule:13s} {ROUNDS} rounds on twin: {full:5.2f} s (target <= 10 s: {'met' if full <= 10 else 'NOT met'}); "
+              f"3 rounds: twin {twin:.2f} s, evm {evm:.2f} s, twin {evm / twin:.0f}x faster")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def market_liveness(guards: Guards) -> tuple[int, float, float]:
     plans = tuple(RoundPlan(tuple(round_shares(rng.random(5) + 0.5)), 50 * WAD) for _ in range(10))
     scenario = Scenario("buyback", plans, SystemConfig(n_clients=5, treasury=20_000 * WAD), (1.0,) * 5,
                         guards=guards)
-    market = run_market(scenario, [ClientAgent(i) for i in range(5)] + investors(5, per_kind=1), "model", 0)
+    market = run_market(scenario, [ClientAgent(i) for i in range(5)] + investors(5, per_kind=1), "twin", 0)
     records = [r for r in market.records if r]
     held = sum(1 for r in records for code in r.skipped if code)
     return held, sum(sum(r.amounts) for r in records) / WAD, sum(records[-1].owed) / WAD

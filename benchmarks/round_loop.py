@@ -3,7 +3,7 @@
 A 10-client, 20-round digits federation paid under every rule: the whole run on the `evm`
 backend (target: at most 2 minutes on 2 cores), then the same on-chain actions (deploy,
 the 20 rounds' distributions under every rule, reading the final state) replayed on both
-backends in this process; the `model` backend should be at least 50x faster than `evm`.
+backends in this process; the `twin` backend should be at least 50x faster than `evm`.
 
     .venv/bin/python benchmarks/round_loop.py
 """
@@ -17,7 +17,7 @@ import torch
 from cst_ref.data import FreeRider, build_clients, dirichlet, load_digits, split_holdout
 from cst_ref.fl import FedAvgConfig
 from cst_ref.models import mlp
-from cst_ref.protocol.backends import make_backend
+from cst_ref.backends import make_backend
 from cst_ref.protocol.round_loop import Payout, pay, run_federation
 from cst_ref.twins import WAD, SystemConfig
 
@@ -51,11 +51,11 @@ def main() -> None:
           f"{whole:.1f} s (target <= 120 s: {'met' if whole <= 120 else 'NOT met'})")
 
     replay("evm", payout, run.rounds[:1])  # compile and warm up both paths before timing
-    replay("model", payout, run.rounds[:1])
+    replay("twin", payout, run.rounds[:1])
     evm = replay("evm", payout, run.rounds)
-    model = replay("model", payout, run.rounds)
-    ratio = evm / model
-    print(f"on-chain part alone: evm {evm:.2f} s, model {model:.3f} s -> model is {ratio:.0f}x faster "
+    twin = replay("twin", payout, run.rounds)
+    ratio = evm / twin
+    print(f"on-chain part alone: evm {evm:.2f} s, twin {twin:.3f} s -> twin is {ratio:.0f}x faster "
           f"(target >= 50x: {'met' if ratio >= 50 else 'NOT met'})")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from cst_ref.protocol.rpc_backend import on_node, operation_costs
+from cst_ref.backends.rpc import on_node, operation_costs
 from cst_ref.twins import WAD, SystemConfig
 
 

@@ -66,9 +66,9 @@ def _headless_figures() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _headless_figures()  # before the imports below bring in pyplot
-    from cst_ref.experiment import ConfigError, load_config, run_experiment, write_outputs  # torch, boa: late
-    from cst_ref.experiment.runner import check_out
-    from cst_ref.node import NodeError
+    from cst_ref.experiment import ConfigError, load_config, run_experiment  # torch, boa: late
+    from cst_ref.outputs import check_out, write_outputs
+    from cst_ref.backends.anvil import NodeError
 
     progress = sys.stderr.isatty()
     try:
@@ -92,6 +92,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backend(name: str) -> str:
+    """A backend name for argparse, refusing an old spelling with the name to use instead."""
+    from cst_ref.backends import check_backend
+
+    try:
+        return check_backend(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cst-ref",
@@ -108,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, metavar="FILE", help="TOML config (see examples/)")
     run.add_argument("--out", required=True, metavar="DIR",
                      help="output folder (created; must be empty or absent, or with --force an earlier run's)")
-    run.add_argument("--backend", choices=("model", "evm", "rpc"), default="model",
+    run.add_argument("--backend", type=_backend, default="twin", metavar="{twin,evm,rpc}",
                      help="pure-Python twins (fast), the contracts on titanoboa's EVM, or the contracts on a "
                           "JSON-RPC node as real transactions; same numbers")
     run.add_argument("--rpc-url", default=None, metavar="URL",

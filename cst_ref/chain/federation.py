@@ -139,7 +139,7 @@ class FederationChain:
     def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
                        tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
         """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
-        ``FederationModel.quote_min_outs`` derives them (an unknown client gets 0)."""
+        ``FederationTwin.quote_min_outs`` derives them (an unknown client gets 0)."""
         clients = check_round_inputs(clients, shares, budget)
         pools = {handle.account: handle.pool for handle in self.clients}
         base = self.contract.base()

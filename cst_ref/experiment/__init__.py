@@ -1,8 +1,8 @@
-"""A configured WallStreetFeds experiment: TOML config → run → ``report.json``, figures, summary."""
+"""A configured WallStreetFeds experiment: TOML config → run → report (``cst_ref.outputs`` writes it)."""
 
 from .config import ConfigError, ExperimentConfig, load_config, parse_config
 from .report import build_report, dumps, schema
-from .runner import Experiment, run_experiment, write_outputs
+from .runner import Experiment, run_experiment
 from .summary import summary
 
 __all__ = [
@@ -16,5 +16,4 @@ __all__ = [
     "run_experiment",
     "schema",
     "summary",
-    "write_outputs",
 ]

@@ -19,10 +19,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cst_ref.protocol.round_loop import RULE_KEYS, TIMINGS
+from cst_ref.protocol.round_loop import TIMINGS
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
-from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, WAD
+from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, RULE_KEYS, WAD
 from cst_ref.valuation import METHODS, METRICS, WEIGHTS
 from cst_ref.valuation.single_round import MAX_EXACT_PLAYERS
 

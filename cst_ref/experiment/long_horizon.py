@@ -89,7 +89,7 @@ def lineup(n_clients: int, policy: str, seed: int, capital: float = 50.0, value_
 def play(scenario_: Scenario, policy: str, seed: int, value_capital: float = 0.0) -> MarketResult:
     """One long market on the twins."""
     return run_market(scenario_, lineup(scenario_.system.n_clients, policy, seed, value_capital=value_capital),
-                      "model", seed)
+                      "twin", seed)
 
 
 def kind_returns(result: MarketResult) -> dict[str, float]:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from cst_ref.amm import get_amount_out, spot_price
-from cst_ref.protocol.round_loop import RULE_KEYS, FederationRun, RoundResult
-from cst_ref.protocol.state import SystemState
-from cst_ref.twins import RULE_MINT, SHARE_SCALE, SKIP_REASONS, WAD, RoundRecord, split_budget
+from cst_ref.protocol.round_loop import FederationRun, RoundResult
+from cst_ref.backends.state import SystemState
+from cst_ref.twins import RULE_KEYS, RULE_MINT, SHARE_SCALE, SKIP_REASONS, WAD, RoundRecord, split_budget
 from cst_ref.valuation import percent_of_equal, shares_from_scores
 from cst_ref.versions import toolchain_versions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cst_ref.plots.report import RULE_LABELS
+from cst_ref.twins import Rule
 
 from .report import tokens
 
@@ -29,10 +29,10 @@ def _held_back(rounds: list[Mapping[str, Any]], rules: list[str]) -> list[str]:
         held = [(r["round"], h) for r in rounds for h in r["rules"][rule]["held_back"]]
         owed = rounds[-1]["rules"][rule]["owed"] if rounds else 0
         if not held:
-            lines.append(f"- {RULE_LABELS[rule]}: every part paid in full.")
+            lines.append(f"- {Rule.of(rule).label}: every part paid in full.")
             continue
         listed = "; ".join(f"round {n}, client {h['client']}: {h['reason']}" for n, h in held)
-        lines.append(f"- {RULE_LABELS[rule]}: {len(held)} part(s) not paid in full ({listed}); "
+        lines.append(f"- {Rule.of(rule).label}: {len(held)} part(s) not paid in full ({listed}); "
                      f"{tokens(owed):.3f} tokens still owed at the end, paid with later rounds.")
     return lines
 
@@ -47,7 +47,7 @@ def _market(market: Mapping[str, Any]) -> list[str]:
     lines = [f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
              f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
              "Every column sums to zero: money only moves between these accounts.", ""]
-    return lines + _table(["account"] + [RULE_LABELS[r] for r in rules],
+    return lines + _table(["account"] + [Rule.of(r).label for r in rules],
                           [[kind] + [f"{row[r]:,.3f}" for r in rules] for kind, row in kinds.items()])
 
 
@@ -82,7 +82,7 @@ def summary(report: Mapping[str, Any]) -> str:
     lines += ["", "## Per client", ""]
     lines += _table(
         ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]
-        + [f"whole-run {m} (% of equal)" for m in methods] + [f"{RULE_LABELS[r]}: realised (tokens)" for r in rules],
+        + [f"whole-run {m} (% of equal)" for m in methods] + [f"{Rule.of(r).label}: realised (tokens)" for r in rules],
         [[str(c["id"]), c["behaviour"], str(c["samples"]), f"{tokens(c['payout']['base']):.3f}",
           f"{100 * c['payout']['share']:.1f}"]
          + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]

@@ -124,7 +124,7 @@ def play(schedule: Schedule, rule: str, policy: str, market_seed: int, quality: 
     investors = [BuyAndHold(f"investor {i}", int(i), capital)
                  for i in np.random.default_rng(market_seed).permutation(n)]  # who buys first is drawn
     agents = [ClientAgent(i, policy) for i in range(n)] + investors
-    market = run_market(Scenario(rule, schedule.plans, schedule.system, tuple(quality)), agents, "model",
+    market = run_market(Scenario(rule, schedule.plans, schedule.system, tuple(quality)), agents, "twin",
                         market_seed)
     pnl = market.pnl_exit
     returns = np.array([pnl[f"investor {i}"] / capital * 100 for i in range(n)])

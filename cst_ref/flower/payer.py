@@ -30,7 +30,7 @@ class RoundPayer:
     """Per-round payouts of ``payout`` on backend ``backend``, through the protocol's
     :class:`~cst_ref.protocol.round_loop.RoundPayment`; the results collect in :attr:`run`."""
 
-    def __init__(self, payout: Payout, validation: Dataset, backend: str = "model", seed: int = 0) -> None:
+    def __init__(self, payout: Payout, validation: Dataset, backend: str = "twin", seed: int = 0) -> None:
         if payout.timing != "round":
             raise ValueError(f"payout.timing must be 'round' for Flower runs (clients may miss rounds, so "
                              f"whole-training methods have no complete history), got {payout.timing!r}")

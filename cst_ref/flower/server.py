@@ -64,14 +64,14 @@ class FlowerRun:
         return self.payer.run if self.payer else None
 
 
-def start_run(setup: FlowerSetup, payout: Payout | None, backend: str = "model") -> FlowerRun:
+def start_run(setup: FlowerSetup, payout: Payout | None, backend: str = "twin") -> FlowerRun:
     """The strategy (and payer) for ``setup``, built from the same seeded data the clients use."""
     fed = federation(setup)
     payer = None if payout is None else RoundPayer(payout, fed.validation, backend, seed=setup.fedavg.seed)
     return FlowerRun(setup, RecordingFedAvg(fed.model, setup.n_clients, fed.validation, payer), payer)
 
 
-def make_server_app(setup: FlowerSetup | None = None, payout_for: PayoutFor = gtg_payout, backend: str = "model",
+def make_server_app(setup: FlowerSetup | None = None, payout_for: PayoutFor = gtg_payout, backend: str = "twin",
                     runs: list[FlowerRun] | None = None) -> ServerApp:
     """A ServerApp running :class:`RecordingFedAvg` for ``setup`` (``None``: from the run config).
 
@@ -105,7 +105,7 @@ def _quiet(level: int) -> Iterator[None]:
         logger.setLevel(before)
 
 
-def simulate(setup: FlowerSetup, payout: Payout | None = None, backend: str = "model",
+def simulate(setup: FlowerSetup, payout: Payout | None = None, backend: str = "twin",
              client_app: ClientApp | None = None, num_cpus: int = 2, log_level: int = logging.ERROR
              ) -> FlowerRun:
     """Run ``setup`` on Flower's simulation engine with one supernode per client; pay by ``payout``.

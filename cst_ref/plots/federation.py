@@ -11,16 +11,14 @@ from matplotlib.figure import Figure
 from cst_ref.checks import check_int, check_length, check_nonempty
 from cst_ref.protocol.rule_comparison import RuleOutcome
 
-#: Okabe–Ito colours: distinct for readers with the common colour-vision deficiencies (the
-#: earlier palette gave two rules near-identical greens).
-_RULE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+from .palette import RULE_COLOURS, rule_colour
 
 
 def _check_rule_count(rules: Sized) -> None:
     """One colour per rule: a fifth rule would be dropped silently by ``zip``."""
     check_nonempty("rules", rules)
-    if len(rules) > len(_RULE_COLOURS):
-        raise ValueError(f"at most {len(_RULE_COLOURS)} rules can be drawn, got {len(rules)}")
+    if len(rules) > len(RULE_COLOURS):
+        raise ValueError(f"at most {len(RULE_COLOURS)} rules can be drawn, got {len(rules)}")
 
 
 def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str]) -> Figure:
@@ -36,7 +34,8 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
     axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
     x = np.arange(len(client_labels))
     width = 0.8 / len(outcomes)
-    for k, (outcome, colour) in enumerate(zip(outcomes, _RULE_COLOURS)):
+    for k, outcome in enumerate(outcomes):
+        colour = rule_colour(outcome.rule, k)
         offset = (k - (len(outcomes) - 1) / 2) * width
         axes[0].bar(x + offset, 100 * np.asarray(outcome.price_change), width, color=colour, label=outcome.name)
         axes[1].bar(x + offset, outcome.client_gain, width, color=colour)
@@ -71,8 +70,8 @@ def round_gas(ns: Sequence[int], table: Mapping[str, Sequence[int]], baseline: i
     for name, gas in table.items():
         check_length(f"table[{name!r}]", gas, len(ns), "client counts")
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
-    for (name, gas), colour in zip(table.items(), _RULE_COLOURS):
-        ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=colour, label=name)
+    for k, (name, gas) in enumerate(table.items()):
+        ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=rule_colour(name, k), label=name)
     ax.set_xlabel("clients paid in the round (n)")
     ax.set_ylabel("execution gas (millions)")
     right = ax.secondary_yaxis("right", functions=(lambda g: g * 1e6 / baseline, lambda t: t * baseline / 1e6))

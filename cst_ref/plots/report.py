@@ -12,11 +12,11 @@ from scipy import stats
 
 from cst_ref.checks import check_nonempty
 
+from cst_ref.twins import Rule
+
+from .palette import rule_colour
 from .valuation import COLOURS, legend_above, percent_of_equal_bars
 
-RULE_LABELS = {"mint": "mint", "buyback": "buy-back to client", "buyback_burn": "buy-back and burn",
-               "inject": "inject"}
-_RULE_COLOURS = {"mint": "#1f4e79", "buyback": "#2e7d32", "buyback_burn": "#b26a00", "inject": "#7b1fa2"}
 
 
 def _client_labels(report: Mapping[str, Any]) -> list[str]:
@@ -68,8 +68,8 @@ def realised_figure(report: Mapping[str, Any]) -> Figure:
     for k, rule in enumerate(rules):
         percent = [100 * c["rules"][rule]["realised_base"] / c["rules"][rule]["allocated"]
                    if c["rules"][rule]["allocated"] else 0.0 for c in clients]
-        ax.bar(np.arange(n) + (k - (len(rules) - 1) / 2) * width, percent, width, label=RULE_LABELS[rule],
-               color=_RULE_COLOURS[rule])
+        ax.bar(np.arange(n) + (k - (len(rules) - 1) / 2) * width, percent, width, label=Rule.of(rule).label,
+               color=rule_colour(rule, k))
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
     ax.set_xticks(np.arange(n), _client_labels(report), fontsize=9)
     ax.set_xlabel("client")

@@ -14,6 +14,7 @@ the market scenarios replay the shares and budgets it produced.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,22 +23,17 @@ from torch import nn
 from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
-from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, RoundRecord, SystemConfig
+from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_KEYS, RULE_MINT, RoundRecord, SystemConfig
 from cst_ref.valuation import check_metric, check_weights
 
-from .backends import Backend, distribute, make_backend
+from cst_ref.backends import Backend, distribute, make_backend
+
+if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
+    from cst_ref.backends.rpc import Connection
 from .budget import BudgetSchedule, RoundBudget
 from .settlement import Allocation, Settlement, check_settlement
-from .state import SystemState
+from cst_ref.backends.state import SystemState
 from .valuer import END_ONLY, check_method, round_scores, total_scores
-
-RULE_KEYS = {
-    "mint": RULE_MINT,
-    "buyback": RULE_BUYBACK_TO_CLIENT,
-    "buyback_burn": RULE_BUYBACK_BURN,
-    "inject": RULE_INJECT,
-}
-"""The rules by the names configs and reports use."""
 
 TIMINGS = ("round", "end")
 
@@ -179,8 +175,8 @@ class RoundPayment:
     (the simulation loop here, Flower's strategy) hands it each round's scores.
     """
 
-    def __init__(self, payout: Payout, backend: str = "model") -> None:
-        backends = {rule: make_backend(backend, payout.system) for rule in payout.rules}
+    def __init__(self, payout: Payout, backend: str = "twin", connection: Connection | None = None) -> None:
+        backends = {rule: make_backend(backend, payout.system, connection) for rule in payout.rules}
         self.run = FederationRun(None, payout, backends, {rule: b.state() for rule, b in backends.items()},  # type: ignore[arg-type]
                                  ledger=Settlement(payout.settlement, payout.system.n_clients))
         self.owed = 0
@@ -227,14 +223,16 @@ def run_federation(
     validation: Dataset,
     fedavg: FedAvgConfig,
     payout: Payout,
-    backend: str = "model",
+    backend: str = "twin",
     seed: int = 0,
+    connection: Connection | None = None,
 ) -> FederationRun:
-    """Train ``clients`` for ``fedavg.rounds`` rounds and pay them under every rule of ``payout``."""
+    """Train ``clients`` for ``fedavg.rounds`` rounds and pay them under every rule of ``payout``
+    (on a node over ``connection`` when ``backend`` is ``rpc``)."""
     if payout.system.n_clients != len(clients):
         raise ValueError(f"the system registers {payout.system.n_clients} clients but {len(clients)} train")
     check_int("seed", seed)
-    step = RoundPayment(payout, backend)
+    step = RoundPayment(payout, backend, connection)
     for t, history in enumerate(fedavg_rounds(model, clients, validation, fedavg)):
         money = step.open(history, t)
         scores = (round_scores(payout.method, history, t, validation, seed, **payout.utility)

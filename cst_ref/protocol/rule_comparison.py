@@ -13,29 +13,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cst_ref.amm import spot_price
-from cst_ref.twins import RULES, WAD, FederationModel, RoundRecord
+from cst_ref.twins import RULES, WAD, FederationTwin, RoundRecord
 
 
-def spot(model: FederationModel, index: int) -> float:
+def spot(twin: FederationTwin, index: int) -> float:
     """Price of client ``index``'s CST in base tokens: reserve_base / reserve_token."""
-    pool = model.clients[index].pool
+    pool = twin.clients[index].pool
     return spot_price(pool.reserve_token, pool.reserve_base)
 
 
-def paper_wealth(model: FederationModel, account: str) -> float:
+def paper_wealth(twin: FederationTwin, account: str) -> float:
     """Base tokens, CSTs and LP shares of ``account`` valued at spot prices, in whole tokens.
 
     An LP share is worth its part of both reserves, i.e. of ``2 * reserve_base``. A client's
     own supply still in the federation's escrow counts as its CST, vested or not: it is the
     client's as long as the client stays, and a rule moves its value as it moves the price.
     """
-    value = model.base.balance_of(account)
-    escrow = model.vestings.get(account)
-    for i, client in enumerate(model.clients):
+    value = twin.base.balance_of(account)
+    escrow = twin.vestings.get(account)
+    for i, client in enumerate(twin.clients):
         held = client.token.balance_of(account)
         if escrow is not None and client.account == account:
             held += escrow.supply - escrow.released
-        value += held * spot(model, i)
+        value += held * spot(twin, i)
         lp_supply = client.pool.lp.total_supply
         value += client.pool.lp.balance_of(account) * 2 * client.pool.reserve_base / lp_supply
     return value / WAD
@@ -48,7 +48,7 @@ class RuleOutcome:
     rule: int
     name: str
     record: RoundRecord
-    model: FederationModel
+    twin: FederationTwin
     price_change: tuple[float, ...]
     """Relative change of each client's CST spot price."""
     client_gain: tuple[float, ...]
@@ -58,26 +58,26 @@ class RuleOutcome:
     """Base tokens that left the treasury."""
 
 
-def run_rule(model: FederationModel, rule: int, shares: Sequence[int], budget: int, timestamp: int,
+def run_rule(twin: FederationTwin, rule: int, shares: Sequence[int], budget: int, timestamp: int,
              investor: str) -> RuleOutcome:
-    """Run one round under ``rule`` on a copy of ``model`` (left untouched) and value it."""
-    after = copy.deepcopy(model)
-    accounts = [client.account for client in model.clients]
-    record = after.distribute(model.owner, rule, accounts, shares, budget, timestamp)
+    """Run one round under ``rule`` on a copy of ``twin`` (left untouched) and value it."""
+    after = copy.deepcopy(twin)
+    accounts = [client.account for client in twin.clients]
+    record = after.distribute(twin.owner, rule, accounts, shares, budget, timestamp)
     n = len(accounts)
     return RuleOutcome(
         rule=rule,
         name=RULES[rule],
         record=record,
-        model=after,
-        price_change=tuple(spot(after, i) / spot(model, i) - 1 for i in range(n)),
-        client_gain=tuple(paper_wealth(after, a) - paper_wealth(model, a) for a in accounts),
-        investor_gain=paper_wealth(after, investor) - paper_wealth(model, investor),
-        treasury_paid=(model.treasury() - after.treasury()) / WAD,
+        twin=after,
+        price_change=tuple(spot(after, i) / spot(twin, i) - 1 for i in range(n)),
+        client_gain=tuple(paper_wealth(after, a) - paper_wealth(twin, a) for a in accounts),
+        investor_gain=paper_wealth(after, investor) - paper_wealth(twin, investor),
+        treasury_paid=(twin.treasury() - after.treasury()) / WAD,
     )
 
 
-def compare_rules(model: FederationModel, shares: Sequence[int], budget: int, timestamp: int,
+def compare_rules(twin: FederationTwin, shares: Sequence[int], budget: int, timestamp: int,
                   investor: str) -> list[RuleOutcome]:
-    """One outcome per rule, every rule starting from the same ``model``."""
-    return [run_rule(model, rule, shares, budget, timestamp, investor) for rule in RULES]
+    """One outcome per rule, every rule starting from the same ``twin``."""
+    return [run_rule(twin, rule, shares, budget, timestamp, investor) for rule in RULES]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cst_ref.checks import check_int, check_real
-from cst_ref.protocol.backends import PendingRound, labelled_address
+from cst_ref.backends import PendingRound, labelled_address
 from cst_ref.twins import DEFAULT_MAX_DEVIATION_BPS, RULE_BUYBACK_TO_CLIENT, RULE_MINT, RoundRecord
 
 from .fundamental import ValueModel

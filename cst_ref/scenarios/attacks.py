@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from cst_ref.protocol.backends import Backend, labelled_address, make_backend
+from cst_ref.backends import Backend, labelled_address, make_backend
 from cst_ref.twins import (
     FAR_DEADLINE,
     RULE_BUYBACK_BURN,
@@ -98,11 +98,11 @@ class BareStage(Stage):
     without guards would spend it."""
 
     def __init__(self) -> None:
-        super().__init__(make_backend("model", STAGE_SYSTEM))
+        super().__init__(make_backend("twin", STAGE_SYSTEM))
 
     def round(self, rule: int, budget: int, tolerance_bps: int):
         backend = self.backend
-        federation, pool = backend.model, backend.model.clients[0].pool
+        federation, pool = backend.twin, backend.twin.clients[0].pool
         out = 0
         if rule == RULE_INJECT:
             pool.donate(federation.address, budget, backend.timestamp)
@@ -152,7 +152,7 @@ def buyback_sandwich(stage: Stage, capital: int, budget: int = 100 * WAD,
     return _value(stage, ATTACKER, before)
 
 
-def stage_on(backend: str = "model", guards: Guards | None = None, bare: bool = False) -> Stage:
+def stage_on(backend: str = "twin", guards: Guards | None = None, bare: bool = False) -> Stage:
     """A fresh one-client stage on ``backend`` with ``guards`` (``None``: the contract's
     defaults), or a :class:`BareStage` (on the twins, no guards at all)."""
     if bare:
@@ -163,7 +163,7 @@ def stage_on(backend: str = "model", guards: Guards | None = None, bare: bool = 
     return stage
 
 
-def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None = None, backend: str = "model",
+def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None = None, backend: str = "twin",
          bare: bool = False) -> float:
     """``attack`` of ``size`` on a fresh stage (see :func:`stage_on`), ``WAIT`` seconds after
     the last observation."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cst_ref.amm import burn_amounts, get_amount_out
-from cst_ref.protocol.state import SystemState
+from cst_ref.backends.state import SystemState
 from cst_ref.twins import WAD
 from cst_ref.twins.pool import MAX_RESERVE
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cst_ref.checks import check_int, check_real
-from cst_ref.protocol.state import PoolState
+from cst_ref.backends.state import PoolState
 from cst_ref.twins import SHARE_SCALE
 
 if TYPE_CHECKING:  # the market imports the agents, which use this model

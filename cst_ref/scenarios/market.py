@@ -11,6 +11,7 @@ identical results.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,10 +19,13 @@ import numpy as np
 
 from cst_ref.amm import spot_price
 from cst_ref.checks import check_int, check_seed
-from cst_ref.protocol.backends import Backend, Token, make_backend
-from cst_ref.protocol.round_loop import RULE_KEYS, RoundResult, affordable, free_treasury
-from cst_ref.protocol.state import PoolState, SystemState
-from cst_ref.twins import DEFAULT_TOLERANCE_BPS, WAD, Guards, RoundRecord, SystemConfig
+from cst_ref.backends import Backend, Token, make_backend
+
+if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
+    from cst_ref.backends.rpc import Connection
+from cst_ref.protocol.round_loop import RoundResult, affordable, free_treasury
+from cst_ref.backends.state import PoolState, SystemState
+from cst_ref.twins import DEFAULT_TOLERANCE_BPS, RULE_KEYS, WAD, Guards, RoundRecord, SystemConfig
 
 from .agents import Agent
 from .exit import EXIT_ORDERS, ExitTable, check_conserved, exit_table, exiters
@@ -178,16 +182,17 @@ class MarketResult:
         return self.exit_table.conservation_wei
 
 
-def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "model", seed: int = 0,
-               exit_orders: int = EXIT_ORDERS) -> MarketResult:
+def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "twin", seed: int = 0,
+               exit_orders: int = EXIT_ORDERS, connection: Connection | None = None) -> MarketResult:
     """Deploy the scenario's system, let ``agents`` trade around every round, and account for
-    it: every account liquidated in ``exit_orders`` seeded random orders (see ``exit``)."""
+    it: every account liquidated in ``exit_orders`` seeded random orders (see ``exit``);
+    ``connection`` is the node of the ``rpc`` backend."""
     check_seed("seed", seed)
     check_int("exit_orders", exit_orders, positive=True)
     names = [a.name for a in agents]
     if len(set(names)) != len(names):
         raise ValueError(f"agent names must be distinct, got {names}")
-    market = Market(make_backend(backend, scenario.system), scenario, np.random.default_rng(seed))
+    market = Market(make_backend(backend, scenario.system, connection), scenario, np.random.default_rng(seed))
     if scenario.guards is not None:
         market.backend.set_guards(scenario.guards)
     for agent in agents:

@@ -56,7 +56,7 @@ def _received(records: list, rule: int) -> float:
     return sum(getattr(r, field)[0] for r in records if r is not None) / WAD
 
 
-def measure(script: Callable[[Stage, int], list], size: int, rule: int, backend: str = "model",
+def measure(script: Callable[[Stage, int], list], size: int, rule: int, backend: str = "twin",
             bare: bool = False, guards: Guards | None = None) -> Outcome:
     """Play ``script`` of ``size`` on a fresh stage (``guards``: see ``stage_on``) and with
     size 0 (the rounds alone), then in both the same ``SETTLE_ROUNDS`` quiet rounds, which

@@ -40,7 +40,7 @@ class SandwichOutcome:
 
 def sandwich_outcome(tolerance_bps: int, guards: Guards | None = None, guard_aware: bool = True,
                      splits: int = 1, budget: float = 100.0, pool: float = 1_000.0, capital: float = 10_000.0,
-                     backend: str = "model") -> SandwichOutcome:
+                     backend: str = "twin") -> SandwichOutcome:
     """A ``budget``-token buy-back into a ``pool``/``pool`` pool, paid in ``splits`` equal parts
     in consecutive blocks, with bounds ``tolerance_bps`` below the operator's quotes, sandwiched
     by an attacker with ``capital`` tokens (``guards`` ``None``: the contract's defaults)."""

@@ -1,9 +1,9 @@
 """Pure-Python twins of every contract, equal to them to the last wei.
 
-The ERC-20 ledger, the pool and the federation (with its vesting escrow), the contracts' constants, the checks of
-what their ABI accepts and the comparison of a twin with its deployed contract. This
-package imports neither titanoboa nor torch: it is the fast ``model`` backend of the
-round loop, and ``cst_ref.chain`` takes its constants from here.
+The ERC-20 ledger, the pool and the federation (with its vesting escrow), the contracts'
+constants and the checks of what their ABI accepts. This package imports neither titanoboa nor torch: the
+``twin`` backend (``cst_ref.backends.twin``) runs the federation on it, and
+``cst_ref.chain`` takes its constants from here.
 """
 
 from .constants import (
@@ -33,20 +33,21 @@ from .constants import (
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
+    RULE_KEYS,
     RULES,
     SHARE_SCALE,
+    Rule,
     VESTING_ROUNDS,
     WAD,
 )
-from .federation import ClientModel, FederationModel, RoundRecord, create_address, unknown_rule
+from .federation import ClientTwin, FederationTwin, RoundRecord, create_address, unknown_rule
 from .guards import LOOSEST, Guards, Observation, bounded_min_outs, check_tolerance
 from .inputs import check_address, check_address_list, check_uint256, check_uint256_list
 from .ledger import ZERO_ADDRESS, Ledger
-from .parity import known_accounts, state_differences
-from .pool import PoolModel
+from .pool import PoolTwin
 from .revert import MAX_UINT256, Revert, atomic
 from .shares import equal_shares, scores_hash, split_budget, to_shares
-from .system import SystemConfig, deploy_model
+from .system import SystemConfig, deploy_twin
 from .vesting import Vesting, vested_amount
 
 __all__ = [
@@ -79,6 +80,8 @@ __all__ = [
     "MAX_UINT256",
     "MINIMUM_LIQUIDITY",
     "RULES",
+    "RULE_KEYS",
+    "Rule",
     "RULE_BUYBACK_BURN",
     "RULE_BUYBACK_TO_CLIENT",
     "RULE_INJECT",
@@ -87,10 +90,10 @@ __all__ = [
     "VESTING_ROUNDS",
     "WAD",
     "ZERO_ADDRESS",
-    "ClientModel",
-    "FederationModel",
+    "ClientTwin",
+    "FederationTwin",
     "Ledger",
-    "PoolModel",
+    "PoolTwin",
     "Revert",
     "RoundRecord",
     "SystemConfig",
@@ -101,12 +104,10 @@ __all__ = [
     "check_uint256",
     "check_uint256_list",
     "create_address",
-    "deploy_model",
+    "deploy_twin",
     "equal_shares",
-    "known_accounts",
     "scores_hash",
     "split_budget",
-    "state_differences",
     "to_shares",
     "unknown_rule",
     "vested_amount",

@@ -6,6 +6,8 @@ against the value the deployed contract reports.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 from cst_ref.amm.math import FEE_DENOMINATOR, MINIMUM_LIQUIDITY
 
 WAD = 10**18
@@ -17,17 +19,44 @@ SHARE_SCALE = WAD
 MAX_CLIENTS = 64
 """The federation's bound on registered clients (and so on a round's list)."""
 
-RULE_MINT = 1
-RULE_BUYBACK_TO_CLIENT = 2
-RULE_BUYBACK_BURN = 3
-RULE_INJECT = 4
-RULES = {
-    RULE_MINT: "mint",
-    RULE_BUYBACK_TO_CLIENT: "buy-back to client",
-    RULE_BUYBACK_BURN: "buy-back and burn",
-    RULE_INJECT: "inject",
-}
-"""The rule ids the federation logs, with the names the book uses for them."""
+class Rule(IntEnum):
+    """A distribution rule: its id (what ``federation.vy`` takes and logs), its ``key`` (what
+    configs and reports write) and its ``label`` (what the book and the figures print).
+
+    Every other table of rules is derived from this one: no rule name is typed anywhere else.
+    """
+
+    key: str
+    label: str
+
+    def __new__(cls, value: int, key: str, label: str) -> Rule:
+        rule = int.__new__(cls, value)
+        rule._value_ = value
+        rule.key, rule.label = key, label
+        return rule
+
+    MINT = 1, "mint", "mint"
+    BUYBACK_TO_CLIENT = 2, "buyback", "buy-back to client"
+    BUYBACK_BURN = 3, "buyback_burn", "buy-back and burn"
+    INJECT = 4, "inject", "inject"
+
+    @classmethod
+    def of(cls, key: str) -> Rule:
+        """The rule a config or report names ``key``; a ``ValueError`` listing the keys otherwise."""
+        for rule in cls:
+            if rule.key == key:
+                return rule
+        raise ValueError(f"rule must be one of {[r.key for r in cls]}, got {key!r}")
+
+
+RULE_MINT = Rule.MINT
+RULE_BUYBACK_TO_CLIENT = Rule.BUYBACK_TO_CLIENT
+RULE_BUYBACK_BURN = Rule.BUYBACK_BURN
+RULE_INJECT = Rule.INJECT
+RULES = {rule: rule.label for rule in Rule}
+"""The rule ids the federation logs, with the labels the book prints (derived from :class:`Rule`)."""
+RULE_KEYS = {rule.key: rule for rule in Rule}
+"""The rules by the keys configs and reports use (derived from :class:`Rule`)."""
 
 SKIP_DUST = 1
 SKIP_MIN_OUT = 2
@@ -103,6 +132,8 @@ __all__ = [
     "MIN_GUARD_BPS",
     "MINIMUM_LIQUIDITY",
     "RULES",
+    "RULE_KEYS",
+    "Rule",
     "RULE_BUYBACK_BURN",
     "RULE_BUYBACK_TO_CLIENT",
     "RULE_INJECT",

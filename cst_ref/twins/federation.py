@@ -46,7 +46,7 @@ from .inputs import (
     check_uint256_list,
 )
 from .ledger import ZERO_ADDRESS, Ledger
-from .pool import MAX_RESERVE, PoolModel
+from .pool import MAX_RESERVE, PoolTwin
 from .revert import MAX_UINT256, Revert, atomic
 from .shares import scores_hash, split_budget
 from .vesting import Vesting, vested_amount
@@ -84,15 +84,15 @@ def create_address(deployer: str, nonce: int) -> str:
 
 
 @dataclass(frozen=True)
-class ClientModel:
+class ClientTwin:
     """A registered client's account with the twins of its token and pool."""
 
     account: str
     token: Ledger
-    pool: PoolModel
+    pool: PoolTwin
 
 
-class FederationModel:
+class FederationTwin:
     """The federation's state: roles, pause flag, clients, guards, observations, vestings,
     deregistrations, what is owed, round counter and treasury.
 
@@ -113,7 +113,7 @@ class FederationModel:
         self.fee_bps = fee_bps
         self.operators = {self.owner}
         self.paused = False
-        self.clients: list[ClientModel] = []
+        self.clients: list[ClientTwin] = []
         self._positions: dict[str, int] = {}
         self.round_count = 0
         self.guards = Guards()
@@ -130,7 +130,7 @@ class FederationModel:
     def treasury(self) -> int:
         return self.base.balance_of(self.address)
 
-    def client(self, account: str) -> ClientModel:
+    def client(self, account: str) -> ClientTwin:
         return self.clients[self._index(check_address("account", account)) - 1]
 
     def client_count(self) -> int:
@@ -190,7 +190,7 @@ class FederationModel:
 
     # --- operator functions ----------------------------------------------------------
     def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
-                        seed_token: int, seed_base: int, timestamp: int) -> ClientModel:
+                        seed_token: int, seed_base: int, timestamp: int) -> ClientTwin:
         """Deploy the client's token and pool twins, escrow its supply, seed its pool (LP shares locked here)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
         check_uint256(timestamp=timestamp)
@@ -216,7 +216,7 @@ class FederationModel:
         if seed_base + self.total_owed > self.treasury():
             raise Revert("federation: seed exceeds treasury")
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
-        pool = PoolModel(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
+        pool = PoolTwin(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
         with atomic(self.base, token):
             token.mint(self.address, self.address, client_supply + seed_token)
             token.approve(self.address, pool.address, seed_token)
@@ -224,7 +224,7 @@ class FederationModel:
             pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, self.address,
                                timestamp, timestamp)
         self.markets.update((token.address, pool.address))
-        client = ClientModel(account, token, pool)
+        client = ClientTwin(account, token, pool)
         self.clients.append(client)
         self._positions[account] = len(self.clients)
         self.vestings[account] = Vesting(client_supply, 0, self.round_count)
@@ -376,7 +376,7 @@ class FederationModel:
         return position
 
     def _check_round(self, sender: str, clients: Sequence[str], shares: Sequence[int],
-                     budget: int) -> list[ClientModel]:
+                     budget: int) -> list[ClientTwin]:
         self._check_operator(sender)
         self._require_not_paused()
         if len(clients) != len(shares):
@@ -402,7 +402,7 @@ class FederationModel:
             raise Revert("federation: shares must sum to SHARE_SCALE")
         return entries
 
-    def _spend(self, entries: Sequence[ClientModel], shares: Sequence[int], budget: int, min_outs: Sequence[int],
+    def _spend(self, entries: Sequence[ClientTwin], shares: Sequence[int], budget: int, min_outs: Sequence[int],
                rule: int, deadline: int, timestamp: int) -> tuple[list[int], list[int], list[int], list[int]]:
         """The contract's ``_spend``: scale every due a guard lets through by the one factor
         that keeps each within its pool's spending bound, pay, keep the rest owed and accept

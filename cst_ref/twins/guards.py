@@ -30,7 +30,7 @@ from .constants import (
     SKIP_DEVIATION,
     SKIP_LP_GROWTH,
 )
-from .pool import PoolModel
+from .pool import PoolTwin
 from .revert import Revert
 
 BPS = 10_000
@@ -96,7 +96,7 @@ class Check:
     spot: int
 
 
-def pool_now(pool: PoolModel, timestamp: int) -> tuple[int, int, int]:
+def pool_now(pool: PoolTwin, timestamp: int) -> tuple[int, int, int]:
     """Reserves and the price accumulator as if the pool were updated at ``timestamp``.
 
     A trade earlier in the same block does not count: the pool accumulates the price
@@ -110,7 +110,7 @@ def pool_now(pool: PoolModel, timestamp: int) -> tuple[int, int, int]:
     return pool.reserve_token, pool.reserve_base, cumulative
 
 
-def observe(pool: PoolModel, timestamp: int, anchor: int = 0, lp_supply: int = 0) -> Observation:
+def observe(pool: PoolTwin, timestamp: int, anchor: int = 0, lp_supply: int = 0) -> Observation:
     """The observation the contract records for ``pool`` at ``timestamp``; a zero ``anchor``
     or ``lp_supply`` accepts the pool's spot price or LP supply as it stands."""
     reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
@@ -127,7 +127,7 @@ def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
     return (cumulative - seen.price_cumulative) % oracle.ACCUMULATOR_MODULUS // elapsed
 
 
-def check_due(pool: PoolModel, seen: Observation, guards: Guards, due: int, inject: bool,
+def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool,
               timestamp: int) -> Check:
     """The contract's ``_guard``: a due waits when the spot lies more than
     ``max_deviation_bps`` above the lower of the TWAP and the old anchor, or (inject) when the

@@ -21,7 +21,7 @@ LP_NAME = "WallStreetFeds CST LP"
 LP_SYMBOL = "WSFLP"
 
 
-class PoolModel:
+class PoolTwin:
     """A constant-product pool of ``token`` (a CST) against ``base``.
 
     ``address`` is the pool's own address: the holder of its reserves on the
@@ -50,7 +50,7 @@ class PoolModel:
         self.price_base_cumulative_last = 0
 
     def __repr__(self) -> str:
-        return (f"PoolModel({self.token.symbol}/{self.base.symbol}, reserves=({self.reserve_token}, "
+        return (f"PoolTwin({self.token.symbol}/{self.base.symbol}, reserves=({self.reserve_token}, "
                 f"{self.reserve_base}), shares={self.lp.total_supply})")
 
     # --- views -----------------------------------------------------------------

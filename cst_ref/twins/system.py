@@ -1,6 +1,6 @@
 """A whole system's configuration and its pure-Python deployment.
 
-``SystemConfig`` says how much of everything a federation starts with; ``deploy_model``
+``SystemConfig`` says how much of everything a federation starts with; ``deploy_twin``
 replays ``cst_ref.chain.system.deploy_system`` on the twins, given the addresses the EVM
 assigned (or any addresses, for a chain-free run), so both backends start from equal states.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from cst_ref.checks import check_int
 
 from .constants import DEFAULT_BASE_NAME, DEFAULT_BASE_SYMBOL, DEFAULT_FEE_BPS, FEE_DENOMINATOR, MAX_CLIENTS, WAD
-from .federation import FederationModel
+from .federation import FederationTwin
 from .inputs import check_address_list, check_uint256
 from .ledger import Ledger
 from .pool import MAX_RESERVE
@@ -48,14 +48,14 @@ class SystemConfig:
             raise ValueError("the treasury cannot seed every pool")
 
 
-def deploy_model(config: SystemConfig, *, owner: str, base_address: str, federation_address: str,
-                 accounts: Sequence[str], timestamp: int) -> FederationModel:
+def deploy_twin(config: SystemConfig, *, owner: str, base_address: str, federation_address: str,
+                 accounts: Sequence[str], timestamp: int) -> FederationTwin:
     """Twin of a system deployed at ``timestamp`` with clients ``accounts`` (in order)."""
     accounts = check_address_list("accounts", accounts)
     if len(accounts) != config.n_clients:
         raise ValueError(f"need {config.n_clients} client accounts, got {len(accounts)}")
     base = Ledger(DEFAULT_BASE_NAME, DEFAULT_BASE_SYMBOL, owner=owner, address=base_address)
-    model = FederationModel(federation_address, base, owner, config.fee_bps)
+    model = FederationTwin(federation_address, base, owner, config.fee_bps)
     base.mint(owner, owner, config.treasury)
     base.approve(owner, federation_address, config.treasury)
     model.fund(owner, config.treasury)

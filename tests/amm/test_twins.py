@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from cst_ref.amm import get_amount_out
-from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolModel, Revert, check_address
+from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Ledger, PoolTwin, Revert, check_address
 
 
 def address(n: int) -> str:
@@ -24,7 +24,7 @@ E18 = 10**18
 def market():
     token = Ledger("Client 0 token", "CST0", owner=OWNER, address=CST)
     base = Ledger("Base USD", "BUSD", owner=OWNER, address=BASE)
-    pool = PoolModel(token, base, POOL, fee_bps=30)
+    pool = PoolTwin(token, base, POOL, fee_bps=30)
     for ledger in (token, base):
         ledger.mint(OWNER, ALICE, 100 * E18)
         ledger.approve(ALICE, POOL, MAX_UINT256)
@@ -146,7 +146,7 @@ def test_pool_model_refuses_numbers_the_abi_cannot_encode(market):
         pool.sync(50.5)
     assert pool.snapshot() == before
     with pytest.raises(ValueError, match="fee_bps must be an int"):
-        PoolModel(token, base, POOL, fee_bps=30.5)
+        PoolTwin(token, base, POOL, fee_bps=30.5)
 
 
 def test_burn_from_spends_the_allowance_then_burns():

@@ -6,11 +6,11 @@ import boa
 import pytest
 
 from cst_ref.amm import MINIMUM_LIQUIDITY, Q112, get_amount_in, get_amount_out
-from cst_ref.twins import FAR_DEADLINE, PoolModel, Revert
+from cst_ref.twins import FAR_DEADLINE, PoolTwin, Revert
 from cst_ref.chain.deploy import deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
-from cst_ref.chain.twins import fresh_pool_model, fund_accounts
+from cst_ref.backends.parity import fresh_pool_twin, fund_accounts
 from tests.amm.test_amm_math import V2_SWAP_CASES
 
 E18 = 10**18
@@ -167,13 +167,13 @@ def test_constructor_rejects_bad_configuration(market, owner):
 
 def test_twin_refuses_what_the_contract_refuses(market, owner):
     # the same three configurations, on the Python side
-    from cst_ref.chain.twins import fresh_ledger
+    from cst_ref.backends.parity import fresh_ledger
 
     token, base = fresh_ledger(market.token), fresh_ledger(market.base)
     with pytest.raises(Revert, match="pool: identical tokens"):
-        PoolModel(token, token, market.pool.address)
+        PoolTwin(token, token, market.pool.address)
     with pytest.raises(Revert, match="pool: fee out of range"):
-        PoolModel(token, base, market.pool.address, 10_000)
+        PoolTwin(token, base, market.pool.address, 10_000)
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -322,7 +322,7 @@ def test_donate_adds_base_to_the_reserve_and_mints_no_shares(market, owner, trad
     """The federation's inject: the base reserve becomes the balance, the CST reserve stays (a
     CST sent without a call stays skimmable), no LP share is minted, and the twin agrees."""
     alice, bob = traders[:2]
-    twin = fresh_pool_model(market)
+    twin = fresh_pool_twin(market)
     fund_accounts(market, [alice, bob], 20 * E18, sender=owner, twin=twin)
     market.pool.add_liquidity(5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, sender=alice)
     twin.add_liquidity(alice, 5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, boa.env.timestamp)

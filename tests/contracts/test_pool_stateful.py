@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from cst_ref.amm import product_holds
-from cst_ref.chain.twins import call_both, fresh_pool_model
-from cst_ref.chain.twins import expect_same as run_both
+from cst_ref.backends.parity import call_both, fresh_pool_twin
+from cst_ref.backends.parity import expect_same as run_both
 from cst_ref.twins import ZERO_ADDRESS, Revert
-from cst_ref.twins.parity import market_differences
+from cst_ref.backends.parity import market_differences
 
 E18 = 10**18
 MAX_UINT256 = 2**256 - 1
@@ -68,7 +68,7 @@ class PoolMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.chain = type(self).market
-        self.twin = fresh_pool_model(self.chain)
+        self.twin = fresh_pool_twin(self.chain)
         self.tokens = {"cst": (self.chain.token, self.twin.token),
                        "base": (self.chain.base, self.twin.base),
                        "lp": (self.chain.pool, self.twin.lp)}

@@ -25,4 +25,4 @@ def tiny_config(**overrides):
 
 @pytest.fixture(scope="session")
 def tiny_experiment():
-    return run_experiment(tiny_config(), "model")
+    return run_experiment(tiny_config(), "twin")

@@ -17,8 +17,9 @@ import pytest
 
 import cst_ref.experiment
 from cst_ref.cli import main
-from cst_ref.experiment import ConfigError, write_outputs
-from cst_ref.node import NodeError, anvil_binary
+from cst_ref.experiment import ConfigError
+from cst_ref.outputs import write_outputs
+from cst_ref.backends.anvil import NodeError, anvil_binary
 
 from .conftest import EXAMPLES
 
@@ -239,7 +240,7 @@ def child_anvil(pid: int) -> tuple[int, Path] | None:
 
 @needs_anvil
 def test_a_node_lost_mid_run_exits_3(tmp_path, capsys, monkeypatch):
-    from cst_ref.protocol import rpc_backend
+    from cst_ref.backends import rpc as rpc_backend
 
     execute = rpc_backend.RpcBackend.execute
     stopped = []
@@ -295,13 +296,13 @@ def test_sigterm_stops_anvil_and_removes_temporary_folders(tmp_path):
 def test_sigterm_while_figures_are_written_leaves_no_staging_folder(tmp_path):
     out = tmp_path / "run"
     script = ("import os, signal, sys\n"
-              "import cst_ref.experiment.runner as runner\n"
+              "import cst_ref.outputs as outputs\n"
               "from cst_ref.cli import main\n"
-              "real = runner.realised_figure\n"
+              "real = outputs.realised_figure\n"
               "def realised(report):\n"
               "    os.kill(os.getpid(), signal.SIGTERM)\n"
               "    return real(report)\n"
-              "runner.realised_figure = realised\n"
+              "outputs.realised_figure = realised\n"
               f"sys.exit(main({command('--out', out)[3:]!r}))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr

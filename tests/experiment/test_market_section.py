@@ -19,12 +19,12 @@ MARKET = {"seeds": [0, 1], "client_policy": "sell_fraction", "capital": 20,
 @pytest.fixture(scope="module")
 def runs():
     config = tiny_config(market=MARKET, payout={"rules": ["mint", "buyback_burn"]})
-    return {backend: run_experiment(config, backend) for backend in ("model", "evm")}
+    return {backend: run_experiment(config, backend) for backend in ("twin", "evm")}
 
 
 def test_the_market_is_reported_conserved_and_alike_on_both_backends(runs):
-    market = runs["model"].report["market"]
-    jsonschema.validate(runs["model"].report, schema())
+    market = runs["twin"].report["market"]
+    jsonschema.validate(runs["twin"].report, schema())
     assert dumps(market) == dumps(runs["evm"].report["market"])
     assert market["seeds"] == [0, 1] and market["client_policy"] == "sell_fraction"
     for rule, result in market["rules"].items():
@@ -33,11 +33,11 @@ def test_the_market_is_reported_conserved_and_alike_on_both_backends(runs):
                 "price manipulator 0", "client 0", "treasury"} <= set(names), rule
         assert result["conservation_wei"] == 0
         assert abs(sum(a["exit_profit"] for a in result["accounts"])) < 1e-9
-    assert "## Market" in summary(runs["model"].report)
+    assert "## Market" in summary(runs["twin"].report)
 
 
 def test_without_a_market_section_the_report_says_none():
-    assert run_experiment(tiny_config(payout={"rules": ["mint"]}), "model").report["market"] is None
+    assert run_experiment(tiny_config(payout={"rules": ["mint"]}), "twin").report["market"] is None
 
 
 @pytest.mark.parametrize(("market", "message"), [

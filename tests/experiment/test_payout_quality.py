@@ -37,7 +37,7 @@ def test_the_measured_payout_is_what_cst_ref_run_pays(quality_config):
     data["payout"]["rules"] = ["mint"]
     data["valuation"]["methods"] = ["equal"]
     config = parse_config(data)
-    report = run_experiment(config, "model").report
+    report = run_experiment(config, "twin").report
     measured = measure(config, [0], ["MR leave-one-out"], settlements=("cumulative",))[0]
     budget = report["payout"]["budget"]
     assert [c["payout"]["base"] / budget for c in report["clients"]] == pytest.approx(measured.fractions[0], abs=0)

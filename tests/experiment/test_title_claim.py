@@ -29,7 +29,7 @@ def test_the_schedule_is_what_cst_ref_run_pays(quality_config, paid):
     data = quality_config.model_dump()
     data["payout"]["rules"] = ["mint"]
     data["valuation"]["methods"] = ["equal"]
-    report = run_experiment(parse_config(data), "model").report
+    report = run_experiment(parse_config(data), "twin").report
     assert [p.budget for p in paid[0].plans] == [r["paid"] for r in report["rounds"]]
     assert [list(p.shares) for p in paid[0].plans] == [r["shares"] or [0] * 10 for r in report["rounds"]]
 

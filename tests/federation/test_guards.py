@@ -7,7 +7,7 @@ from __future__ import annotations
 import boa
 import pytest
 
-from cst_ref.protocol.backends import make_backend
+from cst_ref.backends import make_backend
 from cst_ref.scenarios.attacks import (
     ATTACKER,
     STAGE_SYSTEM,
@@ -42,7 +42,7 @@ NOT_OWNER = "ownable: caller is not the owner"
 
 def both(script):
     """Run ``script(stage)`` on a fresh one-client system on the twins and on the EVM."""
-    return tuple(script(Stage(make_backend(backend, STAGE_SYSTEM))) for backend in ("model", "evm"))
+    return tuple(script(Stage(make_backend(backend, STAGE_SYSTEM))) for backend in ("twin", "evm"))
 
 
 def test_each_guard_holds_its_client_back_alike_on_both_backends():
@@ -105,7 +105,7 @@ def test_a_spending_bound_scales_every_part_alike():
     never the one skipped while the small ones pass."""
     from cst_ref.twins import SystemConfig
     from cst_ref.twins.shares import to_shares
-    backend = make_backend("model", SystemConfig(n_clients=3))
+    backend = make_backend("twin", SystemConfig(n_clients=3))
     backend.advance(WAIT)
     shares = to_shares([6, 3, 1])
     record = backend.execute(backend.prepare(RULE_BUYBACK_BURN, shares, 1_000 * WAD, 50))[0]
@@ -156,7 +156,7 @@ ATTACKS = [
 @pytest.mark.parametrize(("attack", "size", "bare_take"), [a[1:] for a in ATTACKS], ids=[a[0] for a in ATTACKS])
 def test_what_each_attack_takes(attack, size, bare_take):
     assert play(attack, size, bare=True) == pytest.approx(bare_take, abs=0.05)
-    twin, chain = (play(attack, size, backend=backend) for backend in ("model", "evm"))
+    twin, chain = (play(attack, size, backend=backend) for backend in ("twin", "evm"))
     assert twin == chain and twin <= 0
 
 
@@ -200,6 +200,6 @@ def test_nobody_can_drain_a_pool_below_its_locked_seed():
 
 
 def test_the_client_holds_no_lp_shares_to_withdraw():
-    stage = Stage(make_backend("model", STAGE_SYSTEM))
+    stage = Stage(make_backend("twin", STAGE_SYSTEM))
     with pytest.raises(Revert, match="erc20: burn amount exceeds balance"):
         stage.remove_liquidity(stage.client, MINIMUM_LIQUIDITY)

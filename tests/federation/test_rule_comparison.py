@@ -9,7 +9,7 @@ from cst_ref.plots.federation import round_gas, rule_outcomes
 from cst_ref.plots.tables import markdown_table
 from cst_ref.protocol.rule_comparison import compare_rules, paper_wealth
 from cst_ref.twins.shares import to_shares
-from cst_ref.twins.system import deploy_model
+from cst_ref.twins.system import deploy_twin
 
 matplotlib.use("Agg")
 WAD = 10**18
@@ -23,7 +23,7 @@ def address(n: int) -> str:
 @pytest.fixture
 def model():
     config = SystemConfig(n_clients=3)
-    return deploy_model(config, owner=address(1), base_address=address(2), federation_address=address(3),
+    return deploy_twin(config, owner=address(1), base_address=address(2), federation_address=address(3),
                         accounts=[address(10 + i) for i in range(3)], timestamp=NOW)
 
 

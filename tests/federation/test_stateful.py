@@ -1,7 +1,7 @@
 """The federation contract and its Python twin stay identical under random use.
 
 A hypothesis state machine (the Curve test style) drives the deployed contracts and
-``FederationModel`` with the same random actions: registrations, treasury funding,
+``FederationTwin`` with the same random actions: registrations, treasury funding,
 distributions under every rule with random shares, budgets and slippage bounds (valid, or
 with one input spoilt), a pool moved by an investor right before a round, guards and
 observations, operators and ownership, an investor's swaps, liquidity moves and donations,
@@ -35,13 +35,13 @@ from hypothesis.stateful import (
 
 from cst_ref.amm import product_holds
 from cst_ref.chain.system import deploy_system
-from cst_ref.chain.twins import expect_same
+from cst_ref.backends.parity import expect_same
 from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig, equal_shares
-from cst_ref.twins.federation import FederationModel
-from cst_ref.twins.parity import known_accounts, state_differences
+from cst_ref.twins.federation import FederationTwin
+from cst_ref.backends.parity import known_accounts, state_differences
 from cst_ref.twins.pool import MAX_RESERVE
 from cst_ref.twins.shares import to_shares
-from cst_ref.twins.system import deploy_model
+from cst_ref.twins.system import deploy_twin
 
 EXAMPLES_PER_PROFILE_EXAMPLE = 0.5  # 50 examples under the ci profile's 100, 250 under dev's 500
 STEPS = 40  # 35 until releases and deregistrations joined the actions
@@ -141,7 +141,7 @@ class FederationMachine(RuleBasedStateMachine):
         self.now = boa.env.timestamp
         # titanoboa's anchor restored the chain; forget the previous example's clients too
         self.chain.clients = self.chain.clients[:CONFIG.n_clients]
-        self.twin: FederationModel = deploy_model(
+        self.twin: FederationTwin = deploy_twin(
             CONFIG, owner=self.owner, base_address=str(self.base.address),
             federation_address=self.chain.address, accounts=system.accounts, timestamp=self.deployed_at)
         self.twin.distribute_mint(self.owner, system.accounts, *HANDOUT)

@@ -10,8 +10,8 @@ import boa
 import pytest
 
 from cst_ref.chain.system import deploy_system
-from cst_ref.chain.twins import expect_same
-from cst_ref.protocol.backends import distribute, make_backend
+from cst_ref.backends.parity import expect_same
+from cst_ref.backends import distribute, make_backend
 from cst_ref.twins import (
     MAX_UINT256,
     RULE_INJECT,
@@ -25,8 +25,8 @@ from cst_ref.twins import (
     Vesting,
     vested_amount,
 )
-from cst_ref.twins.parity import known_accounts, state_differences
-from cst_ref.twins.system import deploy_model
+from cst_ref.backends.parity import known_accounts, state_differences
+from cst_ref.twins.system import deploy_twin
 
 CONFIG = SystemConfig(n_clients=3)
 SUPPLY = CONFIG.client_supply
@@ -46,7 +46,7 @@ class Both:
         self.chain.clients = self.chain.clients[:CONFIG.n_clients]  # forget an earlier test's registrations
         self.accounts = system.accounts
         self.stranger = str(boa.env.generate_address("stranger"))
-        self.twin = deploy_model(CONFIG, owner=self.owner, base_address=str(system.base.address),
+        self.twin = deploy_twin(CONFIG, owner=self.owner, base_address=str(system.base.address),
                                  federation_address=self.chain.address, accounts=self.accounts,
                                  timestamp=deployed_at)
         self.outcomes = Counter()
@@ -231,7 +231,7 @@ def test_every_backend_releases_and_deregisters_alike():
         return (released, backend.releasable(1), record.skipped, [backend.vesting(i) for i in range(3)],
                 backend.state())
 
-    model, evm = (script(make_backend(name, CONFIG)) for name in ("model", "evm"))
+    model, evm = (script(make_backend(name, CONFIG)) for name in ("twin", "evm"))
     assert model == evm
     released, releasable, skipped, vestings, _ = model
     assert released == releasable == 2 * SUPPLY // VESTING_ROUNDS

@@ -37,7 +37,7 @@ FLAKY.train()(flaky_train)
 @pytest.fixture(scope="module")
 def flower_run():
     payout = Payout(method="MR Shapley", rules=("mint", "inject"), system=SystemConfig(n_clients=SETUP.n_clients))
-    return simulate(SETUP, payout, backend="model", client_app=FLAKY)
+    return simulate(SETUP, payout, backend="twin", client_app=FLAKY)
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,9 @@ EXPECTED = {
         ("contracts/pool.vy", "quote"),
         ("contracts/pool.vy", "swap"),
         ("contracts/pool.vy", "oracle"),
-        ("cst_ref/twins/pool.py", "PoolModel._quote_swap"),
-        ("cst_ref/twins/pool.py", "PoolModel.swap"),
-        ("cst_ref/twins/pool.py", "PoolModel._update"),
+        ("cst_ref/twins/pool.py", "PoolTwin._quote_swap"),
+        ("cst_ref/twins/pool.py", "PoolTwin.swap"),
+        ("cst_ref/twins/pool.py", "PoolTwin._update"),
     },
     "06_federation.md": {
         ("contracts/federation.vy", "split"),
@@ -44,7 +44,7 @@ EXPECTED = {
         ("contracts/federation.vy", "guard"),
         ("contracts/federation.vy", "scale"),
         ("cst_ref/twins/shares.py", "split_budget"),
-        ("cst_ref/twins/federation.py", "FederationModel._spend"),
+        ("cst_ref/twins/federation.py", "FederationTwin._spend"),
         ("cst_ref/twins/guards.py", "check_due"),
     },
 }

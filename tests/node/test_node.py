@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from cst_ref.node import AnvilNode, NodeError, rpc_request
+from cst_ref.backends.anvil import AnvilNode, NodeError, rpc_request
 
 
 def test_the_node_answers_with_funded_accounts_and_stops_on_exit(gone):
@@ -38,7 +38,7 @@ def _child(body: str) -> subprocess.Popen[str]:
     """A Python process that starts a node, prints anvil's pid, then runs ``body``."""
     script = textwrap.dedent("""
         import sys, time
-        from cst_ref.node import AnvilNode
+        from cst_ref.backends.anvil import AnvilNode
         node = AnvilNode(accounts=1).start()
         print(node.process.pid, flush=True)
     """) + textwrap.dedent(body)
@@ -77,7 +77,7 @@ def test_a_node_starts_once():
 
 
 def test_a_missing_anvil_says_how_to_install_it(monkeypatch, tmp_path):
-    monkeypatch.setattr("cst_ref.node.PROJECT_ROOT", tmp_path)  # no node_modules here
+    monkeypatch.setattr("cst_ref.backends.anvil.PROJECT_ROOT", tmp_path)  # no node_modules here
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(NodeError, match="npm ci"):
         AnvilNode().start()

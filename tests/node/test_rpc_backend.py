@@ -12,11 +12,11 @@ from __future__ import annotations
 import boa
 import pytest
 
-from cst_ref.node import AnvilNode, NodeError, free_port
-from cst_ref.protocol.backends import make_backend
-from cst_ref.protocol.round_loop import RULE_KEYS, Payout, run_federation
-from cst_ref.protocol.rpc_backend import KEY_VARIABLE, by_role, on_node
-from cst_ref.twins import WAD, SystemConfig
+from cst_ref.backends.anvil import AnvilNode, NodeError, free_port
+from cst_ref.backends import make_backend
+from cst_ref.protocol.round_loop import Payout, run_federation
+from cst_ref.backends.rpc import KEY_VARIABLE, by_role, on_node
+from cst_ref.twins import RULE_KEYS, WAD, SystemConfig
 from tests.protocol.conftest import small_federation  # noqa: F401  (the shared fixture)
 
 SYSTEM = SystemConfig(n_clients=3, treasury=10_000 * WAD)
@@ -52,7 +52,7 @@ def runs(small_federation):  # noqa: F811
     payout = Payout(system=SYSTEM, method="MR Shapley")
     evm = run_federation(model, clients, validation, fedavg, payout, "evm", seed=0)
     with on_node() as connection:
-        rpc = run_federation(model, clients, validation, fedavg, payout, "rpc", seed=0)
+        rpc = run_federation(model, clients, validation, fedavg, payout, "rpc", seed=0, connection=connection)
         investor = connection.add_signer(connection.node.accounts[1])
         ends = {}
         for name, run in (("evm", evm), ("rpc", rpc)):
@@ -117,6 +117,13 @@ def test_an_unfunded_account_is_a_clear_error_and_keys_stay_secret(monkeypatch):
             assert connection.owner == node.accounts[0].address and connection.pinned_clock
 
 
-def test_the_rpc_backend_needs_a_node():
-    with pytest.raises(ValueError, match="needs a node"):
+def test_the_rpc_backend_needs_a_connection_and_the_others_take_none():
+    with pytest.raises(ValueError, match="needs a connection"):
         make_backend("rpc", SYSTEM)
+    with pytest.raises(ValueError, match="takes no connection"):
+        make_backend("evm", SYSTEM, connection=object())  # type: ignore[arg-type]
+
+
+def test_the_old_backend_name_is_refused_with_the_new_one():
+    with pytest.raises(ValueError, match="'model' is now called 'twin'"):
+        make_backend("model", SYSTEM)

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from cst_ref.protocol.budget import BudgetSchedule
-from cst_ref.protocol.round_loop import RULE_KEYS, Payout, pay, run_federation
+from cst_ref.protocol.round_loop import Payout, pay, run_federation
 from cst_ref.protocol.shares import round_shares
-from cst_ref.twins import SHARE_SCALE, WAD, SystemConfig
+from cst_ref.twins import RULE_KEYS, SHARE_SCALE, WAD, SystemConfig
 
 SYSTEM = SystemConfig(n_clients=3, treasury=10_000 * WAD)
 
@@ -21,11 +21,11 @@ def _run(federation, backend, **payout):
 
 @pytest.fixture(scope="module")
 def both(small_federation):
-    return {backend: _run(small_federation, backend, method="MR Shapley") for backend in ("model", "evm")}
+    return {backend: _run(small_federation, backend, method="MR Shapley") for backend in ("twin", "evm")}
 
 
 def test_model_and_evm_end_identical(both):
-    model, evm = both["model"], both["evm"]
+    model, evm = both["twin"], both["evm"]
     for rule in RULE_KEYS:
         assert model.backends[rule].accounts == evm.backends[rule].accounts
         assert model.initial[rule] == evm.initial[rule], rule
@@ -40,7 +40,7 @@ def test_model_and_evm_end_identical(both):
 
 
 def test_every_round_pays_its_shares_and_the_events_say_so(both):
-    run = both["model"]
+    run = both["twin"]
     for number, result in enumerate(run.rounds, start=1):
         assert sum(result.shares) == SHARE_SCALE
         for rule, payment in result.payments.items():
@@ -51,15 +51,15 @@ def test_every_round_pays_its_shares_and_the_events_say_so(both):
 
 
 def test_conservation_of_base_cst_and_lp_over_a_run(both):
-    for rule, backend in both["model"].backends.items():
+    for rule, backend in both["twin"].backends.items():
         state = backend.state()
         held = state.holdings.values()
         assert sum(h.base for h in held) == state.base_supply == SYSTEM.treasury, rule
-        assert state.treasury == state.holdings[backend.model.address].base
+        assert state.treasury == state.holdings[backend.twin.address].base
         for i, pool in enumerate(state.pools):
             assert sum(h.cst[i] for h in held) == pool.cst_supply, (rule, i)
             assert sum(h.lp[i] for h in held) == pool.lp_supply, (rule, i)
-            assert state.holdings[backend.model.clients[i].pool.address].base == pool.reserve_base
+            assert state.holdings[backend.twin.clients[i].pool.address].base == pool.reserve_base
 
 
 def test_treasury_runs_dry_without_a_revert(small_federation):
@@ -67,7 +67,7 @@ def test_treasury_runs_dry_without_a_revert(small_federation):
     system = dataclasses.replace(SYSTEM, treasury=seeds + 150 * WAD)
     model, clients, validation, fedavg = small_federation
     run = run_federation(model, clients, validation, dataclasses.replace(fedavg, rounds=3),
-                         Payout(method="data size", rules=("buyback", "mint"), system=system), "model")
+                         Payout(method="data size", rules=("buyback", "mint"), system=system), "twin")
     notes = [(r.payments["buyback"].paid, r.payments["buyback"].note) for r in run.rounds]
     assert notes == [(100 * WAD, ""), (50 * WAD, "treasury short"), (0, "treasury empty")]
     assert run.rounds[2].payments["buyback"].record is None
@@ -76,7 +76,7 @@ def test_treasury_runs_dry_without_a_revert(small_federation):
 
 
 def test_settlement_at_the_end_pays_the_summed_budget_once(small_federation):
-    run = _run(small_federation, "model", method="OR Shapley", timing="end", rules=("inject",),
+    run = _run(small_federation, "twin", method="OR Shapley", timing="end", rules=("inject",),
                budget=BudgetSchedule("geometric", 100 * WAD, decay=0.5))
     assert all(not r.payments for r in run.rounds)
     settlement = run.settlement
@@ -86,7 +86,7 @@ def test_settlement_at_the_end_pays_the_summed_budget_once(small_federation):
 
 
 def test_revenue_flows_into_the_treasury_before_it_is_paid(small_federation):
-    run = _run(small_federation, "model", method="equal", rules=("inject",),
+    run = _run(small_federation, "twin", method="equal", rules=("inject",),
                budget=BudgetSchedule("revenue", 40 * WAD, share=0.25))
     backend = run.backends["inject"]
     assert backend.state().base_supply == SYSTEM.treasury + 2 * 40 * WAD
@@ -94,9 +94,9 @@ def test_revenue_flows_into_the_treasury_before_it_is_paid(small_federation):
 
 
 def test_pay_refuses_nothing_and_reports_an_empty_treasury():
-    from cst_ref.protocol.backends import make_backend
+    from cst_ref.backends import make_backend
 
-    backend = make_backend("model", SystemConfig(n_clients=2, treasury=2_000 * WAD))
+    backend = make_backend("twin", SystemConfig(n_clients=2, treasury=2_000 * WAD))
     assert backend.treasury() == 0
     payment = pay(backend, "inject", round_shares([1, 1]), 5 * WAD)
     assert (payment.paid, payment.note, payment.record) == (0, "treasury empty", None)
@@ -118,7 +118,7 @@ def test_bad_payouts_are_refused_by_name(bad, message):
 def test_a_system_for_other_clients_is_refused(small_federation):
     model, clients, validation, fedavg = small_federation
     with pytest.raises(ValueError, match="registers 4 clients but 3 train"):
-        run_federation(model, clients, validation, fedavg, Payout(system=SystemConfig(n_clients=4)), "model")
+        run_federation(model, clients, validation, fedavg, Payout(system=SystemConfig(n_clients=4)), "twin")
     with pytest.raises(ValueError, match="backend must be one of"):
         run_federation(model, clients, validation, fedavg, Payout(system=SYSTEM), "ganache")
 
@@ -126,10 +126,10 @@ def test_a_system_for_other_clients_is_refused(small_federation):
 def test_a_short_treasury_never_spends_what_it_owes():
     """A pumped pool's part is held back and owed; the next budget may spend only the treasury
     beyond it (the contract would revert "budget exceeds treasury" otherwise)."""
-    from cst_ref.protocol.backends import labelled_address, make_backend
+    from cst_ref.backends import labelled_address, make_backend
     from cst_ref.protocol.round_loop import free_treasury
 
-    backend = make_backend("model", SystemConfig(n_clients=2, treasury=2_060 * WAD))
+    backend = make_backend("twin", SystemConfig(n_clients=2, treasury=2_060 * WAD))
     trader = labelled_address("pumper")
     backend.mint_base(trader, 100 * WAD)
     backend.swap(trader, 0, "base", 50 * WAD)  # client 0's price far above its anchor

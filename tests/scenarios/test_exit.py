@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cst_ref.protocol.state import Holdings, PoolState, SystemState
+from cst_ref.backends.state import Holdings, PoolState, SystemState
 from cst_ref.scenarios import BuyAndHold, ClientAgent, LiquidityProvider, SandwichAttacker, run_market
 from cst_ref.scenarios.exit import EXIT_ORDERS, as_if_first_total, check_conserved, exit_table, exiters, liquidate
 from cst_ref.scenarios.safeguards import sandwich_outcome
@@ -20,7 +20,7 @@ from .test_market import RULES, every_agent, scenario
 
 @pytest.fixture(scope="module")
 def mint_market():
-    return run_market(scenario("mint", rounds=5), every_agent(), "model", seed=1)
+    return run_market(scenario("mint", rounds=5), every_agent(), "twin", seed=1)
 
 
 def test_every_account_is_in_the_table(mint_market):
@@ -49,7 +49,7 @@ def test_the_order_matters_to_holders_of_one_token(mint_market):
 
 
 def test_same_seed_same_table_and_another_seed_other_orders():
-    a, b, c = (run_market(scenario("buyback", rounds=2), every_agent(), "model", seed=s, exit_orders=3)
+    a, b, c = (run_market(scenario("buyback", rounds=2), every_agent(), "twin", seed=s, exit_orders=3)
                for s in (5, 5, 6))
     assert a.exit_table == b.exit_table and a.pnl_exit == b.pnl_exit
     assert a.exit_table.orders != c.exit_table.orders
@@ -59,7 +59,7 @@ def test_liquidity_held_outside_the_table_stays_in_the_pool():
     """LP shares of an account that does not exit keep their part of the pool (the
     federation's seed, the pool's ``MINIMUM_LIQUIDITY``); leaving out an account that was
     given capital is caught."""
-    result = run_market(scenario("inject", n=2, rounds=2), [ClientAgent(0), LiquidityProvider("lp", 1, 40)], "model")
+    result = run_market(scenario("inject", n=2, rounds=2), [ClientAgent(0), LiquidityProvider("lp", 1, 40)], "twin")
     accounts = exiters(result.agents, result.backend.accounts)
     assert [a.name for a in accounts] == ["client 0", "lp", "client 1"]
     everyone = exit_table(result.start, result.end, accounts, [(0, 1, 2)])
@@ -72,7 +72,7 @@ def test_liquidity_held_outside_the_table_stays_in_the_pool():
 
 
 def test_revenue_paid_into_the_treasury_must_be_declared(every_market_balances):
-    result = run_market(scenario("buyback", rounds=2), every_agent(), "model", seed=3, exit_orders=2)
+    result = run_market(scenario("buyback", rounds=2), every_agent(), "twin", seed=3, exit_orders=2)
     every_market_balances.remove(result)  # its backend is changed after the market, and checked here
     result.backend.fund(7 * WAD)
     end = result.backend.state([a.account for a in result.agents])
@@ -127,7 +127,7 @@ RANDOM_AGENTS = (lambda: ClientAgent(0, "sell_on_receipt"), lambda: ClientAgent(
 def test_random_markets_balance_in_every_order(rule, n, rounds, plan_seed, seed, orders, picks):
     """(The autouse check also replays each example's first order on its backend.)"""
     agents = [make() for make, pick in zip(RANDOM_AGENTS, picks) if pick]
-    result = run_market(scenario(rule, n=n, rounds=rounds, seed=plan_seed), agents, "model", seed, orders)
+    result = run_market(scenario(rule, n=n, rounds=rounds, seed=plan_seed), agents, "twin", seed, orders)
     assert result.conservation_wei == 0 and len(result.exit_table.orders) == orders
 
 

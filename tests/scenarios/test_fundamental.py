@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cst_ref.amm import get_amount_out
-from cst_ref.protocol.state import PoolState
+from cst_ref.backends.state import PoolState
 from cst_ref.scenarios import ClientAgent, RoundPlan, Scenario, ValueInvestor, run_market
 from cst_ref.scenarios.fundamental import ValueModel, expected_shares
 from cst_ref.twins import SHARE_SCALE, WAD, SystemConfig
@@ -77,7 +77,7 @@ def test_the_value_investor_buys_below_value_and_never_above():
     investor buys it; client 1's is worth less (only its seed backs it), so it never buys that."""
     plans = (RoundPlan((SHARE_SCALE, 0), 2_000 * WAD),) * 3
     scenario = Scenario("buyback_burn", plans, SystemConfig(n_clients=2, treasury=100_000 * WAD), (1.0, 0.0))
-    result = run_market(scenario, [ClientAgent(0), ClientAgent(1), ValueInvestor("value", 100.0)], "model", seed=0)
+    result = run_market(scenario, [ClientAgent(0), ClientAgent(1), ValueInvestor("value", 100.0)], "twin", seed=0)
     held = result.backend.holdings(result.agents[2].account)
     assert held.cst[0] > 0 and held.cst[1] == 0
     assert result.exit_table.conservation_wei == 0

@@ -43,7 +43,7 @@ def every_agent(n=4):
 
 @pytest.mark.parametrize("rule", RULES)
 def test_conservation_with_every_agent_type(rule):
-    result = run_market(scenario(rule, rounds=5), every_agent(), "model", seed=1)
+    result = run_market(scenario(rule, rounds=5), every_agent(), "twin", seed=1)
     accounts = [a.account for a in result.agents]
     state = result.backend.state(accounts)
     held = state.holdings.values()
@@ -56,7 +56,7 @@ def test_conservation_with_every_agent_type(rule):
 
 @pytest.mark.parametrize("rule", RULES)
 def test_the_same_market_on_the_twins_and_the_evm(rule):
-    runs = [run_market(scenario(rule), every_agent(), backend, seed=2) for backend in ("model", "evm")]
+    runs = [run_market(scenario(rule), every_agent(), backend, seed=2) for backend in ("twin", "evm")]
     accounts = [a.account for a in runs[0].agents]
     assert runs[0].backend.state(accounts) == runs[1].backend.state(accounts)
     assert runs[0].records == runs[1].records
@@ -67,7 +67,7 @@ def test_the_same_market_on_the_twins_and_the_evm(rule):
 
 
 def test_seeds_reproduce_and_differ():
-    a, b, c = (run_market(scenario("buyback"), every_agent(), "model", seed=s) for s in (5, 5, 6))
+    a, b, c = (run_market(scenario("buyback"), every_agent(), "twin", seed=s) for s in (5, 5, 6))
     assert a.pnl_exit == b.pnl_exit and np.array_equal(a.prices, b.prices)
     assert a.pnl_exit != c.pnl_exit  # the agents' order and random picks changed
 
@@ -134,7 +134,7 @@ def test_revenue_and_a_departure_on_the_twins_and_the_evm(rule):
     """Revenue arrives, the treasury runs short, a client leaves: both backends agree to the wei,
     and the exit accounting (which counts the revenue as given to the treasury) adds up."""
     runs = [run_market(long_scenario(rule), every_agent(3)[:2] + [BuyAndHold("holder", 1, 30)], backend, seed=3)
-            for backend in ("model", "evm")]
+            for backend in ("twin", "evm")]
     assert runs[0].records == runs[1].records and runs[0].exit_table == runs[1].exit_table
     assert runs[0].treasury == runs[1].treasury and runs[0].pools == runs[1].pools
     assert np.array_equal(runs[0].client_base, runs[1].client_base)
@@ -150,7 +150,7 @@ def test_revenue_and_a_departure_on_the_twins_and_the_evm(rule):
 
 
 def test_the_ledger_reads_every_round_as_it_opens():
-    result = run_market(long_scenario("buyback"), [ClientAgent(0, "sell_on_receipt")], "model", seed=0)
+    result = run_market(long_scenario("buyback"), [ClientAgent(0, "sell_on_receipt")], "twin", seed=0)
     assert len(result.pools) == len(result.treasury) == len(result.client_base) == len(result.prices) == 7
     assert [p.reserve_base / p.reserve_token for p in result.pools[2]] == pytest.approx(result.prices[2])
     assert result.client_base[0].sum() == 0 and result.client_base[-1][0] > 0  # client 0 sold what it got

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cst_ref.protocol.backends import distribute, make_backend
+from cst_ref.backends import distribute, make_backend
 from cst_ref.scenarios.rug_pull import RUG_SYSTEM, client_exits, rug_pull
 from cst_ref.twins import RULE_BUYBACK_BURN, RULE_MINT, SHARE_SCALE, VESTING_ROUNDS, WAD
 
@@ -26,7 +26,7 @@ def test_rewards_the_client_received_are_sold_too():
 
 
 def test_the_client_exits_with_everything_it_holds_or_can_claim():
-    backend = make_backend("model", RUG_SYSTEM)
+    backend = make_backend("twin", RUG_SYSTEM)
     for _ in range(2):
         backend.advance(3600)
         distribute(backend, RULE_MINT, [SHARE_SCALE], 10 * WAD)

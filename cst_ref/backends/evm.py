@@ -28,7 +28,7 @@ from cst_ref.twins import (
     Vesting,
 )
 
-from .backends import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
+from .base import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
 from .state import Holdings, PoolState, SystemState
 
 

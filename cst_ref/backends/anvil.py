@@ -32,7 +32,7 @@ from eth_utils import to_checksum_address
 
 from cst_ref.checks import check_int
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0
 """Seconds a fresh anvil may take to answer (about one on an idle machine)."""
 HARDFORK = "prague"

@@ -1,8 +1,8 @@
-"""Where a federation's contracts live: the pure twins (``model``) or the EVM (``evm``).
+"""The interface every backend implements, and what they share (addresses, genesis time, rounds).
 
-Both backends take the same calls and must end in the same state, to the wei; the round
-loop and the market scenarios talk only to this small interface. Each backend deploys its
-own system from the same owner and client addresses at the same genesis time, so their
+The twins (``twin``), titanoboa's EVM (``evm``) and a JSON-RPC node (``rpc``) take the same
+calls and must end in the same state, to the wei; the round loop, the market scenarios and
+the attacks talk only to this small interface. Each backend deploys its own system from the same owner and client addresses at the same genesis time, so their
 addresses, events and balances can be compared directly.
 
 A round is two steps, as on a real chain: ``prepare`` fixes its buy-back bounds from the
@@ -35,8 +35,6 @@ from .state import Holdings, PoolState, SystemState
 
 GENESIS_TIMESTAMP = 1_767_225_600
 """Block time of every run's deployment (2026-01-01T00:00:00Z): runs replay exactly."""
-
-BACKENDS = ("model", "evm", "rpc")
 
 Token = Literal["base", "cst"]
 
@@ -151,21 +149,3 @@ def pending_round(rule: int, shares: Sequence[int], budget: int,
 def distribute(backend: Backend, rule: int, shares: Sequence[int], budget: int) -> tuple[RoundRecord, int | None]:
     """Prepare and execute a round in the same block: nobody gets between the two."""
     return backend.execute(backend.prepare(rule, shares, budget))
-
-
-def make_backend(name: str, config: SystemConfig) -> Backend:
-    """A freshly deployed system of ``config`` on backend ``name`` (``model``, ``evm`` or ``rpc``;
-    ``rpc`` deploys to the node of the enclosing ``rpc_backend.on_node`` block)."""
-    if name == "model":
-        from .model_backend import ModelBackend
-
-        return ModelBackend(config)
-    if name == "evm":
-        from .evm_backend import EvmBackend  # imports titanoboa: only when asked for
-
-        return EvmBackend(config)
-    if name == "rpc":
-        from .rpc_backend import RpcBackend, current_connection
-
-        return RpcBackend(config, current_connection())
-    raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")

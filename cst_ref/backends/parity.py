@@ -1,23 +1,27 @@
-"""Compare deployed contracts with their twins: the check behind "bit for bit".
+"""Contracts against their twins: the check behind "bit for bit".
 
-The chain side is duck-typed (titanoboa contracts and a ``cst_ref.chain.FederationChain``),
-so this module needs no titanoboa.
-
-Tests run it after every step of a random walk; chapters run it once to show that the
-numbers they computed in Python are the numbers the EVM produced.
+Two halves. The comparisons (``state_differences`` and its parts) read a deployed system
+duck-typed (titanoboa contracts and a ``cst_ref.chain.FederationChain``) and list every
+difference from its twin; tests run them after every step of a random walk and chapters once,
+to show that the numbers computed in Python are the numbers the EVM produced. The runners
+(``expect_same``, ``call_both``) drive a contract and its twin with the same call and require
+the same result or the same revert reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .federation import FederationModel
-from .ledger import Ledger
-from .pool import PoolModel
+import boa
+from boa.contracts.vyper.vyper_contract import VyperContract
+
+from cst_ref.chain.deploy import Market
+from cst_ref.twins import MAX_UINT256, FederationTwin, Ledger, PoolTwin, Revert
 
 
-def known_accounts(model: FederationModel, extra: Sequence[str] = ()) -> list[str]:
+def known_accounts(model: FederationTwin, extra: Sequence[str] = ()) -> list[str]:
     """Every account the federation itself knows of (owner, federation, clients, pools) plus
     ``extra``, each once (the owner may be one of the ``extra`` accounts)."""
     accounts = [model.owner, model.address]
@@ -46,7 +50,7 @@ def ledger_differences(label: str, token: Any, ledger: Ledger, accounts: Sequenc
     return found
 
 
-def pool_differences(label: str, pool: Any, model: PoolModel) -> list[str]:
+def pool_differences(label: str, pool: Any, model: PoolTwin) -> list[str]:
     """Reserves, timestamp and both price accumulators of a pool."""
     found = _Differences()
     found.compare(f"{label} reserves", tuple(pool.get_reserves()), model.get_reserves())
@@ -56,15 +60,15 @@ def pool_differences(label: str, pool: Any, model: PoolModel) -> list[str]:
     return found
 
 
-def market_differences(pool: Any, token: Any, base: Any, model: PoolModel, accounts: Sequence[str]) -> list[str]:
-    """A pool and its two tokens against a ``PoolModel``: pool state, then every ledger."""
+def market_differences(pool: Any, token: Any, base: Any, model: PoolTwin, accounts: Sequence[str]) -> list[str]:
+    """A pool and its two tokens against a ``PoolTwin``: pool state, then every ledger."""
     return [*pool_differences("pool", pool, model),
             *ledger_differences("CST", token, model.token, accounts),
             *ledger_differences("base", base, model.base, accounts),
             *ledger_differences("LP", pool, model.lp, accounts)]
 
 
-def state_differences(chain: Any, base: Any, model: FederationModel,
+def state_differences(chain: Any, base: Any, model: FederationTwin,
                       accounts: Sequence[str], clients: Iterable[int] | None = None) -> list[str]:
     """Every observable difference between chain and twin; an empty list means identical.
 
@@ -101,3 +105,76 @@ def state_differences(chain: Any, base: Any, model: FederationModel,
         found += ledger_differences(f"CST{i}", handle.token, twin.token, accounts, [(model.address, twin.pool.address)])
         found += ledger_differences(f"LP{i}", handle.pool, twin.pool.lp, accounts)
     return found
+
+
+
+def fresh_ledger(token: VyperContract) -> Ledger:
+    """Twin of a snekmate token that nobody has minted or moved yet."""
+    if token.totalSupply() != 0:
+        raise ValueError(f"{token.symbol()} already has supply; its holders cannot be read back")
+    return Ledger(token.name(), token.symbol(), owner=token.owner(), address=token.address,
+                  decimals=token.decimals())
+
+
+def fresh_pool_twin(market: Market) -> PoolTwin:
+    """Twin of a market whose tokens and pool are still untouched."""
+    if market.pool.totalSupply() != 0:
+        raise ValueError("the pool already has liquidity")
+    return PoolTwin(fresh_ledger(market.token), fresh_ledger(market.base), market.pool.address,
+                     market.pool.FEE_BPS())
+
+
+def fund_accounts(market: Market, accounts: Sequence[str], amount: int, *, sender: str,
+                  twin: PoolTwin | None = None) -> None:
+    """Mint ``amount`` of both tokens to each account and let the pool pull them without
+    limit; on ``twin`` too when given, so both stay equal. ``sender`` is the tokens' minter."""
+    for account in accounts:
+        for token, ledger in ((market.token, twin and twin.token), (market.base, twin and twin.base)):
+            token.mint(account, amount, sender=sender)
+            token.approve(market.pool.address, MAX_UINT256, sender=account)
+            if ledger is not None:
+                ledger.mint(str(sender), account, amount)
+                ledger.approve(account, market.pool.address, MAX_UINT256)
+
+
+def _plain(result: Any) -> Any:
+    return tuple(result) if isinstance(result, (list, tuple)) else result
+
+
+def expect_same(on_chain: Callable[[], Any], on_twin: Callable[[], Any], *,
+                outcomes: Counter[str] | None = None, label: str = "call") -> Any:
+    """Run the twin, then the contract: equal results, or both revert with the same reason.
+
+    Returns the twin's result, or ``None`` when both reverted. ``outcomes`` counts
+    ``"<label>: ok"`` and ``"<label>: <reason>"``, so a test can require that every
+    action succeeded and every reason was reached.
+    """
+    try:
+        expected = on_twin()
+    except Revert as revert:
+        with boa.reverts(*(() if revert.reason is None else (revert.reason,))):
+            on_chain()
+        if outcomes is not None:
+            outcomes[f"{label}: {revert.reason}"] += 1
+        return None
+    assert _plain(on_chain()) == _plain(expected)
+    if outcomes is not None:
+        outcomes[f"{label}: ok"] += 1
+    return expected
+
+
+_CHAIN_NAMES = {"transfer_from": "transferFrom", "balance_of": "balanceOf", "total_supply": "totalSupply"}
+
+
+def call_both(contract: VyperContract, twin: Any, method: str, sender: str, *args: Any,
+              outcomes: Counter[str] | None = None, label: str | None = None) -> Any:
+    """Call ``method`` on a contract and on its twin alike, through ``expect_same``.
+
+    The twin's methods take ``sender`` first and are snake_case (``transfer_from``); the
+    contract's take ``sender=`` and keep the ABI's names (``transferFrom``). ``label``
+    defaults to ``method``.
+    """
+    chain_method = getattr(contract, _CHAIN_NAMES.get(method, method))
+    twin_method = getattr(twin, method)
+    return expect_same(lambda: chain_method(*args, sender=sender), lambda: twin_method(sender, *args),
+                       outcomes=outcomes, label=label or method)

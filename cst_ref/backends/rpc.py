@@ -38,11 +38,11 @@ from eth_account import Account
 from cst_ref.chain.gas import gas_of
 from cst_ref.chain.system import deploy_system
 from cst_ref.checks import check_int
-from cst_ref.node import AnvilNode, DevAccount, NodeError, rpc_request
+from .anvil import AnvilNode, DevAccount, NodeError, rpc_request
 from cst_ref.twins import RULES, WAD, RoundRecord, SystemConfig, equal_shares
 
-from .backends import GENESIS_TIMESTAMP, PendingRound, client_accounts
-from .evm_backend import EvmBackend
+from .base import GENESIS_TIMESTAMP, PendingRound, client_accounts
+from .evm import EvmBackend
 from .state import SystemState
 
 KEY_VARIABLE = "CST_REF_PRIVATE_KEY"
@@ -138,18 +138,14 @@ def connect(url: str, key: str) -> Connection:
     return Connection(url, chain_id, account.address, env, rpc, pinned)
 
 
-_connection: Connection | None = None
-
-
 @contextmanager
 def on_node(url: str | None = None, key: str | None = None) -> Iterator[Connection]:
-    """Inside this block ``make_backend("rpc", …)`` deploys to a node.
+    """A connection to a node for ``make_backend("rpc", config, connection)``.
 
     Without ``url`` an anvil is started here (genesis at :data:`GENESIS_TIMESTAMP`, owner its
     first development account) and stopped when the block ends, however it ends. With ``url``
     the transactions are signed with ``key``, by default read from :data:`KEY_VARIABLE`.
     """
-    global _connection
     with ExitStack() as stack:
         node = None
         if url is None:
@@ -160,18 +156,7 @@ def on_node(url: str | None = None, key: str | None = None) -> Iterator[Connecti
             if not key:
                 raise NodeError(f"--rpc-url needs the signing key of a funded account in the environment "
                                 f"variable {KEY_VARIABLE} (never in a config file or the repository)")
-        connection = replace(connect(url, key), node=node)
-        previous, _connection = _connection, connection
-        try:
-            yield connection
-        finally:
-            _connection = previous
-
-
-def current_connection() -> Connection:
-    if _connection is None:
-        raise ValueError("backend 'rpc' needs a node: run inside `with on_node(url=None or URL):`")
-    return _connection
+        yield replace(connect(url, key), node=node)
 
 
 class RpcBackend(EvmBackend):

@@ -1,7 +1,7 @@
 """What a federation's chain holds, read the same way from either backend.
 
 The round loop reads a :class:`SystemState` after the run to value each client's holdings,
-and the parity test compares the state of the ``model`` and ``evm`` backends field by field.
+and the parity test compares the state of the ``twin`` and ``evm`` backends field by field.
 """
 
 from __future__ import annotations

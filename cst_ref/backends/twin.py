@@ -1,4 +1,4 @@
-"""The ``model`` backend: the federation's pure-Python twins, with a clock of their own."""
+"""The ``twin`` backend: the federation's pure-Python twins, with a clock of their own."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from cst_ref.twins import (
     RULE_BUYBACK_BURN,
     RULE_INJECT,
     RULE_MINT,
-    FederationModel,
+    FederationTwin,
     Guards,
     RoundRecord,
     SystemConfig,
     Vesting,
     create_address,
-    deploy_model,
+    deploy_twin,
 )
 
-from .backends import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
+from .base import GENESIS_TIMESTAMP, PendingRound, Token, client_accounts, labelled_address, pending_round
 from .state import Holdings, PoolState, SystemState
 
 
@@ -31,74 +31,74 @@ def _deployed_addresses(owner: str) -> tuple[str, str]:
     return create_address(owner, 0), create_address(owner, 3)
 
 
-class ModelBackend:
+class TwinBackend:
     """A system deployed on the twins at :data:`GENESIS_TIMESTAMP`."""
 
-    name = "model"
+    name = "twin"
 
     def __init__(self, config: SystemConfig) -> None:
         self.owner = labelled_address("owner")
         self.accounts = client_accounts(config.n_clients)
         self.timestamp = GENESIS_TIMESTAMP
         base, federation = _deployed_addresses(self.owner)
-        self.model: FederationModel = deploy_model(config, owner=self.owner, base_address=base,
+        self.twin: FederationTwin = deploy_twin(config, owner=self.owner, base_address=base,
                                                    federation_address=federation, accounts=self.accounts,
                                                    timestamp=self.timestamp)
 
     # --- the federation ------------------------------------------------------------
     def treasury(self) -> int:
-        return self.model.treasury()
+        return self.twin.treasury()
 
     def fund(self, amount: int) -> None:
         self.mint_base(self.owner, amount)
-        self.model.base.approve(self.owner, self.model.address, amount)
-        self.model.fund(self.owner, amount)
+        self.twin.base.approve(self.owner, self.twin.address, amount)
+        self.twin.fund(self.owner, amount)
 
     def prepare(self, rule: int, shares: Sequence[int], budget: int,
                 tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
         return pending_round(rule, shares, budget,
-                             lambda: self.model.quote_min_outs(self.accounts, shares, budget, tolerance_bps))
+                             lambda: self.twin.quote_min_outs(self.accounts, shares, budget, tolerance_bps))
 
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, None]:
-        model, clients, shares = self.model, self.accounts, list(pending.shares)
+        twin, clients, shares = self.twin, self.accounts, list(pending.shares)
         if pending.rule == RULE_MINT:
-            return model.distribute_mint(self.owner, clients, shares, pending.budget), None
+            return twin.distribute_mint(self.owner, clients, shares, pending.budget), None
         if pending.rule == RULE_INJECT:
-            return model.distribute_inject(self.owner, clients, shares, pending.budget, self.timestamp), None
-        return model.distribute_buyback(self.owner, clients, shares, pending.budget, list(pending.min_outs),
+            return twin.distribute_inject(self.owner, clients, shares, pending.budget, self.timestamp), None
+        return twin.distribute_buyback(self.owner, clients, shares, pending.budget, list(pending.min_outs),
                                         pending.rule == RULE_BUYBACK_BURN, self.timestamp, self.timestamp), None
 
     def advance(self, seconds: int) -> None:
         self.timestamp += check_int("seconds", seconds, positive=True)
 
     def set_guards(self, guards: Guards) -> None:
-        self.model.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
+        self.twin.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
                               guards.max_drift_bps)
 
     def deregister(self, client: int) -> None:
-        self.model.deregister_client(self.owner, self.accounts[client])
+        self.twin.deregister_client(self.owner, self.accounts[client])
 
     def vesting(self, client: int) -> Vesting:
-        return self.model.vestings[self.accounts[client]]
+        return self.twin.vestings[self.accounts[client]]
 
     def releasable(self, client: int) -> int:
-        return self.model.releasable(self.accounts[client])
+        return self.twin.releasable(self.accounts[client])
 
     def owed(self, client: int) -> int:
-        return self.model.owed.get(self.accounts[client], 0)
+        return self.twin.owed.get(self.accounts[client], 0)
 
     def observe(self, client: int) -> None:
-        self.model.observe(self.owner, [self.accounts[client]], self.timestamp)
+        self.twin.observe(self.owner, [self.accounts[client]], self.timestamp)
 
     def release(self, client: int) -> int:
-        return self.model.release(self.owner, self.accounts[client])
+        return self.twin.release(self.owner, self.accounts[client])
 
     # --- the markets -----------------------------------------------------------------
     def mint_base(self, account: str, amount: int) -> None:
-        self.model.base.mint(self.owner, account, amount)
+        self.twin.base.mint(self.owner, account, amount)
 
     def _pool(self, client: int):
-        return self.model.clients[client].pool
+        return self.twin.clients[client].pool
 
     def swap(self, trader: str, client: int, token_in: Token, amount_in: int, min_out: int = 0) -> int:
         pool = self._pool(client)
@@ -120,7 +120,7 @@ class ModelBackend:
         return self._pool(client).remove_liquidity(provider, shares, 0, 0, provider, FAR_DEADLINE, self.timestamp)
 
     def transfer_cst(self, client: int, sender: str, to: str, amount: int) -> None:
-        self.model.clients[client].token.transfer(sender, to, amount)
+        self.twin.clients[client].token.transfer(sender, to, amount)
 
     def reserves(self, client: int) -> tuple[int, int]:
         pool = self._pool(client)
@@ -130,22 +130,22 @@ class ModelBackend:
         return self._pool(client).lp.total_supply
 
     def holdings(self, account: str) -> Holdings:
-        model = self.model
-        return Holdings(model.base.balance_of(account), tuple(c.token.balance_of(account) for c in model.clients),
-                        tuple(c.pool.lp.balance_of(account) for c in model.clients))
+        twin = self.twin
+        return Holdings(twin.base.balance_of(account), tuple(c.token.balance_of(account) for c in twin.clients),
+                        tuple(c.pool.lp.balance_of(account) for c in twin.clients))
 
     def pools(self) -> tuple[PoolState, ...]:
         return tuple(PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply, c.token.total_supply)
-                     for c in self.model.clients)
+                     for c in self.twin.clients)
 
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
-        model = self.model
-        accounts = [self.owner, model.address, *self.accounts, *(c.pool.address for c in model.clients),
+        twin = self.twin
+        accounts = [self.owner, twin.address, *self.accounts, *(c.pool.address for c in twin.clients),
                     *extra_accounts]
         return SystemState(
-            treasury=model.treasury(),
-            base_supply=model.base.total_supply,
-            fee_bps=model.fee_bps,
+            treasury=twin.treasury(),
+            base_supply=twin.base.total_supply,
+            fee_bps=twin.fee_bps,
             pools=self.pools(),
             holdings={a: self.holdings(a) for a in accounts},
         )
