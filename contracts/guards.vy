@@ -5,8 +5,8 @@
         pool before a buy-back or inject round, even one who moves it right
         after a round and holds it there: the anchor price, the TWAP
         deviation and drift bounds, the LP-growth bound and the spending
-        bound. `cst_ref/twins/guards.py` is its Python twin, function for
-        function.
+        bound. Its Python twin is `cst_ref/twins/guards.py` (`pool_now`,
+        `observe`, `check_due`, `Guards.check`).
 @dev A module, composed as snekmate composes its modules: the federation
      `initializes:` it, exports `guards`, `observations` and the bound
      constants, and calls its internal functions, which check no caller (the
@@ -15,9 +15,9 @@
      TWAP window, and two accepted values, the `anchor` price and the
      `lp_supply`. `_check_due` says whether a due must wait and what a round
      accepts; `_observe` records what the round accepted. The module never
-     moves a token and never calls a pool except through views. Only the
-     federation's owner sets the bounds (`_set_guards`), and none can be
-     switched off: each lies within [MIN_GUARD_BPS, MAX_GUARD_BPS], spending
+     moves a token and never calls a pool except through views. The
+     federation lets only its owner set the bounds (`_set_guards`), and none
+     can be switched off: each lies within [MIN_GUARD_BPS, MAX_GUARD_BPS], spending
      within [MIN_GUARD_BPS, MAX_SPEND_BPS].
 """
 
