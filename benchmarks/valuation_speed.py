@@ -12,8 +12,8 @@
 
 Run: .venv/bin/python benchmarks/valuation_speed.py [torch threads, default 1: on a shared machine two threads
 wait on each other whenever one is descheduled (measured 10× slower under load)]. The batch path
-uses the cores torch's threads leave idle for its own worker threads (two at one torch thread on
-two cores; ``cst_ref.valuation.batch.default_workers``).
+runs one worker thread per core, its kernels on one torch thread whatever the caller set
+(``cst_ref.valuation.batch.kernels_on_one_thread``; benchmarks/valuation_threads.py measures it).
 (a few minutes; wall times vary with machine load, CPU times and ratios less).
 GTG-Shapley's accuracy and cost: benchmarks/valuation_gtg.py.
 """
@@ -31,7 +31,7 @@ from cst_ref.data import Dataset, FreeRider, build_clients, dirichlet, load_digi
 from cst_ref.fl import FedAvgConfig, History, run_fedavg
 from cst_ref.models import mlp, small_cnn
 from cst_ref.valuation import exact_shapley, per_round, round_utility
-from cst_ref.valuation.batch import default_workers
+from cst_ref.valuation.batch import cores
 
 
 def timed(run):
@@ -93,7 +93,7 @@ def exact_round(history: History, validation: Dataset, t: int) -> tuple[float, f
 def main() -> None:
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     torch.set_num_threads(threads)
-    print(f"torch threads: {threads}; batch-path worker threads: {default_workers()}")
+    print(f"torch threads: {threads}; batch-path worker threads: {cores()}")
     history, validation = digits_history(seed=0)
     passes = []
     for _ in range(2):  # interleaved: a burst of load from other processes hits both alike

@@ -40,6 +40,7 @@ from cst_ref.valuation.batch import (
     check_metric,
     check_weights,
     default_workers,
+    kernels_on_one_thread,
     evaluation_form,
     linear_stack,
     share,
@@ -192,9 +193,10 @@ class CoalitionEvaluator:
 
             share(range(len(weights)), range(max(1, workers)), evaluate)
             return result
-        if self._batch is None:  # built on first use: per-coalition callers never pay for it
-            self._batch = BatchForward(
-                self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory,
-                metric=self.metric, weights=self.weights,
-            )
-        return self._batch.utilities(masks)
+        with kernels_on_one_thread():  # its tables too: the same floats whatever the caller's threads
+            if self._batch is None:  # built on first use: per-coalition callers never pay for it
+                self._batch = BatchForward(
+                    self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory,
+                    metric=self.metric, weights=self.weights,
+                )
+            return self._batch.utilities(masks)
