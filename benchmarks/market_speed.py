@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.scenarios import RoundPlan, Scenario, run_market
 from cst_ref.scenarios.lineup import every_agent_type
 from cst_ref.twins import WAD, SystemConfig

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.scenarios import ClientAgent, RoundPlan, Scenario, run_market
 from cst_ref.scenarios.attacks import stage_on
 from cst_ref.scenarios.lineup import investors

@@ -17,7 +17,7 @@ from typing import Any
 import boa
 from boa.contracts.vyper.vyper_contract import VyperContract
 
-from cst_ref.chain.deploy import Market
+from cst_ref.chain.deploy import DeployedMarket
 from cst_ref.twins import MAX_UINT256, FederationTwin, Ledger, PoolTwin, Revert
 
 
@@ -116,7 +116,7 @@ def fresh_ledger(token: VyperContract) -> Ledger:
                   decimals=token.decimals())
 
 
-def fresh_pool_twin(market: Market) -> PoolTwin:
+def fresh_pool_twin(market: DeployedMarket) -> PoolTwin:
     """Twin of a market whose tokens and pool are still untouched."""
     if market.pool.totalSupply() != 0:
         raise ValueError("the pool already has liquidity")
@@ -124,7 +124,7 @@ def fresh_pool_twin(market: Market) -> PoolTwin:
                      market.pool.FEE_BPS())
 
 
-def fund_accounts(market: Market, accounts: Sequence[str], amount: int, *, sender: str,
+def fund_accounts(market: DeployedMarket, accounts: Sequence[str], amount: int, *, sender: str,
                   twin: PoolTwin | None = None) -> None:
     """Mint ``amount`` of both tokens to each account and let the pool pull them without
     limit; on ``twin`` too when given, so both stay equal. ``sender`` is the tokens' minter."""

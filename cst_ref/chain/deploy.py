@@ -69,7 +69,7 @@ def deploy_pool(token: str, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender
 
 
 @dataclass(frozen=True)
-class Market:
+class DeployedMarket:
     """One CST, the base token and their pool: the unit the chapters trade in."""
 
     base: VyperContract
@@ -84,11 +84,11 @@ def deploy_market(
     *,
     base: VyperContract | None = None,
     sender: str | None = None,
-) -> Market:
+) -> DeployedMarket:
     """Deploy a CST and its (empty) pool, and the base token unless one is given."""
     check_token_names(token_name, token_symbol)
     check_uint256(fee_bps=fee_bps)
     base = base if base is not None else deploy_base_token(sender=sender)
     token = deploy_cst(token_name, token_symbol, sender=sender)
     pool = deploy_pool(token.address, base.address, fee_bps, sender=sender)
-    return Market(base=base, token=token, pool=pool)
+    return DeployedMarket(base=base, token=token, pool=pool)

@@ -25,7 +25,7 @@ from cst_ref.protocol.valuer import END_ONLY, round_scores, total_scores
 from .config import ExperimentConfig
 from .quality import constructed_quality
 from .runner import one_thread
-from .setup import build_federation
+from .build import build_federation
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from cst_ref.valuation import percent_of_equal, shares_from_scores
 from cst_ref.versions import toolchain_versions
 
 from .config import ExperimentConfig
-from .setup import Federation
+from .build import Federation
 
 SCHEMA_VERSION = 3
 

@@ -25,7 +25,7 @@ from cst_ref.valuation import NonFiniteUtility
 from .config import ConfigError, ExperimentConfig
 from .markets import run_markets
 from .report import build_report
-from .setup import Federation, build_federation
+from .build import Federation, build_federation
 
 LOWER = "lower training.lr (or a behaviour's noise scale or sigma)"
 

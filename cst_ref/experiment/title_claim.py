@@ -30,7 +30,7 @@ from cst_ref.twins import SHARE_SCALE, WAD, SystemConfig
 from .config import ExperimentConfig
 from .quality import constructed_quality
 from .runner import one_thread
-from .setup import build_federation
+from .build import build_federation
 
 POLICIES = ClientAgent.POLICIES
 

@@ -18,7 +18,7 @@ if find_spec("flwr") is None or find_spec("ray") is None:
 from cst_ref.flower.client import make_client_app, train  # noqa: E402
 from cst_ref.flower.payer import RoundPayer  # noqa: E402
 from cst_ref.flower.server import FlowerRun, make_server_app, simulate  # noqa: E402
-from cst_ref.flower.setup import FlowerSetup, federation  # noqa: E402
+from cst_ref.flower.spec import FlowerSetup, federation  # noqa: E402
 from cst_ref.flower.strategy import RecordingFedAvg  # noqa: E402
 
 __all__ = [

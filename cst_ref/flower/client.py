@@ -16,7 +16,7 @@ from flwr.clientapp import ClientApp
 
 from cst_ref.fl import local_update
 
-from .setup import FlowerSetup, client_seed, federation
+from .spec import FlowerSetup, client_seed, federation
 
 UPDATE_KEY = "arrays"
 """The reply's update record: FedAvg's ``arrayrecord_key``, so Flower averages it."""

@@ -26,7 +26,7 @@ from cst_ref.twins import SystemConfig
 
 from .client import make_client_app
 from .payer import RoundPayer
-from .setup import FlowerSetup, federation
+from .spec import FlowerSetup, federation
 from .strategy import RecordingFedAvg
 
 RAY_SYSTEM_CONFIG = {"agent_register_timeout_ms": 120_000, "raylet_start_wait_time_s": 120}

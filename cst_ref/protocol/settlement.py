@@ -29,7 +29,7 @@ import numpy as np
 from cst_ref.checks import check_int
 from cst_ref.twins import split_budget, to_shares
 
-from .shares import round_shares
+from .round_shares import round_shares
 
 SETTLEMENTS = ("cumulative", "round")
 

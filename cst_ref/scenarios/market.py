@@ -87,7 +87,7 @@ class Scenario:
 
 
 @dataclass
-class Ledger:
+class MarketRecord:
     """What the market recorded, round by round."""
 
     prices: list[list[float]] = field(default_factory=list)
@@ -111,7 +111,7 @@ class Market:
         self.fee_bps = scenario.system.fee_bps
         self.round = 0
         self.last: RoundRecord | None = None
-        self.ledger = Ledger()
+        self.ledger = MarketRecord()
 
     def spot(self, client: int) -> float:
         """Base per CST in client ``client``'s pool."""

@@ -19,7 +19,7 @@ from cst_ref.valuation.multi_round import (
     value_history,
 )
 from cst_ref.valuation.retrain import retrain_utility
-from cst_ref.valuation.shares import percent_of_equal, shares_from_scores
+from cst_ref.valuation.rewards import percent_of_equal, shares_from_scores
 from cst_ref.valuation.single_round import (
     ESTIMATORS,
     banzhaf,

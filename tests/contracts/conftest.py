@@ -5,7 +5,7 @@ from __future__ import annotations
 import boa
 import pytest
 
-from cst_ref.chain.deploy import Market, deploy_market
+from cst_ref.chain.deploy import DeployedMarket, deploy_market
 
 E18 = 10**18
 MAX_UINT256 = 2**256 - 1
@@ -22,18 +22,18 @@ def traders() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def deployed(owner) -> Market:
+def deployed(owner) -> DeployedMarket:
     return deploy_market(sender=owner)
 
 
 @pytest.fixture
-def market(deployed) -> Market:
+def market(deployed) -> DeployedMarket:
     """The module's market, rolled back after each test."""
     return deployed
 
 
 @pytest.fixture
-def funded(market, owner, traders) -> Market:
+def funded(market, owner, traders) -> DeployedMarket:
     """Every trader holds 1,000 CST and 1,000 base and lets the pool pull them."""
     for trader in traders:
         for token in (market.token, market.base):

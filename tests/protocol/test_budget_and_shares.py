@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cst_ref.protocol.budget import BudgetSchedule, RoundBudget
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.twins import SHARE_SCALE, WAD
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cst_ref.protocol.budget import BudgetSchedule
 from cst_ref.protocol.round_loop import Payout, pay, run_federation
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.twins import RULE_KEYS, SHARE_SCALE, WAD, SystemConfig
 
 SYSTEM = SystemConfig(n_clients=3, treasury=10_000 * WAD)

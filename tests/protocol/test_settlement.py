@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cst_ref.protocol.settlement import Settlement
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.twins import SHARE_SCALE, WAD, split_budget
 
 BUDGET = 100 * WAD

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cst_ref.protocol.shares import round_shares
+from cst_ref.protocol.round_shares import round_shares
 from cst_ref.scenarios import (
     Arbitrageur,
     BuyAndHold,

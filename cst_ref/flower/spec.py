@@ -72,7 +72,7 @@ class FlowerSetup:
 
 
 @dataclass(frozen=True)
-class Federation:
+class FlowerFederation:
     """The model θ_0, every client's local data and the server's held-out validation set."""
 
     model: nn.Module
@@ -81,14 +81,14 @@ class Federation:
 
 
 @functools.lru_cache(maxsize=4)
-def federation(setup: FlowerSetup) -> Federation:
+def federation(setup: FlowerSetup) -> FlowerFederation:
     """Build (once per process) the federation ``setup`` describes, exactly as every other process does."""
     seed = setup.fedavg.seed
     train, validation = split_holdout(load_digits(), setup.validation_fraction, seed=seed)
     options = {"alpha": setup.alpha} if setup.partition == "dirichlet" else {}
     parts = partition(setup.partition, train.labels, setup.n_clients, seed=seed, **options)
     clients = build_clients(train, parts, {c: FreeRider() for c in setup.free_riders}, seed=seed)
-    return Federation(mlp(train.x.shape[1], train.n_classes, hidden=setup.hidden, seed=seed), clients, validation)
+    return FlowerFederation(mlp(train.x.shape[1], train.n_classes, hidden=setup.hidden, seed=seed), clients, validation)
 
 
 def client_seed(seed: int, t: int, n_clients: int, client: int) -> int:

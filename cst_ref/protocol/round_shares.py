@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cst_ref.twins import to_shares
-from cst_ref.valuation.shares import reward_weights
+from cst_ref.valuation.rewards import reward_weights
 
 
 def round_shares(scores: Sequence[float] | np.ndarray) -> list[int]:
