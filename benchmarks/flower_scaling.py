@@ -27,7 +27,7 @@ from cst_ref.valuation import METHODS
 
 SIZES = (10, 50, 100, 200)
 ROUNDS = 3
-VALUATIONS = ("GTG-Shapley", "MR Monte Carlo (20 perms)")
+VALUATIONS = ("gtg_shapley", "mr_monte_carlo")
 
 
 class PeakMemory:

@@ -41,7 +41,7 @@ def main() -> None:
     torch.set_num_threads(1)
     train, validation = split_holdout(load_digits(), 0.2, seed=0)
     clients = build_clients(train, dirichlet(train.labels, N_CLIENTS, 0.5, seed=0), {9: FreeRider()}, seed=0)
-    payout = Payout(method="MR leave-one-out", system=SystemConfig(n_clients=N_CLIENTS, treasury=100_000 * WAD))
+    payout = Payout(method="mr_loo", system=SystemConfig(n_clients=N_CLIENTS, treasury=100_000 * WAD))
     fedavg = FedAvgConfig(rounds=ROUNDS, progress=False)
 
     start = time.perf_counter()

@@ -23,7 +23,7 @@ from cst_ref.protocol.round_loop import TIMINGS
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, RULE_KEYS, WAD
-from cst_ref.valuation import METHODS, METRICS, WEIGHTS
+from cst_ref.valuation import METHODS, METRICS, WEIGHTS, method_id
 from cst_ref.valuation.single_round import MAX_EXACT_PLAYERS
 
 MAX_CONFIG_BYTES = 2**20
@@ -38,7 +38,7 @@ MAX_LR = 10.0
 is stopped by the runner with a message instead of a report full of NaN."""
 MAX_AGENTS = 100
 """Agents of one kind in a market: a bound that keeps a run's market to minutes."""
-EXACT_METHODS = frozenset({"OR Shapley", "MR Shapley", "λ-MR Shapley (λ=0.8)", "MR Banzhaf"})
+EXACT_METHODS = frozenset(method.id for method in METHODS.values() if method.exact)
 """Methods that enumerate all 2^n coalitions: refused above ``MAX_EXACT_PLAYERS`` clients."""
 
 
@@ -48,7 +48,8 @@ def _fits_pool(tokens: float) -> float:
     return tokens
 
 
-MethodName = Literal[tuple(METHODS)]  # type: ignore[valid-type]
+MethodId = Annotated[str, AfterValidator(method_id)]
+"""A valuation method by id (``mr_loo``); a label (``MR leave-one-out``) is refused with the id."""
 RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
 Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fits_pool)]
 
@@ -109,7 +110,7 @@ class TrainingConfig(Section):
 
 
 class ValuationConfig(Section):
-    methods: list[MethodName] = Field(default_factory=lambda: ["equal", "data size", "MR leave-one-out"],
+    methods: list[MethodId] = Field(default_factory=lambda: ["equal", "data_size", "mr_loo"],
                                       min_length=1)
     metric: Literal[METRICS] = "loss"  # type: ignore[valid-type]
     """What a coalition's model is scored by, for the payout and the whole-run columns alike:
@@ -127,7 +128,7 @@ class ValuationConfig(Section):
 
 
 class PayoutConfig(Section):
-    method: MethodName = "MR leave-one-out"
+    method: MethodId = "mr_loo"
     timing: Literal[TIMINGS] = "round"  # type: ignore[valid-type]
     settlement: Literal[SETTLEMENTS] = "cumulative"  # type: ignore[valid-type]
     """``cumulative``: pay each round the shortfall against the valuation so far; ``round``:
@@ -244,7 +245,7 @@ class ExperimentConfig(Section):
         used = {f"valuation.methods.{i}": m for i, m in enumerate(self.valuation.methods)}
         used["payout.method"] = self.payout.method
         return [f"{where}: {method!r} enumerates all 2^n coalitions; it allows at most {MAX_EXACT_PLAYERS} clients, "
-                f"got data.n_clients = {n} (use 'GTG-Shapley' or a Monte Carlo method)"
+                f"got data.n_clients = {n} (use 'gtg_shapley' or 'mr_monte_carlo')"
                 for where, method in used.items() if method in EXACT_METHODS]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cst_ref.twins import Rule
+from cst_ref.valuation import LABELS
 
 from .report import tokens
 
@@ -65,7 +66,7 @@ def summary(report: Mapping[str, Any]) -> str:
         "",
         "## What was paid",
         "",
-        f"Rewards are allocated by **{payout['method']}** (coalitions scored by validation {payout['metric']}), "
+        f"Rewards are allocated by **{LABELS[payout['method']]}** (coalitions scored by validation {payout['metric']}), "
         f"paid {when} and {SETTLEMENT_TEXT[payout['settlement']]}. Budget {tokens(payout['budget']):.3f} tokens, "
         f"allocated {tokens(payout['allocated']):.3f}. Amounts in tokens; every rule is given the same allocation.",
         "",
@@ -82,7 +83,7 @@ def summary(report: Mapping[str, Any]) -> str:
     lines += ["", "## Per client", ""]
     lines += _table(
         ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]
-        + [f"whole-run {m} (% of equal)" for m in methods] + [f"{Rule.of(r).label}: realised (tokens)" for r in rules],
+        + [f"whole-run {LABELS[m]} (% of equal)" for m in methods] + [f"{Rule.of(r).label}: realised (tokens)" for r in rules],
         [[str(c["id"]), c["behaviour"], str(c["samples"]), f"{tokens(c['payout']['base']):.3f}",
           f"{100 * c['payout']['share']:.1f}"]
          + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]

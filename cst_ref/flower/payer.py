@@ -51,7 +51,7 @@ class RoundPayer:
         scores = np.full(n, np.nan)
         if participants:
             view = participant_view(history, t, participants)
-            method = METHODS[self.run.payout.method]
+            method = METHODS[self.run.payout.method].run
             scores[list(participants)] = method(view, self.validation, round_seed(self.seed, t),
                                                 **self.run.payout.utility).values
         return self.step.pay(t, money, scores, tuple(i for i in range(n) if i not in set(participants)))

@@ -39,7 +39,7 @@ PayoutFor = Callable[[FlowerSetup], Payout | None]
 
 def gtg_payout(setup: FlowerSetup) -> Payout:
     """The deployment default: GTG-Shapley per round (affordable at any n), every rule, default system."""
-    return Payout(method="GTG-Shapley", system=SystemConfig(n_clients=setup.n_clients))
+    return Payout(method="gtg_shapley", system=SystemConfig(n_clients=setup.n_clients))
 
 
 @dataclass

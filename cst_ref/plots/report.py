@@ -13,6 +13,7 @@ from scipy import stats
 from cst_ref.checks import check_nonempty
 
 from cst_ref.twins import Rule
+from cst_ref.valuation import LABELS
 
 from .palette import rule_colour
 from .valuation import COLOURS, legend_above, percent_of_equal_bars
@@ -27,7 +28,7 @@ def _client_labels(report: Mapping[str, Any]) -> list[str]:
 def allocation_figure(report: Mapping[str, Any]) -> Figure:
     """Each client's reward as % of an equal payout under every configured method (one run)."""
     methods = list(report["clients"][0]["methods"])
-    rewards = {m: np.array([c["methods"][m]["percent_of_equal"] for c in report["clients"]]) for m in methods}
+    rewards = {LABELS[m]: np.array([c["methods"][m]["percent_of_equal"] for c in report["clients"]]) for m in methods}
     return percent_of_equal_bars(rewards, _client_labels(report), title="Allocation: reward as % of equal payout")
 
 

@@ -24,7 +24,7 @@ from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
 from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_KEYS, RULE_MINT, RoundRecord, SystemConfig
-from cst_ref.valuation import check_metric, check_weights
+from cst_ref.valuation import check_metric, check_weights, method_id
 
 from cst_ref.backends import Backend, distribute, make_backend
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
 from .budget import BudgetSchedule, RoundBudget
 from .settlement import Allocation, Settlement, check_settlement
 from cst_ref.backends.state import SystemState
-from .valuer import END_ONLY, check_method, round_scores, total_scores
+from .valuer import END_ONLY, round_scores, total_scores
 
 TIMINGS = ("round", "end")
 
@@ -42,7 +42,7 @@ TIMINGS = ("round", "end")
 class Payout:
     """How rewards are paid: by which method's scores, when, under which rules, how much."""
 
-    method: str = "MR Shapley"
+    method: str = "mr_shapley"
     timing: str = "round"
     settlement: str = "cumulative"
     metric: str = "loss"
@@ -55,7 +55,7 @@ class Payout:
     round_seconds: int = 3600
 
     def __post_init__(self) -> None:
-        check_method(self.method)
+        method_id(self.method)
         check_settlement(self.settlement)
         check_metric(self.metric)
         check_weights(self.weights)

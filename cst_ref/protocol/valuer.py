@@ -1,6 +1,6 @@
 """Contribution scores for the round loop: each round's as it happens, or once at the end.
 
-Methods are the book's named line-up (``cst_ref.valuation.METHODS``). A per-round method
+Methods are the book's line-up, named by id (``cst_ref.valuation.METHODS``). A per-round method
 values round t from that round's recorded updates alone, so it can pay round t before
 round t+1 trains; one-round (OR) methods rebuild models from all rounds' updates and so
 only exist at the end of training.
@@ -12,16 +12,10 @@ import numpy as np
 
 from cst_ref.data import Dataset
 from cst_ref.fl import History
-from cst_ref.valuation import METHODS
+from cst_ref.valuation import METHODS, method_id
 
-END_ONLY = frozenset({"OR leave-one-out", "OR Shapley"})
+END_ONLY = frozenset(method.id for method in METHODS.values() if method.end_only)
 """Methods that value the whole training at once and so can pay only at the end."""
-
-
-def check_method(name: str) -> str:
-    if name not in METHODS:
-        raise ValueError(f"unknown valuation method {name!r}; expected one of {sorted(METHODS)}")
-    return name
 
 
 def round_view(history: History, t: int) -> History:
@@ -39,11 +33,11 @@ def round_scores(method: str, history: History, t: int, validation: Dataset, see
                  ) -> np.ndarray:
     """Scores of round ``t`` alone under ``method`` (a per-round method); ``utility``: how
     coalitions are scored (``metric``, ``weights``; the valuation's defaults otherwise)."""
-    if check_method(method) in END_ONLY:
+    if method_id(method) in END_ONLY:
         raise ValueError(f"{method!r} values the whole training at once; it has no per-round scores")
-    return METHODS[method](round_view(history, t), validation, round_seed(seed, t), **utility).values
+    return METHODS[method].run(round_view(history, t), validation, round_seed(seed, t), **utility).values
 
 
 def total_scores(method: str, history: History, validation: Dataset, seed: int, **utility: str) -> np.ndarray:
     """Scores of the whole training under ``method`` (the allocation a report compares)."""
-    return METHODS[check_method(method)](history, validation, seed, **utility).values
+    return METHODS[method_id(method)].run(history, validation, seed, **utility).values

@@ -8,7 +8,7 @@ from the recorded updates.
 
 from cst_ref.valuation.batch import METRICS, WEIGHTS, check_metric, check_weights
 from cst_ref.valuation.coalitions import CoalitionEvaluator
-from cst_ref.valuation.methods import METHODS, run_methods
+from cst_ref.valuation.methods import LABELS, LINEUP, METHODS, ValuationMethod, labelled, method_id, run_methods
 from cst_ref.valuation.multi_round import (
     MULTI_ROUND,
     ValuationResult,
@@ -40,7 +40,10 @@ __all__ = [
     "check_metric",
     "check_weights",
     "ESTIMATORS",
+    "LABELS",
+    "LINEUP",
     "METHODS",
+    "ValuationMethod",
     "MULTI_ROUND",
     "CachedUtility",
     "CoalitionEvaluator",
@@ -58,6 +61,8 @@ __all__ = [
     "percent_of_equal",
     "retrain_utility",
     "run_methods",
+    "labelled",
+    "method_id",
     "round_utility",
     "shares_from_scores",
     "tmc_shapley",

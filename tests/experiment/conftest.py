@@ -17,7 +17,7 @@ def tiny_config(**overrides):
     data["data"]["n_clients"] = 3
     data["behaviours"] = [{"client": 2, "kind": "free_rider"}]
     data["training"]["rounds"] = 2
-    data["valuation"]["methods"] = ["equal", "data size", "MR Shapley", "OR Shapley", "GTG-Shapley"]
+    data["valuation"]["methods"] = ["equal", "data_size", "mr_shapley", "or_shapley", "gtg_shapley"]
     for section, values in overrides.items():
         data[section] = {**(data[section] or {}), **values} if isinstance(values, dict) else values
     return parse_config(data)

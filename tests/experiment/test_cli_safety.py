@@ -35,7 +35,7 @@ local_epochs = 1
 [valuation]
 methods = ["equal"]
 [payout]
-method = "MR leave-one-out"
+method = "mr_loo"
 """
 
 
@@ -168,9 +168,9 @@ def test_bad_values_exit_2_with_one_line_naming_the_field(tmp_path, capsys, no_t
 
 def test_an_exact_method_over_21_clients_is_refused_before_training(tmp_path, capsys, no_training):
     path = config(tmp_path, text=TINY.replace("n_clients = 3", "n_clients = 21")
-                  .replace('method = "MR leave-one-out"', 'method = "MR Shapley"'))
+                  .replace('method = "mr_loo"', 'method = "mr_shapley"'))
     assert main(["run", "--config", path, "--out", str(tmp_path / "run")]) == 2
-    assert "cst-ref run: payout.method: 'MR Shapley' enumerates all 2^n coalitions" in one_line(capsys)
+    assert "cst-ref run: payout.method: 'mr_shapley' enumerates all 2^n coalitions" in one_line(capsys)
 
 
 # a training that diverges

@@ -22,7 +22,7 @@ def test_quality_is_built_in(quality_config):
 
 
 def test_the_default_payout_follows_quality_and_the_old_one_did_not(quality_config):
-    results = measure(quality_config, range(2), ["MR leave-one-out"], settlements=("cumulative", "round"),
+    results = measure(quality_config, range(2), ["mr_loo"], settlements=("cumulative", "round"),
                       utilities=[("loss", "federation"), ("accuracy", "coalition")])
     by = {(r.utility, r.settlement): r for r in results}
     new = by[(("loss", "federation"), "cumulative")]
@@ -38,7 +38,7 @@ def test_the_measured_payout_is_what_cst_ref_run_pays(quality_config):
     data["valuation"]["methods"] = ["equal"]
     config = parse_config(data)
     report = run_experiment(config, "twin").report
-    measured = measure(config, [0], ["MR leave-one-out"], settlements=("cumulative",))[0]
+    measured = measure(config, [0], ["mr_loo"], settlements=("cumulative",))[0]
     budget = report["payout"]["budget"]
     assert [c["payout"]["base"] / budget for c in report["clients"]] == pytest.approx(measured.fractions[0], abs=0)
 

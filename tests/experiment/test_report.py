@@ -37,7 +37,7 @@ def test_report_numbers_come_from_the_run(tiny_experiment):
     report, run = tiny_experiment.report, tiny_experiment.run
     assert [c["samples"] for c in report["clients"]] == list(run.history.sample_counts)
     assert [c["behaviour"] for c in report["clients"]] == ["honest", "honest", "free_rider"]
-    for method in ("equal", "data size", "MR Shapley", "OR Shapley", "GTG-Shapley"):
+    for method in ("equal", "data_size", "mr_shapley", "or_shapley", "gtg_shapley"):
         shares = [c["methods"][method]["share"] for c in report["clients"]]
         assert sum(shares) == pytest.approx(1)
     assert [c["methods"]["equal"]["percent_of_equal"] for c in report["clients"]] == pytest.approx([100] * 3)
@@ -62,7 +62,7 @@ def test_payout_says_what_each_client_was_allocated_round_by_round(tiny_experime
     report = tiny_experiment.report
     payout, clients, rounds = report["payout"], report["clients"], report["rounds"]
     assert (payout["method"], payout["metric"], payout["weights"], payout["settlement"]) == (
-        "MR Shapley", "loss", "federation", "cumulative")
+        "mr_shapley", "loss", "federation", "cumulative")
     assert payout["budget"] == sum(r["budget"] for r in rounds) == 2 * 100 * WAD
     assert payout["allocated"] == sum(c["payout"]["base"] for c in clients) == sum(r["paid"] for r in rounds)
     assert payout["budget"] - payout["allocated"] < len(clients) * len(rounds)  # the floors' dust at most

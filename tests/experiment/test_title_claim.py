@@ -59,7 +59,7 @@ def test_a_schedule_sums_each_clients_allocation():
 
 def test_an_end_only_payout_is_refused(quality_config):
     data = quality_config.model_dump()
-    data["payout"].update(method="OR Shapley", timing="end")
+    data["payout"].update(method="or_shapley", timing="end")
     with pytest.raises(ValueError, match="pays once at the end"):
         schedules(parse_config(data), [0])
 

@@ -24,7 +24,7 @@ def federation():
     return history, validation
 
 
-def payer(validation, method="MR Shapley"):
+def payer(validation, method="mr_shapley"):
     return RoundPayer(Payout(method=method, rules=("mint",), system=SystemConfig(n_clients=3)), validation)
 
 
@@ -32,7 +32,7 @@ def test_with_everyone_it_pays_what_the_round_loop_pays(federation):
     history, validation = federation
     assert torch.equal(participant_view(history, 1, (0, 1, 2)).updates[0], round_view(history, 1).updates[0])
     result = payer(validation)(history, 1, (0, 1, 2))
-    assert result.scores == tuple(round_scores("MR Shapley", history, 1, validation, 0,
+    assert result.scores == tuple(round_scores("mr_shapley", history, 1, validation, 0,
                                                  metric="loss", weights="federation"))
     assert result.left_out == () and sum(result.shares) == SHARE_SCALE
 
@@ -62,4 +62,4 @@ def test_the_view_rebuilds_the_participants_model(federation):
 def test_end_timing_is_refused(federation):
     _, validation = federation
     with pytest.raises(ValueError, match="timing"):
-        RoundPayer(Payout(method="OR Shapley", timing="end", system=SystemConfig(n_clients=3)), validation)
+        RoundPayer(Payout(method="or_shapley", timing="end", system=SystemConfig(n_clients=3)), validation)

@@ -36,7 +36,7 @@ FLAKY.train()(flaky_train)
 
 @pytest.fixture(scope="module")
 def flower_run():
-    payout = Payout(method="MR Shapley", rules=("mint", "inject"), system=SystemConfig(n_clients=SETUP.n_clients))
+    payout = Payout(method="mr_shapley", rules=("mint", "inject"), system=SystemConfig(n_clients=SETUP.n_clients))
     return simulate(SETUP, payout, backend="twin", client_app=FLAKY)
 
 

@@ -41,7 +41,7 @@ EXPECTED = {
     "06_federation.md": {
         ("contracts/federation.vy", "split"),
         ("contracts/federation.vy", "pay"),
-        ("contracts/federation.vy", "guard"),
+        ("contracts/guards.vy", "guard"),
         ("contracts/federation.vy", "scale"),
         ("cst_ref/twins/shares.py", "split_budget"),
         ("cst_ref/twins/federation.py", "FederationTwin._spend"),

@@ -49,7 +49,7 @@ def _clock(backend) -> list[tuple]:
 @pytest.fixture(scope="module")
 def runs(small_federation):  # noqa: F811
     model, clients, validation, fedavg = small_federation
-    payout = Payout(system=SYSTEM, method="MR Shapley")
+    payout = Payout(system=SYSTEM, method="mr_shapley")
     evm = run_federation(model, clients, validation, fedavg, payout, "evm", seed=0)
     with on_node() as connection:
         rpc = run_federation(model, clients, validation, fedavg, payout, "rpc", seed=0, connection=connection)

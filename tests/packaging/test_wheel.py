@@ -37,7 +37,7 @@ def test_installed_wheel_deploys_its_own_contracts(tmp_path):
                     "--quiet", "-w", str(tmp_path / "dist")], check=True, capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("cst_ref-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {f"cst_ref/contracts/{c}.vy" for c in ("base_token", "cst_token", "pool", "federation")} <= set(names)
+    assert {f"cst_ref/contracts/{c}.vy" for c in ("cst_token", "pool", "guards", "federation")} <= set(names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
                     str(wheel)], check=True, capture_output=True)

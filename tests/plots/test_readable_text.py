@@ -208,7 +208,7 @@ def _report(n_clients: int, methods: list[str], seed: int = 0) -> dict:
 def _payout_quality(fractions: np.ndarray):
     from cst_ref.experiment.payout_quality import PayoutQuality
 
-    return PayoutQuality("MR leave-one-out", ("loss", "federation"), "cumulative", fractions,
+    return PayoutQuality("mr_loo", ("loss", "federation"), "cumulative", fractions,
                          np.linspace(1, 0, fractions.shape[1]), (8, 9), (7,))
 
 
@@ -303,12 +303,12 @@ def _figures() -> dict[str, Callable[[], Figure]]:
              "loss, federation weights, cumulative (default)": _payout_quality(_rng().dirichlet(np.ones(10), 3))},
             ["honest"] * 4 + ["flips 20%", "flips 40%", "flips 70%", "flips 100%", "free rider", "noise rider"]),
         "cst_ref.plots.report.allocation_figure": lambda: report.allocation_figure(
-            _report(5, ["equal", "data size", "MR leave-one-out", "MR Shapley", "GTG-Shapley"])),
+            _report(5, ["equal", "data_size", "mr_loo", "mr_shapley", "gtg_shapley"])),
         "cst_ref.plots.report.paper_figure": lambda: report.paper_figure(
-            [_report(10, ["equal", "data size", "MR leave-one-out", "OR Shapley", "MR Shapley", "GTG-Shapley"], s)
+            [_report(10, ["equal", "data_size", "mr_loo", "or_shapley", "mr_shapley", "gtg_shapley"], s)
              for s in range(5)]),
         "cst_ref.plots.report.realised_figure": lambda: report.realised_figure(
-            _report(5, ["equal", "MR Shapley"])),
+            _report(5, ["equal", "mr_shapley"])),
         "cst_ref.plots.tokens.erc20_gas_bars": lambda: tokens.erc20_gas_bars(
             {"mint to a new holder": 46_012, "mint to a holder": 11_712, "transfer to a new holder": 29_912,
              "transfer to a holder": 12_812, "transferFrom, finite allowance": 16_745,

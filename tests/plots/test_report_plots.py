@@ -9,7 +9,7 @@ from cst_ref.plots.report import allocation_figure, paper_figure, realised_figur
 
 
 def _report(percents, realised, allocated=100):
-    methods = {"equal": [100.0] * len(percents), "data size": percents}
+    methods = {"equal": [100.0] * len(percents), "data_size": percents}
     return {"clients": [{"id": i, "behaviour": "honest" if i else "free_rider",
                          "methods": {m: {"share": v[i] / 100 / len(percents), "percent_of_equal": v[i]}
                                      for m, v in methods.items()},

@@ -21,7 +21,7 @@ def _run(federation, backend, **payout):
 
 @pytest.fixture(scope="module")
 def both(small_federation):
-    return {backend: _run(small_federation, backend, method="MR Shapley") for backend in ("twin", "evm")}
+    return {backend: _run(small_federation, backend, method="mr_shapley") for backend in ("twin", "evm")}
 
 
 def test_model_and_evm_end_identical(both):
@@ -67,7 +67,7 @@ def test_treasury_runs_dry_without_a_revert(small_federation):
     system = dataclasses.replace(SYSTEM, treasury=seeds + 150 * WAD)
     model, clients, validation, fedavg = small_federation
     run = run_federation(model, clients, validation, dataclasses.replace(fedavg, rounds=3),
-                         Payout(method="data size", rules=("buyback", "mint"), system=system), "twin")
+                         Payout(method="data_size", rules=("buyback", "mint"), system=system), "twin")
     notes = [(r.payments["buyback"].paid, r.payments["buyback"].note) for r in run.rounds]
     assert notes == [(100 * WAD, ""), (50 * WAD, "treasury short"), (0, "treasury empty")]
     assert run.rounds[2].payments["buyback"].record is None
@@ -76,7 +76,7 @@ def test_treasury_runs_dry_without_a_revert(small_federation):
 
 
 def test_settlement_at_the_end_pays_the_summed_budget_once(small_federation):
-    run = _run(small_federation, "twin", method="OR Shapley", timing="end", rules=("inject",),
+    run = _run(small_federation, "twin", method="or_shapley", timing="end", rules=("inject",),
                budget=BudgetSchedule("geometric", 100 * WAD, decay=0.5))
     assert all(not r.payments for r in run.rounds)
     settlement = run.settlement
@@ -103,7 +103,7 @@ def test_pay_refuses_nothing_and_reports_an_empty_treasury():
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"method": "OR Shapley"}, "needs timing 'end'"),
+    ({"method": "or_shapley"}, "needs timing 'end'"),
     ({"timing": "later"}, "timing must be one of"),
     ({"rules": ("mint", "mint")}, "rules must be distinct"),
     ({"rules": ("airdrop",)}, "rules must be distinct names"),

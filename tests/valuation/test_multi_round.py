@@ -14,6 +14,7 @@ from cst_ref.valuation import (
     CoalitionEvaluator,
     exact_shapley,
     gtg_shapley,
+    labelled,
     one_round,
     per_round,
     retrain_utility,
@@ -139,7 +140,10 @@ def test_method_line_up_runs_every_method_and_rejects_unknown_names(free_rider_r
     np.testing.assert_allclose(results["equal"].values, 0.2)
     # Each client's share of the training data, counted from the clients' own data.
     sizes = [len(client) for client in clients]
-    np.testing.assert_allclose(results["data size"].values, [size / sum(sizes) for size in sizes])
-    assert results["MR Shapley"].evaluations == history.rounds * 2**5
-    with pytest.raises(ValueError, match="unknown valuation methods"):
+    np.testing.assert_allclose(results["data_size"].values, [size / sum(sizes) for size in sizes])
+    assert results["mr_shapley"].evaluations == history.rounds * 2**5
+    with pytest.raises(ValueError, match="unknown valuation method 'MR Owen'"):
         run_methods(history, validation, ["MR Owen"])
+    with pytest.raises(ValueError, match="'MR Shapley' is a method's label; name it by its id 'mr_shapley'"):
+        run_methods(history, validation, ["MR Shapley"])
+    assert list(labelled(run_methods(history, validation, ["mr_loo", "data_size"]))) == ["MR leave-one-out", "data size"]
