@@ -66,9 +66,9 @@ def _headless_figures() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _headless_figures()  # before the imports below bring in pyplot
+    from cst_ref.backends.anvil import NodeError
     from cst_ref.experiment import ConfigError, load_config, run_experiment  # torch, boa: late
     from cst_ref.outputs import check_out, write_outputs
-    from cst_ref.backends.anvil import NodeError
 
     progress = sys.stderr.isatty()
     try:
@@ -111,23 +111,42 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     info = commands.add_parser("info", help="print the versions of the toolchain that results depend on")
     info.set_defaults(handler=_info)
-    run = commands.add_parser("run", help="run a configured experiment and write its report",
-                              description="Train a federation, value its clients, pay them through their "
-                                          "tokens under every configured rule, and write DIR/report.json, "
-                                          "DIR/summary.md and figures.")
+    run = commands.add_parser(
+        "run",
+        help="run a configured experiment and write its report",
+        description="Train a federation, value its clients, pay them through their "
+        "tokens under every configured rule, and write DIR/report.json, "
+        "DIR/summary.md and figures.",
+    )
     run.add_argument("--config", required=True, metavar="FILE", help="TOML config (see examples/)")
-    run.add_argument("--out", required=True, metavar="DIR",
-                     help="output folder (created; must be empty or absent, or with --force an earlier run's)")
-    run.add_argument("--backend", type=_backend, default="twin", metavar="{twin,evm,rpc}",
-                     help="pure-Python twins (fast), the contracts on titanoboa's EVM, or the contracts on a "
-                          "JSON-RPC node as real transactions; same numbers")
-    run.add_argument("--rpc-url", default=None, metavar="URL",
-                     help="with --backend rpc: the node to use, signing with the key in $CST_REF_PRIVATE_KEY "
-                          "(default: start a local anvil)")
+    run.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="output folder (created; must be empty or absent, or with --force an earlier run's)",
+    )
+    run.add_argument(
+        "--backend",
+        type=_backend,
+        default="twin",
+        metavar="{twin,evm,rpc}",
+        help="pure-Python twins (fast), the contracts on titanoboa's EVM, or the contracts on a "
+        "JSON-RPC node as real transactions; same numbers",
+    )
+    run.add_argument(
+        "--rpc-url",
+        default=None,
+        metavar="URL",
+        help="with --backend rpc: the node to use, signing with the key in $CST_REF_PRIVATE_KEY "
+        "(default: start a local anvil)",
+    )
     run.add_argument("--seed", type=int, default=None, help="override the config's seed")
     run.add_argument("--data-dir", default=None, metavar="DIR", help="where MNIST/CIFAR-10 files lie")
-    run.add_argument("--force", action="store_true",
-                     help="replace an earlier run's output folder (one holding only what cst-ref run wrote)")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier run's output folder (one holding only what cst-ref run wrote)",
+    )
     run.set_defaults(handler=_run)
     return parser
 

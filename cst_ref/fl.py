@@ -170,9 +170,7 @@ def fedavg_rounds(
     bar = tqdm(range(config.rounds), desc="FedAvg", disable=not config.progress)
     for t in bar:
         seeds = np.random.SeedSequence([config.seed, t]).generate_state(len(clients))
-        updates = torch.stack(
-            [local_update(worker, theta, c, config, int(s)) for c, s in zip(clients, seeds)]
-        )
+        updates = torch.stack([local_update(worker, theta, c, config, int(s)) for c, s in zip(clients, seeds)])
         theta = theta + weights @ updates
         accuracy, loss = evaluate(history.model_with(theta), validation)
         history.updates.append(updates)

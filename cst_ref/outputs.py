@@ -44,13 +44,18 @@ def _check_replaceable(out: Path, given: Path) -> None:
     """``--force`` deletes what is in ``out``: only an earlier run's files, never a reader's."""
     written = _run_files(out)
     if not written:
-        raise _refused(given, f"not a folder written by `cst-ref run` (no {MARKER} marker); --force replaces "
-                            "only an earlier run's output, choose another --out")
-    foreign = sorted(p.name for p in out.iterdir()
-                     if p.name not in written or p.is_symlink() or not p.is_file())
+        raise _refused(
+            given,
+            f"not a folder written by `cst-ref run` (no {MARKER} marker); --force replaces "
+            "only an earlier run's output, choose another --out",
+        )
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in written or p.is_symlink() or not p.is_file())
     if foreign:
-        raise _refused(given, f"holds files `cst-ref run` did not write ({', '.join(foreign[:3])}"
-                            f"{', …' if len(foreign) > 3 else ''}); --force replaces only an earlier run's output")
+        raise _refused(
+            given,
+            f"holds files `cst-ref run` did not write ({', '.join(foreign[:3])}"
+            f"{', …' if len(foreign) > 3 else ''}); --force replaces only an earlier run's output",
+        )
 
 
 def _check_writable(out: Path, given: Path) -> None:
@@ -107,13 +112,16 @@ def _write_files(report: dict[str, Any], folder: Path) -> None:
         figure = make(report)
         try:
             for suffix in ("png", "svg"):
-                figure.savefig(folder / f"{name}.{suffix}", dpi=120, metadata={"Date": None} if suffix == "svg"
-                               else None)
+                figure.savefig(
+                    folder / f"{name}.{suffix}", dpi=120, metadata={"Date": None} if suffix == "svg" else None
+                )
                 names.append(f"{name}.{suffix}")
         finally:
             plt.close(figure)
-    (folder / MARKER).write_text("# written by `cst-ref run`; --force may replace this folder while it holds "
-                                 "only these files\n" + "".join(f"{name}\n" for name in names))
+    (folder / MARKER).write_text(
+        "# written by `cst-ref run`; --force may replace this folder while it holds "
+        "only these files\n" + "".join(f"{name}\n" for name in names)
+    )
 
 
 def _move_into_place(staging: Path, out: Path) -> None:

@@ -65,8 +65,9 @@ def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: i
     _reserve("reserve_out", reserve_out)
     in_with_fee = amount_in * (FEE_DENOMINATOR - _check_fee(fee_bps))
     numerator = _word("amount_in * (10000 - fee_bps) * reserve_out", in_with_fee * reserve_out)
-    denominator = _word("reserve_in * 10000 + amount_in * (10000 - fee_bps)",
-                        reserve_in * FEE_DENOMINATOR + in_with_fee)
+    denominator = _word(
+        "reserve_in * 10000 + amount_in * (10000 - fee_bps)", reserve_in * FEE_DENOMINATOR + in_with_fee
+    )
     return numerator // denominator
 
 
@@ -124,9 +125,7 @@ def first_mint_shares(amount_token: int, amount_base: int) -> int:
     return root - MINIMUM_LIQUIDITY
 
 
-def mint_shares(
-    amount_token: int, amount_base: int, reserve_token: int, reserve_base: int, total_supply: int
-) -> int:
+def mint_shares(amount_token: int, amount_base: int, reserve_token: int, reserve_base: int, total_supply: int) -> int:
     """Shares for a later deposit: the smaller of the two pro-rata claims, rounded down."""
     _amount("total_supply", total_supply)
     _amount("amount_token", amount_token, positive=False)

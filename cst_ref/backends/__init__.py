@@ -46,8 +46,11 @@ def make_backend(name: str, config: SystemConfig, connection: Connection | None 
     ``connection`` (from ``rpc.on_node`` or ``rpc.connect``), which the others do not take."""
     check_backend(name)
     if (name == "rpc") != (connection is not None):
-        raise ValueError("backend 'rpc' needs a connection (`with on_node() as connection:`), and only it takes one"
-                         if name == "rpc" else f"backend {name!r} takes no connection: only 'rpc' runs on a node")
+        raise ValueError(
+            "backend 'rpc' needs a connection (`with on_node() as connection:`), and only it takes one"
+            if name == "rpc"
+            else f"backend {name!r} takes no connection: only 'rpc' runs on a node"
+        )
     if name == "twin":
         from .twin import TwinBackend
 

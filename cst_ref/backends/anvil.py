@@ -64,8 +64,10 @@ def anvil_binary() -> Path:
         return candidate
     found = shutil.which("anvil")
     if found is None:
-        raise NodeError(f"anvil is not installed: run `npm ci` in {PROJECT_ROOT} (package.json pins "
-                        "@foundry-rs/anvil) or put anvil on PATH")
+        raise NodeError(
+            f"anvil is not installed: run `npm ci` in {PROJECT_ROOT} (package.json pins "
+            "@foundry-rs/anvil) or put anvil on PATH"
+        )
     return Path(found)
 
 
@@ -107,8 +109,9 @@ class AnvilNode:
     def __enter__(self) -> AnvilNode:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -134,8 +137,20 @@ class AnvilNode:
     def _launch(self, binary: Path, port: int) -> bool:
         """One try on ``port``: True once the node answers, False if anvil exited (port taken)."""
         folder = Path(self._folder.name)  # type: ignore[union-attr]
-        command = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--accounts", str(self.n_accounts),
-                   "--hardfork", HARDFORK, "--config-out", str(folder / "accounts.json"), "--quiet"]
+        command = [
+            str(binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--accounts",
+            str(self.n_accounts),
+            "--hardfork",
+            HARDFORK,
+            "--config-out",
+            str(folder / "accounts.json"),
+            "--quiet",
+        ]
         if self.timestamp is not None:
             command += ["--timestamp", str(self.timestamp)]
         with open(folder / "anvil.log", "wb") as log:
@@ -153,8 +168,10 @@ class AnvilNode:
                 time.sleep(0.05)
                 continue
             self.url = url
-            self.accounts = [DevAccount(to_checksum_address(address), key) for address, key
-                             in zip(written["available_accounts"], written["private_keys"], strict=True)]
+            self.accounts = [
+                DevAccount(to_checksum_address(address), key)
+                for address, key in zip(written["available_accounts"], written["private_keys"], strict=True)
+            ]
             return True
         raise NodeError(f"anvil did not answer at {url} within {START_TIMEOUT:.0f} s: {self._log()}")
 

@@ -21,12 +21,11 @@ from eth_utils import keccak, to_checksum_address
 
 from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
-    Guards,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULES,
+    Guards,
     RoundRecord,
-    SystemConfig,
     Vesting,
     unknown_rule,
 )
@@ -76,8 +75,9 @@ class Backend(Protocol):
     def fund(self, amount: int) -> None:
         """The owner mints ``amount`` base tokens (revenue from model users) into the treasury."""
 
-    def prepare(self, rule: int, shares: Sequence[int], budget: int,
-                tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
+    def prepare(
+        self, rule: int, shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    ) -> PendingRound:
         """A round over all clients, its buy-back bounds quoted now less ``tolerance_bps``."""
 
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, int | None]:
@@ -137,8 +137,7 @@ class Backend(Protocol):
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState: ...
 
 
-def pending_round(rule: int, shares: Sequence[int], budget: int,
-                  bounds: Callable[[], Sequence[int]]) -> PendingRound:
+def pending_round(rule: int, shares: Sequence[int], budget: int, bounds: Callable[[], Sequence[int]]) -> PendingRound:
     """A round under ``rule``; only a buy-back asks ``bounds`` for its quoted ``min_outs``."""
     if rule not in RULES:
         raise unknown_rule(rule)

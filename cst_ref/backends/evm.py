@@ -19,10 +19,10 @@ from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
     FAR_DEADLINE,
     MAX_UINT256,
-    Guards,
     RULE_BUYBACK_BURN,
     RULE_INJECT,
     RULE_MINT,
+    Guards,
     RoundRecord,
     SystemConfig,
     Vesting,
@@ -65,8 +65,9 @@ class EvmBackend:
             base.approve(federation.address, amount, sender=self.owner)
             federation.contract.fund(amount, sender=self.owner)
 
-    def prepare(self, rule: int, shares: Sequence[int], budget: int,
-                tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
+    def prepare(
+        self, rule: int, shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    ) -> PendingRound:
         def bounds() -> list[int]:
             with self._active():
                 return self.system.federation.quote_min_outs(self.accounts, shares, budget, tolerance_bps)
@@ -79,11 +80,17 @@ class EvmBackend:
             if pending.rule == RULE_MINT:
                 return gas_of(lambda: federation.distribute_mint(clients, shares, pending.budget, sender=self.owner))
             if pending.rule == RULE_INJECT:
-                return gas_of(lambda: federation.distribute_inject(clients, shares, pending.budget,
-                                                                   sender=self.owner))
-            return gas_of(lambda: federation.distribute_buyback(
-                clients, shares, pending.budget, burn=pending.rule == RULE_BUYBACK_BURN,
-                min_outs=list(pending.min_outs), sender=self.owner))
+                return gas_of(lambda: federation.distribute_inject(clients, shares, pending.budget, sender=self.owner))
+            return gas_of(
+                lambda: federation.distribute_buyback(
+                    clients,
+                    shares,
+                    pending.budget,
+                    burn=pending.rule == RULE_BUYBACK_BURN,
+                    min_outs=list(pending.min_outs),
+                    sender=self.owner,
+                )
+            )
 
     def advance(self, seconds: int) -> None:
         with self._active():
@@ -150,8 +157,9 @@ class EvmBackend:
 
     def remove_liquidity(self, provider: str, client: int, shares: int) -> tuple[int, int]:
         with self._active():
-            return tuple(self.clients[client].pool.remove_liquidity(shares, 0, 0, provider, FAR_DEADLINE,
-                                                                    sender=provider))
+            return tuple(
+                self.clients[client].pool.remove_liquidity(shares, 0, 0, provider, FAR_DEADLINE, sender=provider)
+            )
 
     def transfer_cst(self, client: int, sender: str, to: str, amount: int) -> None:
         with self._active():
@@ -168,9 +176,11 @@ class EvmBackend:
 
     def holdings(self, account: str) -> Holdings:
         with self._active():
-            return Holdings(self.system.base.balanceOf(account),
-                            tuple(c.token.balanceOf(account) for c in self.clients),
-                            tuple(c.pool.balanceOf(account) for c in self.clients))
+            return Holdings(
+                self.system.base.balanceOf(account),
+                tuple(c.token.balanceOf(account) for c in self.clients),
+                tuple(c.pool.balanceOf(account) for c in self.clients),
+            )
 
     def pools(self) -> tuple[PoolState, ...]:
         with self._active():
@@ -182,8 +192,13 @@ class EvmBackend:
 
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
         federation = self.system.federation
-        accounts = [self.owner, federation.address, *self.accounts, *(str(c.pool.address) for c in self.clients),
-                    *extra_accounts]
+        accounts = [
+            self.owner,
+            federation.address,
+            *self.accounts,
+            *(str(c.pool.address) for c in self.clients),
+            *extra_accounts,
+        ]
         with self._active():
             return SystemState(
                 treasury=federation.contract.treasury(),

@@ -36,8 +36,9 @@ class _Differences(list):
             self.append(f"{label}: chain {on_chain} != twin {on_twin}")
 
 
-def ledger_differences(label: str, token: Any, ledger: Ledger, accounts: Sequence[str],
-                       spenders: Iterable[tuple[str, str]] = ()) -> list[str]:
+def ledger_differences(
+    label: str, token: Any, ledger: Ledger, accounts: Sequence[str], spenders: Iterable[tuple[str, str]] = ()
+) -> list[str]:
     """Supply, the balances of ``accounts`` and allowances: every pair the twin holds one for,
     plus the ``spenders`` pairs (holder, spender) the contracts themselves approve."""
     found = _Differences()
@@ -45,8 +46,11 @@ def ledger_differences(label: str, token: Any, ledger: Ledger, accounts: Sequenc
     for account in accounts:
         found.compare(f"{label} balance of {account}", token.balanceOf(account), ledger.balance_of(account))
     for holder, spender in dict.fromkeys([*ledger.allowances, *spenders]):
-        found.compare(f"{label} allowance {holder} -> {spender}", token.allowance(holder, spender),
-                      ledger.allowance(holder, spender))
+        found.compare(
+            f"{label} allowance {holder} -> {spender}",
+            token.allowance(holder, spender),
+            ledger.allowance(holder, spender),
+        )
     return found
 
 
@@ -54,22 +58,24 @@ def pool_differences(label: str, pool: Any, model: PoolTwin) -> list[str]:
     """Reserves, timestamp and both price accumulators of a pool."""
     found = _Differences()
     found.compare(f"{label} reserves", tuple(pool.get_reserves()), model.get_reserves())
-    found.compare(f"{label} token accumulator", pool.price_token_cumulative_last(),
-                  model.price_token_cumulative_last)
+    found.compare(f"{label} token accumulator", pool.price_token_cumulative_last(), model.price_token_cumulative_last)
     found.compare(f"{label} base accumulator", pool.price_base_cumulative_last(), model.price_base_cumulative_last)
     return found
 
 
 def market_differences(pool: Any, token: Any, base: Any, model: PoolTwin, accounts: Sequence[str]) -> list[str]:
     """A pool and its two tokens against a ``PoolTwin``: pool state, then every ledger."""
-    return [*pool_differences("pool", pool, model),
-            *ledger_differences("CST", token, model.token, accounts),
-            *ledger_differences("base", base, model.base, accounts),
-            *ledger_differences("LP", pool, model.lp, accounts)]
+    return [
+        *pool_differences("pool", pool, model),
+        *ledger_differences("CST", token, model.token, accounts),
+        *ledger_differences("base", base, model.base, accounts),
+        *ledger_differences("LP", pool, model.lp, accounts),
+    ]
 
 
-def state_differences(chain: Any, base: Any, model: FederationTwin,
-                      accounts: Sequence[str], clients: Iterable[int] | None = None) -> list[str]:
+def state_differences(
+    chain: Any, base: Any, model: FederationTwin, accounts: Sequence[str], clients: Iterable[int] | None = None
+) -> list[str]:
     """Every observable difference between chain and twin; an empty list means identical.
 
     Compares the federation's counters, owner, pause flag, guards, total owed, the operator role of
@@ -90,16 +96,18 @@ def state_differences(chain: Any, base: Any, model: FederationTwin,
     found.compare("total owed", contract.total_owed(), model.total_owed)
     for account in accounts:
         found.compare(f"operator {account}", contract.is_operator(account), account in model.operators)
-    found += ledger_differences("base", base, model.base, accounts,
-                                [(model.address, c.pool.address) for c in model.clients])
+    found += ledger_differences(
+        "base", base, model.base, accounts, [(model.address, c.pool.address) for c in model.clients]
+    )
     compared = range(len(model.clients)) if clients is None else sorted(set(clients))
     for i in compared:
         handle, twin = chain.clients[i], model.clients[i]
         found.compare(f"client {i} observation", chain.observation(handle.account), model.observations[twin.account])
         found.compare(f"client {i} vesting", chain.vesting(handle.account), model.vestings[twin.account])
         found.compare(f"client {i} vested", contract.vested(handle.account), model.vested(twin.account))
-        found.compare(f"client {i} deregistered", contract.deregistered(handle.account),
-                      twin.account in model.deregistered)
+        found.compare(
+            f"client {i} deregistered", contract.deregistered(handle.account), twin.account in model.deregistered
+        )
         found.compare(f"client {i} owed", contract.owed(handle.account), model.owed.get(twin.account, 0))
         found += pool_differences(f"pool {i}", handle.pool, twin.pool)
         found += ledger_differences(f"CST{i}", handle.token, twin.token, accounts, [(model.address, twin.pool.address)])
@@ -107,25 +115,23 @@ def state_differences(chain: Any, base: Any, model: FederationTwin,
     return found
 
 
-
 def fresh_ledger(token: VyperContract) -> Ledger:
     """Twin of a snekmate token that nobody has minted or moved yet."""
     if token.totalSupply() != 0:
         raise ValueError(f"{token.symbol()} already has supply; its holders cannot be read back")
-    return Ledger(token.name(), token.symbol(), owner=token.owner(), address=token.address,
-                  decimals=token.decimals())
+    return Ledger(token.name(), token.symbol(), owner=token.owner(), address=token.address, decimals=token.decimals())
 
 
 def fresh_pool_twin(market: DeployedMarket) -> PoolTwin:
     """Twin of a market whose tokens and pool are still untouched."""
     if market.pool.totalSupply() != 0:
         raise ValueError("the pool already has liquidity")
-    return PoolTwin(fresh_ledger(market.token), fresh_ledger(market.base), market.pool.address,
-                     market.pool.FEE_BPS())
+    return PoolTwin(fresh_ledger(market.token), fresh_ledger(market.base), market.pool.address, market.pool.FEE_BPS())
 
 
-def fund_accounts(market: DeployedMarket, accounts: Sequence[str], amount: int, *, sender: str,
-                  twin: PoolTwin | None = None) -> None:
+def fund_accounts(
+    market: DeployedMarket, accounts: Sequence[str], amount: int, *, sender: str, twin: PoolTwin | None = None
+) -> None:
     """Mint ``amount`` of both tokens to each account and let the pool pull them without
     limit; on ``twin`` too when given, so both stay equal. ``sender`` is the tokens' minter."""
     for account in accounts:
@@ -141,8 +147,13 @@ def _plain(result: Any) -> Any:
     return tuple(result) if isinstance(result, (list, tuple)) else result
 
 
-def expect_same(on_chain: Callable[[], Any], on_twin: Callable[[], Any], *,
-                outcomes: Counter[str] | None = None, label: str = "call") -> Any:
+def expect_same(
+    on_chain: Callable[[], Any],
+    on_twin: Callable[[], Any],
+    *,
+    outcomes: Counter[str] | None = None,
+    label: str = "call",
+) -> Any:
     """Run the twin, then the contract: equal results, or both revert with the same reason.
 
     Returns the twin's result, or ``None`` when both reverted. ``outcomes`` counts
@@ -166,8 +177,15 @@ def expect_same(on_chain: Callable[[], Any], on_twin: Callable[[], Any], *,
 _CHAIN_NAMES = {"transfer_from": "transferFrom", "balance_of": "balanceOf", "total_supply": "totalSupply"}
 
 
-def call_both(contract: VyperContract, twin: Any, method: str, sender: str, *args: Any,
-              outcomes: Counter[str] | None = None, label: str | None = None) -> Any:
+def call_both(
+    contract: VyperContract,
+    twin: Any,
+    method: str,
+    sender: str,
+    *args: Any,
+    outcomes: Counter[str] | None = None,
+    label: str | None = None,
+) -> Any:
     """Call ``method`` on a contract and on its twin alike, through ``expect_same``.
 
     The twin's methods take ``sender`` first and are snake_case (``transfer_from``); the
@@ -176,5 +194,9 @@ def call_both(contract: VyperContract, twin: Any, method: str, sender: str, *arg
     """
     chain_method = getattr(contract, _CHAIN_NAMES.get(method, method))
     twin_method = getattr(twin, method)
-    return expect_same(lambda: chain_method(*args, sender=sender), lambda: twin_method(sender, *args),
-                       outcomes=outcomes, label=label or method)
+    return expect_same(
+        lambda: chain_method(*args, sender=sender),
+        lambda: twin_method(sender, *args),
+        outcomes=outcomes,
+        label=label or method,
+    )

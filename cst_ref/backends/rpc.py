@@ -38,9 +38,9 @@ from eth_account import Account
 from cst_ref.chain.gas import gas_of
 from cst_ref.chain.system import deploy_system
 from cst_ref.checks import check_int
-from .anvil import AnvilNode, DevAccount, NodeError, rpc_request
 from cst_ref.twins import RULES, WAD, RoundRecord, SystemConfig, equal_shares
 
+from .anvil import AnvilNode, DevAccount, NodeError, rpc_request
 from .base import GENESIS_TIMESTAMP, PendingRound, client_accounts
 from .evm import EvmBackend
 from .state import SystemState
@@ -125,8 +125,10 @@ def connect(url: str, key: str) -> Connection:
         raise ValueError(f"key: not a 32-byte hex private key ({type(error).__name__})") from None
     balance = int(rpc_request(url, "eth_getBalance", [account.address, "latest"]), 16)
     if balance == 0:
-        raise NodeError(f"account {account.address} holds no ether on chain {chain_id} at {url}: it cannot pay "
-                        "for gas. Fund it first (on a test network, from the network's faucet).")
+        raise NodeError(
+            f"account {account.address} holds no ether on chain {chain_id} at {url}: it cannot pay "
+            "for gas. Fund it first (on a test network, from the network's faucet)."
+        )
     try:
         rpc_request(url, "anvil_setBlockTimestampInterval", [0])  # every block keeps its parent's time
         pinned = True
@@ -154,8 +156,10 @@ def on_node(url: str | None = None, key: str | None = None) -> Iterator[Connecti
         elif key is None:
             key = os.environ.get(KEY_VARIABLE)
             if not key:
-                raise NodeError(f"--rpc-url needs the signing key of a funded account in the environment "
-                                f"variable {KEY_VARIABLE} (never in a config file or the repository)")
+                raise NodeError(
+                    f"--rpc-url needs the signing key of a funded account in the environment "
+                    f"variable {KEY_VARIABLE} (never in a config file or the repository)"
+                )
         yield replace(connect(url, key), node=node)
 
 
@@ -203,8 +207,11 @@ def by_role(backend: EvmBackend, state: SystemState) -> SystemState:
     (``owner``, ``federation``, ``pool i``), so systems deployed by different owners on
     different chains compare field by field; clients and other accounts keep their address."""
     federation = backend.system.federation
-    roles = {backend.owner: "owner", federation.address: "federation",
-             **{str(c.pool.address): f"pool {c.index}" for c in federation.clients}}
+    roles = {
+        backend.owner: "owner",
+        federation.address: "federation",
+        **{str(c.pool.address): f"pool {c.index}" for c in federation.clients},
+    }
     return replace(state, holdings={roles.get(account, account): held for account, held in state.holdings.items()})
 
 
@@ -244,15 +251,18 @@ def operation_costs(config: SystemConfig, connection: Connection, investor: str)
 
     def cost(operation: str, evm_gas: int | None, evm_seconds: float, node_seconds: float) -> OperationCost:
         fee = sum(int(r["gasUsed"], 16) * int(r["effectiveGasPrice"], 16) for r in mined)
-        return OperationCost(operation, len(mined), sum(int(r["gasUsed"], 16) for r in mined), fee, node_seconds,
-                             evm_gas, evm_seconds)
+        return OperationCost(
+            operation, len(mined), sum(int(r["gasUsed"], 16) for r in mined), fee, node_seconds, evm_gas, evm_seconds
+        )
 
     costs = [cost("deploy the system", None, evm_seconds, node_seconds)]
     shares = equal_shares(config.n_clients)
     steps: dict[str, Callable[[EvmBackend], object]] = {
         "fund the treasury": lambda b: b.fund(100 * WAD),
-        **{f"round: {name}": (lambda b, r=rule: b.execute(b.prepare(r, shares, 100 * WAD)))
-           for rule, name in RULES.items()},
+        **{
+            f"round: {name}": (lambda b, r=rule: b.execute(b.prepare(r, shares, 100 * WAD)))
+            for rule, name in RULES.items()
+        },
         "investor swap (approves first)": lambda b: b.swap(investor, 0, "base", WAD),
         "investor swap": lambda b: b.swap(investor, 0, "base", WAD),
     }

@@ -41,9 +41,14 @@ class TwinBackend:
         self.accounts = client_accounts(config.n_clients)
         self.timestamp = GENESIS_TIMESTAMP
         base, federation = _deployed_addresses(self.owner)
-        self.twin: FederationTwin = deploy_twin(config, owner=self.owner, base_address=base,
-                                                   federation_address=federation, accounts=self.accounts,
-                                                   timestamp=self.timestamp)
+        self.twin: FederationTwin = deploy_twin(
+            config,
+            owner=self.owner,
+            base_address=base,
+            federation_address=federation,
+            accounts=self.accounts,
+            timestamp=self.timestamp,
+        )
 
     # --- the federation ------------------------------------------------------------
     def treasury(self) -> int:
@@ -54,10 +59,12 @@ class TwinBackend:
         self.twin.base.approve(self.owner, self.twin.address, amount)
         self.twin.fund(self.owner, amount)
 
-    def prepare(self, rule: int, shares: Sequence[int], budget: int,
-                tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> PendingRound:
-        return pending_round(rule, shares, budget,
-                             lambda: self.twin.quote_min_outs(self.accounts, shares, budget, tolerance_bps))
+    def prepare(
+        self, rule: int, shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    ) -> PendingRound:
+        return pending_round(
+            rule, shares, budget, lambda: self.twin.quote_min_outs(self.accounts, shares, budget, tolerance_bps)
+        )
 
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, None]:
         twin, clients, shares = self.twin, self.accounts, list(pending.shares)
@@ -65,15 +72,24 @@ class TwinBackend:
             return twin.distribute_mint(self.owner, clients, shares, pending.budget), None
         if pending.rule == RULE_INJECT:
             return twin.distribute_inject(self.owner, clients, shares, pending.budget, self.timestamp), None
-        return twin.distribute_buyback(self.owner, clients, shares, pending.budget, list(pending.min_outs),
-                                        pending.rule == RULE_BUYBACK_BURN, self.timestamp, self.timestamp), None
+        return twin.distribute_buyback(
+            self.owner,
+            clients,
+            shares,
+            pending.budget,
+            list(pending.min_outs),
+            pending.rule == RULE_BUYBACK_BURN,
+            self.timestamp,
+            self.timestamp,
+        ), None
 
     def advance(self, seconds: int) -> None:
         self.timestamp += check_int("seconds", seconds, positive=True)
 
     def set_guards(self, guards: Guards) -> None:
-        self.twin.set_guards(self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
-                              guards.max_drift_bps)
+        self.twin.set_guards(
+            self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps, guards.max_drift_bps
+        )
 
     def deregister(self, client: int) -> None:
         self.twin.deregister_client(self.owner, self.accounts[client])
@@ -131,17 +147,21 @@ class TwinBackend:
 
     def holdings(self, account: str) -> Holdings:
         twin = self.twin
-        return Holdings(twin.base.balance_of(account), tuple(c.token.balance_of(account) for c in twin.clients),
-                        tuple(c.pool.lp.balance_of(account) for c in twin.clients))
+        return Holdings(
+            twin.base.balance_of(account),
+            tuple(c.token.balance_of(account) for c in twin.clients),
+            tuple(c.pool.lp.balance_of(account) for c in twin.clients),
+        )
 
     def pools(self) -> tuple[PoolState, ...]:
-        return tuple(PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply, c.token.total_supply)
-                     for c in self.twin.clients)
+        return tuple(
+            PoolState(c.pool.reserve_token, c.pool.reserve_base, c.pool.lp.total_supply, c.token.total_supply)
+            for c in self.twin.clients
+        )
 
     def state(self, extra_accounts: Sequence[str] = ()) -> SystemState:
         twin = self.twin
-        accounts = [self.owner, twin.address, *self.accounts, *(c.pool.address for c in twin.clients),
-                    *extra_accounts]
+        accounts = [self.owner, twin.address, *self.accounts, *(c.pool.address for c in twin.clients), *extra_accounts]
         return SystemState(
             treasury=twin.treasury(),
             base_supply=twin.base.total_supply,

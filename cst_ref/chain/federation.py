@@ -27,7 +27,6 @@ from cst_ref.twins.constants import (
 )
 from cst_ref.twins.federation import RoundRecord, unknown_rule
 from cst_ref.twins.guards import Guards, Observation, bounded_min_outs, round_dues
-from cst_ref.twins.vesting import Vesting
 from cst_ref.twins.inputs import (
     check_address,
     check_client_list,
@@ -36,6 +35,7 @@ from cst_ref.twins.inputs import (
     check_uint256,
     check_uint256_list,
 )
+from cst_ref.twins.vesting import Vesting
 
 from .deploy import deploy_as_blueprint, deployer
 
@@ -68,9 +68,7 @@ class FederationChain:
 
     def __init__(self, contract: Any) -> None:
         self.contract = contract
-        self.clients: list[ClientContracts] = [
-            self._handle(i) for i in range(contract.client_count())
-        ]
+        self.clients: list[ClientContracts] = [self._handle(i) for i in range(contract.client_count())]
 
     @property
     def address(self) -> str:
@@ -93,9 +91,7 @@ class FederationChain:
         """Register ``account``: deploy its CST and pool, escrow its supply, seed its pool
         (the LP shares stay locked in the federation)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
-        self.contract.register_client(
-            account, name, symbol, client_supply, seed_token, seed_base, sender=sender
-        )
+        self.contract.register_client(account, name, symbol, client_supply, seed_token, seed_base, sender=sender)
         handle = self._handle(self.contract.client_count() - 1)
         self.clients.append(handle)
         return handle
@@ -122,10 +118,19 @@ class FederationChain:
 
     def set_guards(self, guards: Guards, sender: str | None = None) -> None:
         """Owner only: set the bounds that hold back a client's part of a buy-back or inject round."""
-        check_uint256(max_deviation_bps=guards.max_deviation_bps, max_spend_bps=guards.max_spend_bps,
-                      max_lp_growth_bps=guards.max_lp_growth_bps, max_drift_bps=guards.max_drift_bps)
-        self.contract.set_guards(guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps,
-                                 guards.max_drift_bps, sender=sender)
+        check_uint256(
+            max_deviation_bps=guards.max_deviation_bps,
+            max_spend_bps=guards.max_spend_bps,
+            max_lp_growth_bps=guards.max_lp_growth_bps,
+            max_drift_bps=guards.max_drift_bps,
+        )
+        self.contract.set_guards(
+            guards.max_deviation_bps,
+            guards.max_spend_bps,
+            guards.max_lp_growth_bps,
+            guards.max_drift_bps,
+            sender=sender,
+        )
 
     def owed(self, account: str) -> int:
         """Base tokens the federation owes ``account``: what rounds could not pay it yet."""
@@ -136,8 +141,9 @@ class FederationChain:
         clients = check_client_list(clients)
         self.contract.observe(list(clients), sender=sender)
 
-    def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
-                       tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
+    def quote_min_outs(
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    ) -> list[int]:
         """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
         ``FederationTwin.quote_min_outs`` derives them (an unknown client gets 0)."""
         clients = check_round_inputs(clients, shares, budget)
@@ -148,8 +154,12 @@ class FederationChain:
             pool = pools.get(clients[i])
             return pool.get_amount_out(base, amount) if pool is not None else 0
 
-        dues = round_dues(shares, budget, [self.contract.owed(client) for client in clients],
-                          [self.contract.deregistered(client) for client in clients])
+        dues = round_dues(
+            shares,
+            budget,
+            [self.contract.owed(client) for client in clients],
+            [self.contract.deregistered(client) for client in clients],
+        )
         return bounded_min_outs(quote, dues, tolerance_bps)
 
     def distribute_mint(
@@ -181,13 +191,14 @@ class FederationChain:
         """
         clients = check_round_inputs(clients, shares, budget)
         burn = check_bool("burn", burn)
-        bounds = (self.quote_min_outs(clients, shares, budget, tolerance_bps) if min_outs is None
-                  else check_uint256_list("min_outs", min_outs))
+        bounds = (
+            self.quote_min_outs(clients, shares, budget, tolerance_bps)
+            if min_outs is None
+            else check_uint256_list("min_outs", min_outs)
+        )
         when = boa.env.timestamp if deadline is None else deadline
         check_uint256(deadline=when)
-        self.contract.distribute_buyback(
-            list(clients), list(shares), budget, bounds, burn, when, sender=sender
-        )
+        self.contract.distribute_buyback(list(clients), list(shares), budget, bounds, burn, when, sender=sender)
         return self._last_round()
 
     def distribute_inject(
@@ -199,8 +210,14 @@ class FederationChain:
         return self._last_round()
 
     def distribute(
-        self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str | None = None,
-        *, tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        sender: str | None = None,
+        *,
+        tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
     ) -> RoundRecord:
         """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs bounded by their quotes
         less ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
@@ -209,8 +226,9 @@ class FederationChain:
         if rule == RULE_INJECT:
             return self.distribute_inject(clients, shares, budget, sender=sender)
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
-            return self.distribute_buyback(clients, shares, budget, burn=rule == RULE_BUYBACK_BURN,
-                                           tolerance_bps=tolerance_bps, sender=sender)
+            return self.distribute_buyback(
+                clients, shares, budget, burn=rule == RULE_BUYBACK_BURN, tolerance_bps=tolerance_bps, sender=sender
+            )
         raise unknown_rule(rule)
 
     def _last_round(self) -> RoundRecord:
@@ -226,4 +244,3 @@ class FederationChain:
             skipped=tuple(event.skipped),
             owed=tuple(event.owed),
         )
-

@@ -51,8 +51,9 @@ def _round_gas(system, n: int) -> dict[str, int]:
     gas = {}
     for rule, name in RULES.items():
         boa.env.time_travel(seconds=12)
-        gas[name] = gas_of(lambda: system.federation.distribute(rule, accounts, shares, 100 * WAD,
-                                                                sender=system.owner))[1]
+        gas[name] = gas_of(
+            lambda: system.federation.distribute(rule, accounts, shares, 100 * WAD, sender=system.owner)
+        )[1]
     return gas
 
 
@@ -70,15 +71,25 @@ def operation_gas(config: SystemConfig = SystemConfig(n_clients=3)) -> dict[str,
     boa.env.time_travel(seconds=12)
     gas["swap"] = gas_of(lambda: pool.swap(base.address, WAD, 0, investor, FAR_DEADLINE, sender=investor))[1]
     boa.env.time_travel(seconds=12)
-    gas["add_liquidity"] = gas_of(
-        lambda: pool.add_liquidity(WAD, WAD, 0, 0, investor, FAR_DEADLINE, sender=investor))[1]
+    gas["add_liquidity"] = gas_of(lambda: pool.add_liquidity(WAD, WAD, 0, 0, investor, FAR_DEADLINE, sender=investor))[
+        1
+    ]
     boa.env.time_travel(seconds=12)
     gas["remove_liquidity"] = gas_of(
-        lambda: pool.remove_liquidity(WAD // 2, 0, 0, investor, FAR_DEADLINE, sender=investor))[1]
+        lambda: pool.remove_liquidity(WAD // 2, 0, 0, investor, FAR_DEADLINE, sender=investor)
+    )[1]
     rounds = _round_gas(system, config.n_clients)
-    gas["register client"] = gas_of(lambda: federation.register(
-        client_account(config.n_clients), "Client new", "CSTN", config.client_supply,
-        config.seed_token, config.seed_base, sender=owner))[1]
+    gas["register client"] = gas_of(
+        lambda: federation.register(
+            client_account(config.n_clients),
+            "Client new",
+            "CSTN",
+            config.client_supply,
+            config.seed_token,
+            config.seed_base,
+            sender=owner,
+        )
+    )[1]
     gas.update({f"round: {name}": value for name, value in rounds.items()})
     return gas
 
@@ -96,8 +107,10 @@ def _direct_gas(system, n: int) -> int:
     for account in system.accounts[:n]:
         system.base.transfer(account, WAD, sender=payer)
     boa.env.time_travel(seconds=12)
-    return sum(gas_of(lambda: system.base.transfer(account, 100 * WAD // n, sender=payer))[1]
-               for account in system.accounts[:n])
+    return sum(
+        gas_of(lambda: system.base.transfer(account, 100 * WAD // n, sender=payer))[1]
+        for account in system.accounts[:n]
+    )
 
 
 def round_gas_by_clients(ns: Sequence[int], direct: bool = False) -> dict[str, list[int]]:

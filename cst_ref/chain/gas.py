@@ -70,9 +70,12 @@ def pool_gas_report(fee_bps: int = 30, *, new_transaction: bool = False) -> dict
                 token.mint(account, 1_000 * unit)
                 token.approve(market.pool.address, allowance, sender=account)
         pool, cst, base = market.pool, market.token.address, market.base.address
-        report = {"add_liquidity (first)": gas_of(
-            lambda: pool.add_liquidity(100 * unit, 200 * unit, 0, 0, lp, FAR_DEADLINE, sender=lp),
-            new_transaction=new_transaction)[1]}
+        report = {
+            "add_liquidity (first)": gas_of(
+                lambda: pool.add_liquidity(100 * unit, 200 * unit, 0, 0, lp, FAR_DEADLINE, sender=lp),
+                new_transaction=new_transaction,
+            )[1]
+        }
         boa.env.time_travel(seconds=12)
         pool.swap(cst, unit, 0, trader, FAR_DEADLINE, sender=trader)  # oracle slots become non-zero
         steps = {
@@ -80,13 +83,15 @@ def pool_gas_report(fee_bps: int = 30, *, new_transaction: bool = False) -> dict
             "swap base->token": lambda: pool.swap(base, unit, 0, trader, FAR_DEADLINE, sender=trader),
             "add_liquidity": lambda: pool.add_liquidity(unit, 2 * unit, 0, 0, trader, FAR_DEADLINE, sender=trader),
             "remove_liquidity": lambda: pool.remove_liquidity(unit // 2, 0, 0, trader, FAR_DEADLINE, sender=trader),
-            "swap token->base, infinite allowance": lambda: pool.swap(cst, unit, 0, holder, FAR_DEADLINE,
-                                                                       sender=holder),
+            "swap token->base, infinite allowance": lambda: pool.swap(
+                cst, unit, 0, holder, FAR_DEADLINE, sender=holder
+            ),
         }
         for label, call in steps.items():
             boa.env.time_travel(seconds=12)
             report[label] = gas_of(call, new_transaction=new_transaction)[1]
         report["swap token->base, same block"] = gas_of(steps["swap token->base"], new_transaction=new_transaction)[1]
-        report["CST transfer"] = gas_of(lambda: market.token.transfer(lp, unit, sender=trader),
-                                        new_transaction=new_transaction)[1]
+        report["CST transfer"] = gas_of(
+            lambda: market.token.transfer(lp, unit, sender=trader), new_transaction=new_transaction
+        )[1]
     return report

@@ -39,8 +39,9 @@ def client_account(index: int) -> str:
     return str(boa.env.generate_address(f"client{index}"))
 
 
-def deploy_system(config: SystemConfig = SystemConfig(), owner: str | None = None,
-                  accounts: Sequence[str] | None = None) -> FederationSystem:
+def deploy_system(
+    config: SystemConfig = SystemConfig(), owner: str | None = None, accounts: Sequence[str] | None = None
+) -> FederationSystem:
     """Deploy base token and federation, fund the treasury, register ``config.n_clients``.
 
     The treasury is minted to the owner, then pulled in with ``fund``. Client *i* (account
@@ -62,7 +63,12 @@ def deploy_system(config: SystemConfig = SystemConfig(), owner: str | None = Non
     federation.contract.fund(config.treasury, sender=owner)
     for i, account in enumerate(accounts):
         federation.register(
-            account, f"Client {i}", f"CST{i}", config.client_supply, config.seed_token,
-            config.seed_base, sender=owner,
+            account,
+            f"Client {i}",
+            f"CST{i}",
+            config.client_supply,
+            config.seed_token,
+            config.seed_base,
+            sender=owner,
         )
     return FederationSystem(config, owner, base, federation)

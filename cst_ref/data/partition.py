@@ -85,7 +85,9 @@ def dirichlet(
     raise ValueError(f"no Dirichlet(α={alpha}) draw gave every client ≥ {min_size} samples in {max_tries} tries")
 
 
-def quantity_skew(labels: np.ndarray, n_clients: int, kind: str = "linear", seed: int = 0, base: float = 1.5) -> list[np.ndarray]:
+def quantity_skew(
+    labels: np.ndarray, n_clients: int, kind: str = "linear", seed: int = 0, base: float = 1.5
+) -> list[np.ndarray]:
     """Size skew with IID labels: client i gets a share ∝ i+1 (linear) or base**i (exponential).
 
     Every client keeps at least one sample. Exponential weights are taken relative to the

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cst_ref.checks import check_int, check_real
 from cst_ref.backends import PendingRound, labelled_address
+from cst_ref.checks import check_int, check_real
 from cst_ref.twins import DEFAULT_MAX_DEVIATION_BPS, RULE_BUYBACK_TO_CLIENT, RULE_MINT, RoundRecord
 
 from .fundamental import ValueModel
@@ -267,8 +267,13 @@ class SandwichAttacker(Adversary):
     deviation from the pool's recent price, so the guard does not skip their victim.
     """
 
-    def __init__(self, name: str, capital: float = 10_000.0, guard_aware: bool = True,
-                 max_deviation_bps: int = DEFAULT_MAX_DEVIATION_BPS) -> None:
+    def __init__(
+        self,
+        name: str,
+        capital: float = 10_000.0,
+        guard_aware: bool = True,
+        max_deviation_bps: int = DEFAULT_MAX_DEVIATION_BPS,
+    ) -> None:
         super().__init__(name, capital)
         self.guard_aware = guard_aware
         self.max_deviation_bps = check_int("max_deviation_bps", max_deviation_bps)
@@ -286,8 +291,9 @@ class SandwichAttacker(Adversary):
             sandwich = optimal_sandwich(reserve_base, reserve_token, amount, min_out, market.fee_bps)
             size = sandwich.front_in
             if self.guard_aware:
-                size = min(size, largest_quiet_front_run(reserve_base, reserve_token, self.max_deviation_bps,
-                                                         market.fee_bps))
+                size = min(
+                    size, largest_quiet_front_run(reserve_base, reserve_token, self.max_deviation_bps, market.fee_bps)
+                )
             size = min(size, market.backend.holdings(self.account).base)
             if market.sellable(i, "base", size):
                 self.bought[i] = market.swap(self, i, "base", size)

@@ -107,8 +107,9 @@ class BareStage(Stage):
         if rule == RULE_INJECT:
             pool.donate(federation.address, budget, backend.timestamp)
         elif rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
-            out = pool.swap(federation.address, federation.base.address, budget, 0, self.client, FAR_DEADLINE,
-                            backend.timestamp)
+            out = pool.swap(
+                federation.address, federation.base.address, budget, 0, self.client, FAR_DEADLINE, backend.timestamp
+            )
         else:
             raise ValueError(f"a bare stage spends into the pool; rule {rule} does not")
         return RoundRecord(0, rule, b"", budget, (self.client,), (budget,), (out,), (0,), (0,))
@@ -140,8 +141,7 @@ def inject_jit_liquidity(stage: Stage, deposit: int, budget: int = 100 * WAD) ->
     return _value(stage, ATTACKER, before)
 
 
-def buyback_sandwich(stage: Stage, capital: int, budget: int = 100 * WAD,
-                     tolerance_bps: int = UNBOUNDED) -> float:
+def buyback_sandwich(stage: Stage, capital: int, budget: int = 100 * WAD, tolerance_bps: int = UNBOUNDED) -> float:
     """Buy CST with ``capital`` base before a buy-back round and sell it after (the quote,
     and so each bound, is taken after the front-run: the operator cannot see it coming)."""
     stage.give(ATTACKER, capital, 0)
@@ -163,8 +163,13 @@ def stage_on(backend: str = "twin", guards: Guards | None = None, bare: bool = F
     return stage
 
 
-def play(attack: Callable[[Stage, int], float], size: int, guards: Guards | None = None, backend: str = "twin",
-         bare: bool = False) -> float:
+def play(
+    attack: Callable[[Stage, int], float],
+    size: int,
+    guards: Guards | None = None,
+    backend: str = "twin",
+    bare: bool = False,
+) -> float:
     """``attack`` of ``size`` on a fresh stage (see :func:`stage_on`), ``WAIT`` seconds after
     the last observation."""
     stage = stage_on(backend, guards, bare)

@@ -95,9 +95,9 @@ def agent_kind(agent: Agent) -> str:
 def exiters(agents: Sequence[Agent], clients: Sequence[str]) -> list[Exiter]:
     """Every agent, then every registered client no agent speaks for (it can still exit)."""
     bound = {a.account for a in agents}
-    return ([Exiter(a.name, agent_kind(a), a.account, a.given) for a in agents]
-            + [Exiter(f"client {i}", "client", account, 0) for i, account in enumerate(clients)
-               if account not in bound])
+    return [Exiter(a.name, agent_kind(a), a.account, a.given) for a in agents] + [
+        Exiter(f"client {i}", "client", account, 0) for i, account in enumerate(clients) if account not in bound
+    ]
 
 
 def _exit_pool(pool: tuple[int, int, int], cst: int, lp: int, fee_bps: int) -> tuple[tuple[int, int, int], int]:
@@ -134,8 +134,9 @@ def liquidate(state: SystemState, addresses: Sequence[str], order: Sequence[int]
     return base, [p[1] for p in pools]
 
 
-def exit_table(start: SystemState, end: SystemState, accounts: Sequence[Exiter],
-               orders: Sequence[Sequence[int]], revenue: int = 0) -> ExitTable:
+def exit_table(
+    start: SystemState, end: SystemState, accounts: Sequence[Exiter], orders: Sequence[Sequence[int]], revenue: int = 0
+) -> ExitTable:
     """Every account's profit at exit, from the market's ``start`` and ``end`` states, for each
     of ``orders``; ``revenue`` is base paid into the treasury from outside during the market."""
     if not orders:
@@ -146,11 +147,15 @@ def exit_table(start: SystemState, end: SystemState, accounts: Sequence[Exiter],
         raise ValueError(f"every account needs its own name and address, got {list(zip(names, addresses))}")
     orders = tuple(tuple(int(k) for k in order) for order in orders)
     exits = [liquidate(end, addresses, order) for order in orders]
-    rows = [ExitAccount(a.name, a.kind, start.holdings[a.address].base, a.capital, tuple(b[k] for b, _ in exits))
-            for k, a in enumerate(accounts)]
+    rows = [
+        ExitAccount(a.name, a.kind, start.holdings[a.address].base, a.capital, tuple(b[k] for b, _ in exits))
+        for k, a in enumerate(accounts)
+    ]
     rows.append(ExitAccount("treasury", "treasury", start.treasury, revenue, (end.treasury,) * len(orders)))
-    rows += [ExitAccount(f"pool {i}", "pool", pool.reserve_base, 0, tuple(left[i] for _, left in exits))
-             for i, pool in enumerate(start.pools)]
+    rows += [
+        ExitAccount(f"pool {i}", "pool", pool.reserve_base, 0, tuple(left[i] for _, left in exits))
+        for i, pool in enumerate(start.pools)
+    ]
     return ExitTable(tuple(rows), orders)
 
 
@@ -160,17 +165,20 @@ def check_conserved(table: ExitTable, start: SystemState, end: SystemState) -> N
     they were given is what was minted, and every order's profits sum to exactly 0 wei."""
     held = sum(a.start for a in table.accounts)
     if held != start.base_supply:
-        raise ValueError(f"the accounts held {held} wei of base at the start but {start.base_supply} existed: "
-                         f"{start.base_supply - held} wei sat with an account outside the table")
+        raise ValueError(
+            f"the accounts held {held} wei of base at the start but {start.base_supply} existed: "
+            f"{start.base_supply - held} wei sat with an account outside the table"
+        )
     given, minted = sum(a.capital for a in table.accounts), end.base_supply - start.base_supply
     if given != minted:
-        raise ValueError(f"{minted} wei of base were minted during the market but the accounts were given "
-                         f"{given} (capital and revenue)")
+        raise ValueError(
+            f"{minted} wei of base were minted during the market but the accounts were given "
+            f"{given} (capital and revenue)"
+        )
     for k in range(len(table.orders)):
         total = sum(a.profits[k] for a in table.accounts)
         if total:
             raise ValueError(f"exit order {k}: the accounts' profits sum to {total} wei, not 0")
-
 
 
 def as_if_first_total(start: SystemState, end: SystemState, accounts: Sequence[Exiter]) -> int:

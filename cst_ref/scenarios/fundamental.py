@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cst_ref.checks import check_int, check_real
 from cst_ref.backends.state import PoolState
+from cst_ref.checks import check_int, check_real
 from cst_ref.twins import SHARE_SCALE
 
 if TYPE_CHECKING:  # the market imports the agents, which use this model
@@ -41,8 +41,9 @@ def expected_shares(scenario: Scenario, t: int) -> np.ndarray:
     """Each client's share of what rounds ``0 .. t-1`` allocated (equal before any), 0 for a
     client that has left by round ``t``."""
     n = scenario.system.n_clients
-    allocated = np.array([sum(p.budget * p.shares[i] // SHARE_SCALE for p in scenario.plans[:t]) for i in range(n)],
-                         dtype=float)
+    allocated = np.array(
+        [sum(p.budget * p.shares[i] // SHARE_SCALE for p in scenario.plans[:t]) for i in range(n)], dtype=float
+    )
     shares = allocated / allocated.sum() if allocated.sum() > 0 else np.full(n, 1 / n)
     shares[list(scenario.departed(t))] = 0.0
     return shares
@@ -85,8 +86,12 @@ class ValueModel:
 
     def path(self, result: MarketResult) -> np.ndarray:
         """A finished market's values, one row per row of its ``prices``."""
-        return np.array([self.values(result.scenario, t, pools, treasury)
-                         for t, (pools, treasury) in enumerate(zip(result.pools, result.treasury))])
+        return np.array(
+            [
+                self.values(result.scenario, t, pools, treasury)
+                for t, (pools, treasury) in enumerate(zip(result.pools, result.treasury))
+            ]
+        )
 
     def mispricing(self, result: MarketResult) -> np.ndarray:
         """|log(spot / value)| per row of ``prices`` and client: 0 where price equals value."""

@@ -58,9 +58,13 @@ def every_agent_type(n_clients: int, reference_price: float = 1.0) -> list[Agent
     """Clients of all three policies, 20 investors, a liquidity provider, an arbitrageur,
     a sandwich attacker and a price manipulator."""
     clients = [ClientAgent(i, CLIENT_POLICIES[i % len(CLIENT_POLICIES)]) for i in range(n_clients)]
-    return clients + investors(n_clients) + [
-        LiquidityProvider("liquidity provider", 0, 200.0),
-        Arbitrageur("arbitrageur", (reference_price,) * n_clients),
-        SandwichAttacker("sandwich attacker"),
-        PriceManipulator("price manipulator", n_clients - 1, 20.0),
-    ]
+    return (
+        clients
+        + investors(n_clients)
+        + [
+            LiquidityProvider("liquidity provider", 0, 200.0),
+            Arbitrageur("arbitrageur", (reference_price,) * n_clients),
+            SandwichAttacker("sandwich attacker"),
+            PriceManipulator("price manipulator", n_clients - 1, 20.0),
+        ]
+    )

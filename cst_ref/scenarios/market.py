@@ -11,20 +11,20 @@ identical results.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cst_ref.amm import spot_price
-from cst_ref.checks import check_int, check_seed
 from cst_ref.backends import Backend, Token, make_backend
+from cst_ref.checks import check_int, check_seed
 
 if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
     from cst_ref.backends.rpc import Connection
-from cst_ref.protocol.round_loop import RoundResult, affordable, free_treasury
 from cst_ref.backends.state import PoolState, SystemState
+from cst_ref.protocol.round_loop import RoundResult, affordable, free_treasury
 from cst_ref.twins import DEFAULT_TOLERANCE_BPS, RULE_KEYS, WAD, Guards, RoundRecord, SystemConfig
 
 from .agents import Agent
@@ -44,8 +44,9 @@ class RoundPlan:
 def plans_from(rounds: Sequence[RoundResult]) -> tuple[RoundPlan, ...]:
     """The payout schedule of a finished federation run (``FederationRun.rounds``): what each
     round's settlement paid (a round that carried its budget over pays 0)."""
-    return tuple(RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid, r.revenue)
-                 for r in rounds)
+    return tuple(
+        RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid, r.revenue) for r in rounds
+    )
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,13 @@ class Scenario:
             raise ValueError(f"every round's shares and the quality need one entry per client ({n})")
         check_int("round_seconds", self.round_seconds, positive=True)
         for t, client in self.departures:
-            if not (0 <= check_int("departure round", t) < len(self.plans)
-                    and 0 <= check_int("departing client", client) < n):
-                raise ValueError(f"a departure needs a round below {len(self.plans)} and a client below {n}, "
-                                 f"got {(t, client)}")
+            if not (
+                0 <= check_int("departure round", t) < len(self.plans)
+                and 0 <= check_int("departing client", client) < n
+            ):
+                raise ValueError(
+                    f"a departure needs a round below {len(self.plans)} and a client below {n}, got {(t, client)}"
+                )
         if len({client for _, client in self.departures}) != len(self.departures):
             raise ValueError(f"a client can leave once, got {self.departures}")
 
@@ -182,8 +186,14 @@ class MarketResult:
         return self.exit_table.conservation_wei
 
 
-def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "twin", seed: int = 0,
-               exit_orders: int = EXIT_ORDERS, connection: Connection | None = None) -> MarketResult:
+def run_market(
+    scenario: Scenario,
+    agents: Sequence[Agent],
+    backend: str = "twin",
+    seed: int = 0,
+    exit_orders: int = EXIT_ORDERS,
+    connection: Connection | None = None,
+) -> MarketResult:
     """Deploy the scenario's system, let ``agents`` trade around every round, and account for
     it: every account liquidated in ``exit_orders`` seeded random orders (see ``exit``);
     ``connection`` is the node of the ``rpc`` backend."""
@@ -236,8 +246,19 @@ def run_market(scenario: Scenario, agents: Sequence[Agent], backend: str = "twin
     orders = [market.rng.permutation(len(exiting)) for _ in range(exit_orders)]
     table = exit_table(start, end, exiting, orders, revenue=sum(plan.revenue for plan in scenario.plans))
     check_conserved(table, start, end)
-    return MarketResult(scenario, tuple(agents), pnl_spot, table, np.array(market.ledger.prices),
-                        tuple(market.ledger.pools), tuple(market.ledger.treasury),
-                        np.array(market.ledger.client_base, dtype=float) / WAD,
-                        tuple(market.ledger.records), tuple(market.ledger.gas),
-                        {name: cost / WAD for name, cost in market.ledger.costs.items()}, start, end, market.backend)
+    return MarketResult(
+        scenario,
+        tuple(agents),
+        pnl_spot,
+        table,
+        np.array(market.ledger.prices),
+        tuple(market.ledger.pools),
+        tuple(market.ledger.treasury),
+        np.array(market.ledger.client_base, dtype=float) / WAD,
+        tuple(market.ledger.records),
+        tuple(market.ledger.gas),
+        {name: cost / WAD for name, cost in market.ledger.costs.items()},
+        start,
+        end,
+        market.backend,
+    )

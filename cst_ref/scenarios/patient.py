@@ -56,8 +56,14 @@ def _received(records: list, rule: int) -> float:
     return sum(getattr(r, field)[0] for r in records if r is not None) / WAD
 
 
-def measure(script: Callable[[Stage, int], list], size: int, rule: int, backend: str = "twin",
-            bare: bool = False, guards: Guards | None = None) -> Outcome:
+def measure(
+    script: Callable[[Stage, int], list],
+    size: int,
+    rule: int,
+    backend: str = "twin",
+    bare: bool = False,
+    guards: Guards | None = None,
+) -> Outcome:
     """Play ``script`` of ``size`` on a fresh stage (``guards``: see ``stage_on``) and with
     size 0 (the rounds alone), then in both the same ``SETTLE_ROUNDS`` quiet rounds, which
     pay what the attack only delayed: ``received`` counts what every round bought."""
@@ -114,6 +120,7 @@ def pump_and_hold(delay: int, rule: int = RULE_BUYBACK_TO_CLIENT, rounds: int = 
             records.append(stage.round(rule, BUDGET, TOLERANCE_BPS))
         _sell_all(stage)
         return records
+
     return script
 
 
@@ -132,6 +139,7 @@ def walk(rounds: int, rule: int = RULE_BUYBACK_TO_CLIENT) -> Script:
             records.append(stage.round(rule, BUDGET, TOLERANCE_BPS))
         _sell_all(stage)
         return records
+
     return script
 
 
@@ -148,6 +156,7 @@ def split_front_run(blocks: int, rule: int = RULE_BUYBACK_TO_CLIENT) -> Script:
         record = stage.round(rule, BUDGET, TOLERANCE_BPS)
         _sell_all(stage)
         return [record]
+
     return script
 
 
@@ -179,6 +188,7 @@ def denial(rounds: int, rule: int = RULE_BUYBACK_TO_CLIENT) -> Script:
             records.append(stage.round(rule, BUDGET, TOLERANCE_BPS))
             _sell_all(stage)
         return records
+
     return script
 
 
@@ -200,5 +210,15 @@ def honest_buy(stage: Stage, amount: int) -> list:
     return records
 
 
-__all__ = ["BUDGET", "HOUR", "Outcome", "denial", "honest_buy", "jit_before_observation", "measure",
-           "pump_and_hold", "split_front_run", "walk"]
+__all__ = [
+    "BUDGET",
+    "HOUR",
+    "Outcome",
+    "denial",
+    "honest_buy",
+    "jit_before_observation",
+    "measure",
+    "pump_and_hold",
+    "split_front_run",
+    "walk",
+]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cst_ref.checks import check_int
 from cst_ref.backends import Backend, distribute, labelled_address, make_backend
+from cst_ref.checks import check_int
 from cst_ref.twins import RULE_BUYBACK_TO_CLIENT, RULES, SHARE_SCALE, WAD, SystemConfig, unknown_rule
 
 INVESTOR = labelled_address("investor")
@@ -49,8 +49,14 @@ def client_exits(backend: Backend, client: int) -> None:
         backend.swap(account, client, "cst", cst)
 
 
-def rug_pull(rounds: int, investment: int = 100 * WAD, budget: int = 50 * WAD, backend: str = "twin",
-             rule: int = RULE_BUYBACK_TO_CLIENT, system: SystemConfig = RUG_SYSTEM) -> RugPull:
+def rug_pull(
+    rounds: int,
+    investment: int = 100 * WAD,
+    budget: int = 50 * WAD,
+    backend: str = "twin",
+    rule: int = RULE_BUYBACK_TO_CLIENT,
+    system: SystemConfig = RUG_SYSTEM,
+) -> RugPull:
     """The investor buys with ``investment`` base, ``rounds`` rounds under ``rule`` of ``budget``
     each pay client 0, then the client exits (:func:`client_exits`) on a fresh system on ``backend``."""
     check_int("rounds", rounds)

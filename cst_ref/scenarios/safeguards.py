@@ -38,20 +38,29 @@ class SandwichOutcome:
         return 0.0 if self.cst_alone == 0 else (self.cst_alone - self.cst_bought) / self.cst_alone
 
 
-def sandwich_outcome(tolerance_bps: int, guards: Guards | None = None, guard_aware: bool = True,
-                     splits: int = 1, budget: float = 100.0, pool: float = 1_000.0, capital: float = 10_000.0,
-                     backend: str = "twin") -> SandwichOutcome:
+def sandwich_outcome(
+    tolerance_bps: int,
+    guards: Guards | None = None,
+    guard_aware: bool = True,
+    splits: int = 1,
+    budget: float = 100.0,
+    pool: float = 1_000.0,
+    capital: float = 10_000.0,
+    backend: str = "twin",
+) -> SandwichOutcome:
     """A ``budget``-token buy-back into a ``pool``/``pool`` pool, paid in ``splits`` equal parts
     in consecutive blocks, with bounds ``tolerance_bps`` below the operator's quotes, sandwiched
     by an attacker with ``capital`` tokens (``guards`` ``None``: the contract's defaults)."""
     check_int("splits", splits, positive=True)
     for name, value in (("budget", budget), ("pool", pool), ("capital", capital)):
         check_real(name, value, positive=True)
-    system = SystemConfig(n_clients=1, treasury=int((pool + 2 * budget) * WAD), seed_token=int(pool * WAD),
-                          seed_base=int(pool * WAD))
+    system = SystemConfig(
+        n_clients=1, treasury=int((pool + 2 * budget) * WAD), seed_token=int(pool * WAD), seed_base=int(pool * WAD)
+    )
     plans = (RoundPlan((SHARE_SCALE,), int(budget * WAD) // splits),) * splits
-    scenario = Scenario("buyback", plans, system, (1.0,), round_seconds=BLOCK_SECONDS,
-                        tolerance_bps=tolerance_bps, guards=guards)
+    scenario = Scenario(
+        "buyback", plans, system, (1.0,), round_seconds=BLOCK_SECONDS, tolerance_bps=tolerance_bps, guards=guards
+    )
 
     def bought(result) -> float:
         return sum(r.tokens_out[0] for r in result.records if r) / WAD

@@ -44,15 +44,19 @@ def _outcome(x: int, reserve_in: int, reserve_out: int, victim_in: int, fee_bps:
     return victim_out, back - x
 
 
-def optimal_sandwich(reserve_in: int, reserve_out: int, victim_amount_in: int, victim_min_out: int,
-                     fee_bps: int = 30) -> Sandwich:
+def optimal_sandwich(
+    reserve_in: int, reserve_out: int, victim_amount_in: int, victim_min_out: int, fee_bps: int = 30
+) -> Sandwich:
     """The sandwich with the largest integer profit that still leaves the victim ``victim_min_out``.
 
     ``front_in == profit == 0`` when no sandwich pays (or the victim's swap already fails its
     bound). Reserves are the pool's before the front-run, ``in`` being the victim's input token.
     """
-    for name, value in (("reserve_in", reserve_in), ("reserve_out", reserve_out),
-                        ("victim_amount_in", victim_amount_in)):
+    for name, value in (
+        ("reserve_in", reserve_in),
+        ("reserve_out", reserve_out),
+        ("victim_amount_in", victim_amount_in),
+    ):
         check_int(name, value, positive=True)
     check_int("victim_min_out", victim_min_out)
     check_int("fee_bps", fee_bps, maximum=9_999)
@@ -121,6 +125,8 @@ def largest_quiet_front_run(reserve_in: int, reserve_out: int, max_deviation_bps
     while high - low > 1:
         x = (low + high) // 2
         out = get_amount_out(x, reserve_in, reserve_out, fee_bps)
-        quiet = (reserve_in + x) * reserve_out * 10_000 <= (10_000 + max_deviation_bps) * reserve_in * (reserve_out - out)
+        quiet = (reserve_in + x) * reserve_out * 10_000 <= (10_000 + max_deviation_bps) * reserve_in * (
+            reserve_out - out
+        )
         low, high = (x, high) if quiet else (low, x)
     return low

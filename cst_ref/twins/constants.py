@@ -19,6 +19,7 @@ SHARE_SCALE = WAD
 MAX_CLIENTS = 64
 """The federation's bound on registered clients (and so on a round's list)."""
 
+
 class Rule(IntEnum):
     """A distribution rule: its id (what ``federation.vy`` takes and logs), its ``key`` (what
     configs and reports write) and its ``label`` (what the book and the figures print).
@@ -110,11 +111,27 @@ FAR_DEADLINE = 2**64
 
 __all__ = [
     "DEFAULT_BASE_NAME",
+    "DEFAULT_BASE_SYMBOL",
+    "DEFAULT_FEE_BPS",
     "DEFAULT_MAX_DEVIATION_BPS",
     "DEFAULT_MAX_DRIFT_BPS",
     "DEFAULT_MAX_LP_GROWTH_BPS",
     "DEFAULT_MAX_SPEND_BPS",
     "DEFAULT_TOLERANCE_BPS",
+    "FAR_DEADLINE",
+    "FEE_DENOMINATOR",
+    "MAX_CLIENTS",
+    "MAX_GUARD_BPS",
+    "MAX_SPEND_BPS",
+    "MINIMUM_LIQUIDITY",
+    "MIN_GUARD_BPS",
+    "RULES",
+    "RULE_BUYBACK_BURN",
+    "RULE_BUYBACK_TO_CLIENT",
+    "RULE_INJECT",
+    "RULE_KEYS",
+    "RULE_MINT",
+    "SHARE_SCALE",
     "SKIP_DEREGISTERED",
     "SKIP_DEVIATION",
     "SKIP_DUST",
@@ -122,23 +139,7 @@ __all__ = [
     "SKIP_MIN_OUT",
     "SKIP_REASONS",
     "SKIP_RESERVE",
-    "DEFAULT_BASE_SYMBOL",
-    "DEFAULT_FEE_BPS",
-    "FAR_DEADLINE",
-    "FEE_DENOMINATOR",
-    "MAX_CLIENTS",
-    "MAX_GUARD_BPS",
-    "MAX_SPEND_BPS",
-    "MIN_GUARD_BPS",
-    "MINIMUM_LIQUIDITY",
-    "RULES",
-    "RULE_KEYS",
-    "Rule",
-    "RULE_BUYBACK_BURN",
-    "RULE_BUYBACK_TO_CLIENT",
-    "RULE_INJECT",
-    "RULE_MINT",
-    "SHARE_SCALE",
     "VESTING_ROUNDS",
     "WAD",
+    "Rule",
 ]

@@ -156,10 +156,15 @@ class FederationTwin:
         else:
             self.operators.discard(check_address("operator", operator))
 
-    def set_guards(self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int,
-                   max_drift_bps: int) -> None:
-        check_uint256(max_deviation_bps=max_deviation_bps, max_spend_bps=max_spend_bps,
-                      max_lp_growth_bps=max_lp_growth_bps, max_drift_bps=max_drift_bps)
+    def set_guards(
+        self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int, max_drift_bps: int
+    ) -> None:
+        check_uint256(
+            max_deviation_bps=max_deviation_bps,
+            max_spend_bps=max_spend_bps,
+            max_lp_growth_bps=max_lp_growth_bps,
+            max_drift_bps=max_drift_bps,
+        )
         self._check_owner(sender)
         self.guards = Guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps, max_drift_bps).check()
 
@@ -189,8 +194,17 @@ class FederationTwin:
         self.base.transfer_from(self.address, check_address("sender", sender), self.address, amount)
 
     # --- operator functions ----------------------------------------------------------
-    def register_client(self, sender: str, account: str, name: str, symbol: str, client_supply: int,
-                        seed_token: int, seed_base: int, timestamp: int) -> ClientTwin:
+    def register_client(
+        self,
+        sender: str,
+        account: str,
+        name: str,
+        symbol: str,
+        client_supply: int,
+        seed_token: int,
+        seed_base: int,
+        timestamp: int,
+    ) -> ClientTwin:
         """Deploy the client's token and pool twins, escrow its supply, seed its pool (LP shares locked here)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
         check_uint256(timestamp=timestamp)
@@ -221,8 +235,9 @@ class FederationTwin:
             token.mint(self.address, self.address, client_supply + seed_token)
             token.approve(self.address, pool.address, seed_token)
             self.base.approve(self.address, pool.address, MAX_UINT256)
-            pool.add_liquidity(self.address, seed_token, seed_base, seed_token, seed_base, self.address,
-                               timestamp, timestamp)
+            pool.add_liquidity(
+                self.address, seed_token, seed_base, seed_token, seed_base, self.address, timestamp, timestamp
+            )
         self.markets.update((token.address, pool.address))
         client = ClientTwin(account, token, pool)
         self.clients.append(client)
@@ -269,8 +284,7 @@ class FederationTwin:
         for entry in entries:
             self.observations[entry.account] = observe(entry.pool, timestamp)
 
-    def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int],
-                        budget: int) -> RoundRecord:
+    def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int) -> RoundRecord:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST (a
         deregistered client's part is skipped)."""
         clients = check_round_inputs(clients, shares, budget)
@@ -286,11 +300,28 @@ class FederationTwin:
                     else:
                         entry.token.mint(self.address, entry.account, amounts[i])
                 skipped.append(skip)
-        return self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped,
-                               [self.owed.get(entry.account, 0) for entry in entries])
+        return self._log_round(
+            RULE_MINT,
+            clients,
+            shares,
+            budget,
+            amounts,
+            amounts,
+            skipped,
+            [self.owed.get(entry.account, 0) for entry in entries],
+        )
 
-    def distribute_buyback(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
-                           min_outs: Sequence[int], burn: bool, deadline: int, timestamp: int) -> RoundRecord:
+    def distribute_buyback(
+        self,
+        sender: str,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        min_outs: Sequence[int],
+        burn: bool,
+        deadline: int,
+        timestamp: int,
+    ) -> RoundRecord:
         """Rule 2: buy each client's CST with its due (its part plus what it is owed); hand it
         over or burn it. What a guard holds back, or would buy less than its ``min_out`` or
         nothing, stays owed and ``skipped`` says why."""
@@ -307,8 +338,9 @@ class FederationTwin:
         amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline, timestamp)
         return self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
 
-    def distribute_inject(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int,
-                          timestamp: int) -> RoundRecord:
+    def distribute_inject(
+        self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int, timestamp: int
+    ) -> RoundRecord:
         """Rule 3: donate each client's due (its part plus what it is owed) to its pool.
 
         The base accrues to the pool's liquidity, above all the federation's locked seed; the
@@ -322,8 +354,9 @@ class FederationTwin:
         amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, timestamp, timestamp)
         return self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
 
-    def quote_min_outs(self, clients: Sequence[str], shares: Sequence[int], budget: int,
-                       tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> list[int]:
+    def quote_min_outs(
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
+    ) -> list[int]:
         """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
         ``FederationChain`` derives them (an unknown client gets 0; the round refuses it)."""
         clients = check_round_inputs(clients, shares, budget)
@@ -337,11 +370,24 @@ class FederationTwin:
     def dues(self, clients: Sequence[str], shares: Sequence[int], budget: int) -> list[int]:
         """What a buy-back or inject round would try to pay each client: its part plus what
         it is owed (nothing for a deregistered client)."""
-        return round_dues(shares, budget, [self.owed.get(client, 0) for client in clients],
-                          [client in self.deregistered for client in clients])
+        return round_dues(
+            shares,
+            budget,
+            [self.owed.get(client, 0) for client in clients],
+            [client in self.deregistered for client in clients],
+        )
 
-    def distribute(self, sender: str, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
-                   timestamp: int, *, tolerance_bps: int = DEFAULT_TOLERANCE_BPS) -> RoundRecord:
+    def distribute(
+        self,
+        sender: str,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        timestamp: int,
+        *,
+        tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
+    ) -> RoundRecord:
         """Run one round under ``rule`` (a ``RULE_*`` id), due in the current block, exactly as
         ``FederationChain.distribute`` does: buy-backs bounded by the quotes less
         ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
@@ -351,8 +397,9 @@ class FederationTwin:
             return self.distribute_inject(sender, clients, shares, budget, timestamp)
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
             min_outs = self.quote_min_outs(clients, shares, budget, tolerance_bps)
-            return self.distribute_buyback(sender, clients, shares, budget, min_outs,
-                                           rule == RULE_BUYBACK_BURN, timestamp, timestamp)
+            return self.distribute_buyback(
+                sender, clients, shares, budget, min_outs, rule == RULE_BUYBACK_BURN, timestamp, timestamp
+            )
         raise unknown_rule(rule)
 
     # --- internals ---------------------------------------------------------------------
@@ -375,8 +422,7 @@ class FederationTwin:
             raise Revert("federation: unknown client")
         return position
 
-    def _check_round(self, sender: str, clients: Sequence[str], shares: Sequence[int],
-                     budget: int) -> list[ClientTwin]:
+    def _check_round(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int) -> list[ClientTwin]:
         self._check_operator(sender)
         self._require_not_paused()
         if len(clients) != len(shares):
@@ -402,8 +448,16 @@ class FederationTwin:
             raise Revert("federation: shares must sum to SHARE_SCALE")
         return entries
 
-    def _spend(self, entries: Sequence[ClientTwin], shares: Sequence[int], budget: int, min_outs: Sequence[int],
-               rule: int, deadline: int, timestamp: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    def _spend(
+        self,
+        entries: Sequence[ClientTwin],
+        shares: Sequence[int],
+        budget: int,
+        min_outs: Sequence[int],
+        rule: int,
+        deadline: int,
+        timestamp: int,
+    ) -> tuple[list[int], list[int], list[int], list[int]]:
         """The contract's ``_spend``: scale every due a guard lets through by the one factor
         that keeps each within its pool's spending bound, pay, keep the rest owed and accept
         each pool's new anchor and LP supply. Returns what was spent, bought, why a due was
@@ -461,10 +515,26 @@ class FederationTwin:
         self.observations.update(seen)
         return amounts, bought, skipped, [self.owed.get(entry.account, 0) for entry in entries]
 
-    def _log_round(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int,
-                   amounts: Sequence[int], tokens_out: Sequence[int], skipped: Sequence[int],
-                   owed: Sequence[int]) -> RoundRecord:
+    def _log_round(
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        amounts: Sequence[int],
+        tokens_out: Sequence[int],
+        skipped: Sequence[int],
+        owed: Sequence[int],
+    ) -> RoundRecord:
         self.round_count += 1
-        return RoundRecord(self.round_count, rule, scores_hash(clients, shares), budget,
-                           tuple(str(a) for a in clients), tuple(amounts), tuple(tokens_out), tuple(skipped),
-                           tuple(owed))
+        return RoundRecord(
+            self.round_count,
+            rule,
+            scores_hash(clients, shares),
+            budget,
+            tuple(str(a) for a in clients),
+            tuple(amounts),
+            tuple(tokens_out),
+            tuple(skipped),
+            tuple(owed),
+        )

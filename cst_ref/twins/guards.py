@@ -105,8 +105,7 @@ def pool_now(pool: PoolTwin, timestamp: int) -> tuple[int, int, int]:
     cumulative = pool.price_token_cumulative_last
     elapsed = oracle.elapsed_seconds(timestamp, pool.block_timestamp_last)
     if elapsed:
-        cumulative = oracle.accumulate(cumulative, oracle.encode_price(pool.reserve_base, pool.reserve_token),
-                                       elapsed)
+        cumulative = oracle.accumulate(cumulative, oracle.encode_price(pool.reserve_base, pool.reserve_token), elapsed)
     return pool.reserve_token, pool.reserve_base, cumulative
 
 
@@ -115,8 +114,12 @@ def observe(pool: PoolTwin, timestamp: int, anchor: int = 0, lp_supply: int = 0)
     or ``lp_supply`` accepts the pool's spot price or LP supply as it stands."""
     reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
     price = oracle.encode_price(reserve_base, reserve_token)
-    return Observation(cumulative, price | (timestamp % oracle.TIMESTAMP_MODULUS) << 224,
-                       anchor or price, lp_supply or pool.lp.total_supply)
+    return Observation(
+        cumulative,
+        price | (timestamp % oracle.TIMESTAMP_MODULUS) << 224,
+        anchor or price,
+        lp_supply or pool.lp.total_supply,
+    )
 
 
 def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
@@ -127,8 +130,7 @@ def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
     return (cumulative - seen.price_cumulative) % oracle.ACCUMULATOR_MODULUS // elapsed
 
 
-def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool,
-              timestamp: int) -> Check:
+def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool, timestamp: int) -> Check:
     """The contract's ``_guard``: a due waits when the spot lies more than
     ``max_deviation_bps`` above the lower of the TWAP and the old anchor, or (inject) when the
     LP supply outgrew the accepted one; the anchor rises by at most ``max_drift_bps``."""
@@ -151,7 +153,9 @@ def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, injec
 def round_dues(shares: Sequence[int], budget: int, owed: Sequence[int], deregistered: Sequence[bool]) -> list[int]:
     """What a buy-back or inject round tries to pay each client: its part of ``budget`` plus
     what it is owed, and nothing to a deregistered client."""
-    return [0 if gone else budget * share // SHARE_SCALE + debt for share, debt, gone in zip(shares, owed, deregistered)]
+    return [
+        0 if gone else budget * share // SHARE_SCALE + debt for share, debt, gone in zip(shares, owed, deregistered)
+    ]
 
 
 def check_tolerance(tolerance_bps: object) -> int:

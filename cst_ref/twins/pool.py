@@ -16,7 +16,6 @@ from .inputs import check_address, check_uint256
 from .ledger import ZERO_ADDRESS, Ledger
 from .revert import Revert, atomic, require_uint256
 
-
 LP_NAME = "WallStreetFeds CST LP"
 LP_SYMBOL = "WSFLP"
 
@@ -50,8 +49,10 @@ class PoolTwin:
         self.price_base_cumulative_last = 0
 
     def __repr__(self) -> str:
-        return (f"PoolTwin({self.token.symbol}/{self.base.symbol}, reserves=({self.reserve_token}, "
-                f"{self.reserve_base}), shares={self.lp.total_supply})")
+        return (
+            f"PoolTwin({self.token.symbol}/{self.base.symbol}, reserves=({self.reserve_token}, "
+            f"{self.reserve_base}), shares={self.lp.total_supply})"
+        )
 
     # --- views -----------------------------------------------------------------
     def get_reserves(self) -> tuple[int, int, int]:
@@ -62,8 +63,9 @@ class PoolTwin:
         return self._quote_swap(check_address("token_in", token_in), amount_in)[0]
 
     # --- external functions ------------------------------------------------------
-    def swap(self, sender: str, token_in: str, amount_in: int, min_out: int, recipient: str,
-             deadline: int, timestamp: int) -> int:
+    def swap(
+        self, sender: str, token_in: str, amount_in: int, min_out: int, recipient: str, deadline: int, timestamp: int
+    ) -> int:
         """Sell ``amount_in`` of ``token_in`` (pulled from ``sender``); pay ``recipient``."""
         check_uint256(amount_in=amount_in, min_out=min_out, deadline=deadline, timestamp=timestamp)
         sender, token_in = check_address("sender", sender), check_address("token_in", token_in)
@@ -84,13 +86,26 @@ class PoolTwin:
             ledger_out.transfer(self.address, recipient, amount_out)
         return amount_out
 
-    def add_liquidity(self, sender: str, amount_token_desired: int, amount_base_desired: int,
-                      amount_token_min: int, amount_base_min: int, recipient: str,
-                      deadline: int, timestamp: int) -> tuple[int, int, int]:
+    def add_liquidity(
+        self,
+        sender: str,
+        amount_token_desired: int,
+        amount_base_desired: int,
+        amount_token_min: int,
+        amount_base_min: int,
+        recipient: str,
+        deadline: int,
+        timestamp: int,
+    ) -> tuple[int, int, int]:
         """Deposit at the pool's ratio; return ``(amount_token, amount_base, shares)``."""
-        check_uint256(amount_token_desired=amount_token_desired, amount_base_desired=amount_base_desired,
-                      amount_token_min=amount_token_min, amount_base_min=amount_base_min,
-                      deadline=deadline, timestamp=timestamp)
+        check_uint256(
+            amount_token_desired=amount_token_desired,
+            amount_base_desired=amount_base_desired,
+            amount_token_min=amount_token_min,
+            amount_base_min=amount_base_min,
+            deadline=deadline,
+            timestamp=timestamp,
+        )
         sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
         self._check_deadline(deadline, timestamp)
         if amount_token_desired == 0 or amount_base_desired == 0:
@@ -108,7 +123,8 @@ class PoolTwin:
             else:
                 require_uint256(amount_token_desired * self.reserve_base)
                 amount_token, amount_base = amm.deposit_amounts(
-                    amount_token_desired, amount_base_desired, self.reserve_token, self.reserve_base)
+                    amount_token_desired, amount_base_desired, self.reserve_token, self.reserve_base
+                )
                 require_uint256(amount_token * supply, amount_base * supply)
                 shares = amm.mint_shares(amount_token, amount_base, self.reserve_token, self.reserve_base, supply)
                 if shares == 0:
@@ -123,11 +139,24 @@ class PoolTwin:
             self.base.transfer_from(self.address, sender, self.address, amount_base)
         return amount_token, amount_base, shares
 
-    def remove_liquidity(self, sender: str, shares: int, amount_token_min: int, amount_base_min: int,
-                         recipient: str, deadline: int, timestamp: int) -> tuple[int, int]:
+    def remove_liquidity(
+        self,
+        sender: str,
+        shares: int,
+        amount_token_min: int,
+        amount_base_min: int,
+        recipient: str,
+        deadline: int,
+        timestamp: int,
+    ) -> tuple[int, int]:
         """Burn ``sender``'s shares; pay the pro-rata reserves to ``recipient``."""
-        check_uint256(shares=shares, amount_token_min=amount_token_min, amount_base_min=amount_base_min,
-                      deadline=deadline, timestamp=timestamp)
+        check_uint256(
+            shares=shares,
+            amount_token_min=amount_token_min,
+            amount_base_min=amount_base_min,
+            deadline=deadline,
+            timestamp=timestamp,
+        )
         sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
         self._check_deadline(deadline, timestamp)
         if shares == 0:
@@ -189,8 +218,9 @@ class PoolTwin:
             raise Revert("pool: unknown token")
         if self.reserve_token == 0 or self.reserve_base == 0:
             raise Revert("pool: empty pool")
-        reserve_in, reserve_out = ((self.reserve_token, self.reserve_base) if sell_token
-                                   else (self.reserve_base, self.reserve_token))
+        reserve_in, reserve_out = (
+            (self.reserve_token, self.reserve_base) if sell_token else (self.reserve_base, self.reserve_token)
+        )
         in_with_fee = amount_in * (amm.FEE_DENOMINATOR - self.fee_bps)
         require_uint256(in_with_fee * reserve_out, reserve_in * amm.FEE_DENOMINATOR + in_with_fee)
         return amm.get_amount_out(amount_in, reserve_in, reserve_out, self.fee_bps), sell_token
@@ -201,19 +231,30 @@ class PoolTwin:
         elapsed = oracle.elapsed_seconds(timestamp, self.block_timestamp_last)
         if elapsed and self.reserve_token and self.reserve_base:
             self.price_token_cumulative_last = oracle.accumulate(
-                self.price_token_cumulative_last, oracle.encode_price(self.reserve_base, self.reserve_token), elapsed)
+                self.price_token_cumulative_last, oracle.encode_price(self.reserve_base, self.reserve_token), elapsed
+            )
             self.price_base_cumulative_last = oracle.accumulate(
-                self.price_base_cumulative_last, oracle.encode_price(self.reserve_token, self.reserve_base), elapsed)
+                self.price_base_cumulative_last, oracle.encode_price(self.reserve_token, self.reserve_base), elapsed
+            )
         self.reserve_token, self.reserve_base = reserve_token, reserve_base
         self.block_timestamp_last = timestamp % oracle.TIMESTAMP_MODULUS
 
     # --- revert support ------------------------------------------------------------
-    _FIELDS = ("reserve_token", "reserve_base", "block_timestamp_last",
-               "price_token_cumulative_last", "price_base_cumulative_last")
+    _FIELDS = (
+        "reserve_token",
+        "reserve_base",
+        "block_timestamp_last",
+        "price_token_cumulative_last",
+        "price_base_cumulative_last",
+    )
 
     def snapshot(self) -> tuple:
-        return (self.token.snapshot(), self.base.snapshot(), self.lp.snapshot(),
-                tuple(getattr(self, name) for name in self._FIELDS))
+        return (
+            self.token.snapshot(),
+            self.base.snapshot(),
+            self.lp.snapshot(),
+            tuple(getattr(self, name) for name in self._FIELDS),
+        )
 
     def restore(self, state: tuple) -> None:
         token, base, lp, fields = state

@@ -32,8 +32,13 @@ class SystemConfig:
 
     def __post_init__(self) -> None:
         check_int("n_clients", self.n_clients, maximum=MAX_CLIENTS)
-        check_uint256(treasury=self.treasury, client_supply=self.client_supply, seed_token=self.seed_token,
-                      seed_base=self.seed_base, fee_bps=self.fee_bps)
+        check_uint256(
+            treasury=self.treasury,
+            client_supply=self.client_supply,
+            seed_token=self.seed_token,
+            seed_base=self.seed_base,
+            fee_bps=self.fee_bps,
+        )
         if self.n_clients and (self.seed_token == 0 or self.seed_base == 0):
             raise ValueError("seed_token and seed_base must be positive: every pool needs both")
         if self.fee_bps >= FEE_DENOMINATOR:
@@ -48,8 +53,15 @@ class SystemConfig:
             raise ValueError("the treasury cannot seed every pool")
 
 
-def deploy_twin(config: SystemConfig, *, owner: str, base_address: str, federation_address: str,
-                 accounts: Sequence[str], timestamp: int) -> FederationTwin:
+def deploy_twin(
+    config: SystemConfig,
+    *,
+    owner: str,
+    base_address: str,
+    federation_address: str,
+    accounts: Sequence[str],
+    timestamp: int,
+) -> FederationTwin:
     """Twin of a system deployed at ``timestamp`` with clients ``accounts`` (in order)."""
     accounts = check_address_list("accounts", accounts)
     if len(accounts) != config.n_clients:
@@ -60,6 +72,14 @@ def deploy_twin(config: SystemConfig, *, owner: str, base_address: str, federati
     base.approve(owner, federation_address, config.treasury)
     model.fund(owner, config.treasury)
     for i, account in enumerate(accounts):
-        model.register_client(owner, account, f"Client {i}", f"CST{i}", config.client_supply,
-                              config.seed_token, config.seed_base, timestamp)
+        model.register_client(
+            owner,
+            account,
+            f"Client {i}",
+            f"CST{i}",
+            config.client_supply,
+            config.seed_token,
+            config.seed_base,
+            timestamp,
+        )
     return model
