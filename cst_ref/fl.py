@@ -140,8 +140,7 @@ def run_fedavg(
     ``model`` supplies the architecture and θ_0 (it is not modified). The progress bar shows
     the round and the global model's validation accuracy; ``config.progress=False`` hides it.
     """
-    for history in fedavg_rounds(model, clients, validation, config):
-        pass
+    *_, history = fedavg_rounds(model, clients, validation, config)
     return history
 
 

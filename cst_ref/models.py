@@ -39,6 +39,7 @@ def _seeded(build: Callable[[], nn.Sequential], seed: int) -> nn.Sequential:
                 fan_in = module.weight[0].numel()
                 bound = 1.0 / fan_in**0.5
                 module.weight.uniform_(-bound, bound, generator=generator)
+                assert module.bias is not None  # mlp() and cnn() build every layer with a bias
                 module.bias.uniform_(-bound, bound, generator=generator)
     return model
 

@@ -26,10 +26,10 @@ MAX_RESERVE = 2**112 - 1
 
 
 def _check_fee(fee_bps: object) -> int:
-    check_int("fee_bps", fee_bps, positive=False)
-    if fee_bps >= FEE_DENOMINATOR:
-        raise ValueError(f"fee_bps must be below {FEE_DENOMINATOR}, got {fee_bps}")
-    return fee_bps
+    fee = check_int("fee_bps", fee_bps, positive=False)
+    if fee >= FEE_DENOMINATOR:
+        raise ValueError(f"fee_bps must be below {FEE_DENOMINATOR}, got {fee}")
+    return fee
 
 
 def _amount(name: str, value: object, positive: bool = True) -> int:
@@ -178,10 +178,10 @@ def product_holds(before: tuple[int, int], after: tuple[int, int], amount_in: in
     ``amount_in``; true when ``(in' - fee * amount_in) * out' >= in * out`` (in basis
     points), or when the reserves did not move (the swap reverted or paid nothing).
     """
-    before = tuple(_reserve(f"before[{i}]", r, positive=False) for i, r in enumerate(before))
-    after = tuple(_reserve(f"after[{i}]", r, positive=False) for i, r in enumerate(after))
+    old = tuple(_reserve(f"before[{i}]", r, positive=False) for i, r in enumerate(before))
+    new = tuple(_reserve(f"after[{i}]", r, positive=False) for i, r in enumerate(after))
     _amount("amount_in", amount_in, positive=False)
-    if after == before:
+    if new == old:
         return True
     fee_bps = _check_fee(fee_bps)
-    return (after[0] * FEE_DENOMINATOR - amount_in * fee_bps) * after[1] >= before[0] * before[1] * FEE_DENOMINATOR
+    return (new[0] * FEE_DENOMINATOR - amount_in * fee_bps) * new[1] >= old[0] * old[1] * FEE_DENOMINATOR

@@ -26,7 +26,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from eth_utils import to_checksum_address
 
@@ -106,7 +106,7 @@ class AnvilNode:
         self.accounts: list[DevAccount] = []
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
-    def __enter__(self) -> AnvilNode:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -118,25 +118,26 @@ class AnvilNode:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, attempts: int = 3) -> AnvilNode:
+    def start(self, attempts: int = 3) -> Self:
         """Start anvil and wait until it answers; a port taken in between is retried."""
         if self.process is not None:
             raise NodeError("this node was already started")
         binary = anvil_binary()
         self._folder = tempfile.TemporaryDirectory(prefix="cst-ref-anvil-")
+        folder = Path(self._folder.name)
         atexit.register(self.stop)
         try:
             for _ in range(attempts):
-                if self._launch(binary, free_port()):
+                if self._launch(binary, free_port(), folder):
                     return self
             raise NodeError(f"anvil did not start after {attempts} attempts: {self._log()}")
         except BaseException:
             self.stop()
             raise
 
-    def _launch(self, binary: Path, port: int) -> bool:
-        """One try on ``port``: True once the node answers, False if anvil exited (port taken)."""
-        folder = Path(self._folder.name)  # type: ignore[union-attr]
+    def _launch(self, binary: Path, port: int, folder: Path) -> bool:
+        """One try on ``port``, writing into ``folder``: True once the node answers, False if
+        anvil exited (port taken)."""
         command = [
             str(binary),
             "--host",

@@ -2,8 +2,9 @@
 
 The twins (``twin``), titanoboa's EVM (``evm``) and a JSON-RPC node (``rpc``) take the same
 calls and must end in the same state, to the wei; the round loop, the market scenarios and
-the attacks talk only to this small interface. Each backend deploys its own system from the same owner and client addresses at the same genesis time, so their
-addresses, events and balances can be compared directly.
+the attacks talk only to this small interface. Each backend deploys its own system from the
+same owner and client addresses at the same genesis time, so their addresses, events and
+balances can be compared directly.
 
 A round is two steps, as on a real chain: ``prepare`` fixes its buy-back bounds from the
 quotes the operator sees when it signs, and ``execute`` lands it later, after whatever an
@@ -61,6 +62,13 @@ class PendingRound:
     @property
     def buys(self) -> bool:
         return self.rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
+
+    @property
+    def bounds(self) -> tuple[int, ...]:
+        """A buy-back's ``min_outs`` (``pending_round`` quotes them for every round that buys)."""
+        if self.min_outs is None:
+            raise ValueError(f"a round under rule {self.rule} buys nothing: it has no min_outs")
+        return self.min_outs
 
 
 class Backend(Protocol):

@@ -87,7 +87,7 @@ class EvmBackend:
                     shares,
                     pending.budget,
                     burn=pending.rule == RULE_BUYBACK_BURN,
-                    min_outs=list(pending.min_outs),
+                    min_outs=list(pending.bounds),
                     sender=self.owner,
                 )
             )

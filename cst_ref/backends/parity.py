@@ -134,8 +134,9 @@ def fund_accounts(
 ) -> None:
     """Mint ``amount`` of both tokens to each account and let the pool pull them without
     limit; on ``twin`` too when given, so both stay equal. ``sender`` is the tokens' minter."""
+    ledgers = (None, None) if twin is None else (twin.token, twin.base)
     for account in accounts:
-        for token, ledger in ((market.token, twin and twin.token), (market.base, twin and twin.base)):
+        for token, ledger in zip((market.token, market.base), ledgers):
             token.mint(account, amount, sender=sender)
             token.approve(market.pool.address, MAX_UINT256, sender=account)
             if ledger is not None:

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import boa
@@ -105,7 +106,8 @@ class Connection:
     @contextmanager
     def receipts(self) -> Iterator[list[dict[str, Any]]]:
         """The receipts of the transactions sent inside the block (filled when it ends)."""
-        start, mined = len(self.rpc.receipts), []
+        start = len(self.rpc.receipts)
+        mined: list[dict[str, Any]] = []
         try:
             yield mined
         finally:
@@ -121,7 +123,7 @@ def connect(url: str, key: str) -> Connection:
     chain_id = int(rpc_request(url, "eth_chainId"), 16)
     try:
         account = Account.from_key(key)
-    except Exception as error:  # eth_account raises several types; none may print the key
+    except Exception as error:  # noqa: BLE001 (eth_account raises several types; none may print the key)
         raise ValueError(f"key: not a 32-byte hex private key ({type(error).__name__})") from None
     balance = int(rpc_request(url, "eth_getBalance", [account.address, "latest"]), 16)
     if balance == 0:
@@ -257,12 +259,13 @@ def operation_costs(config: SystemConfig, connection: Connection, investor: str)
 
     costs = [cost("deploy the system", None, evm_seconds, node_seconds)]
     shares = equal_shares(config.n_clients)
+
+    def pay_round(rule: int) -> Callable[[EvmBackend], object]:
+        return lambda b: b.execute(b.prepare(rule, shares, 100 * WAD))
+
     steps: dict[str, Callable[[EvmBackend], object]] = {
         "fund the treasury": lambda b: b.fund(100 * WAD),
-        **{
-            f"round: {name}": (lambda b, r=rule: b.execute(b.prepare(r, shares, 100 * WAD)))
-            for rule, name in RULES.items()
-        },
+        **{f"round: {name}": pay_round(rule) for rule, name in RULES.items()},
         "investor swap (approves first)": lambda b: b.swap(investor, 0, "base", WAD),
         "investor swap": lambda b: b.swap(investor, 0, "base", WAD),
     }
@@ -271,8 +274,8 @@ def operation_costs(config: SystemConfig, connection: Connection, investor: str)
         backend.mint_base(investor, 1_000 * WAD)
     for operation, step in steps.items():
         with boa.swap_env(evm.env):
-            (_, evm_gas), evm_seconds = _timed(lambda: gas_of(lambda: step(evm), new_transaction=True))
+            (_, evm_gas), evm_seconds = _timed(partial(gas_of, partial(step, evm), new_transaction=True))
         with connection.receipts() as mined:
-            _, node_seconds = _timed(lambda: step(rpc))
+            _, node_seconds = _timed(partial(step, rpc))
         costs.append(cost(operation, evm_gas, evm_seconds, node_seconds))
     return costs

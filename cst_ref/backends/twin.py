@@ -77,7 +77,7 @@ class TwinBackend:
             clients,
             shares,
             pending.budget,
-            list(pending.min_outs),
+            list(pending.bounds),
             pending.rule == RULE_BUYBACK_BURN,
             self.timestamp,
             self.timestamp,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import boa
 import numpy as np
@@ -52,7 +53,7 @@ def _round_gas(system, n: int) -> dict[str, int]:
     for rule, name in RULES.items():
         boa.env.time_travel(seconds=12)
         gas[name] = gas_of(
-            lambda: system.federation.distribute(rule, accounts, shares, 100 * WAD, sender=system.owner)
+            partial(system.federation.distribute, rule, accounts, shares, 100 * WAD, sender=system.owner)
         )[1]
     return gas
 
@@ -108,7 +109,7 @@ def _direct_gas(system, n: int) -> int:
         system.base.transfer(account, WAD, sender=payer)
     boa.env.time_travel(seconds=12)
     return sum(
-        gas_of(lambda: system.base.transfer(account, 100 * WAD // n, sender=payer))[1]
+        gas_of(partial(system.base.transfer, account, 100 * WAD // n, sender=payer))[1]
         for account in system.accounts[:n]
     )
 

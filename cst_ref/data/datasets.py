@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -68,7 +69,7 @@ def _check_flags(**flags: object) -> None:
         check_bool(name, value)
 
 
-def _checksum_free(cls: type) -> type:
+def _checksum_free(cls: type[Any]) -> type[Any]:
     """A torchvision CIFAR class that checks that files exist but not their MD5 sums.
 
     torchvision verifies every CIFAR batch against the official checksums, so small files in
@@ -140,7 +141,7 @@ def split_holdout(dataset: Dataset, fraction: float = 0.2, seed: int = 0) -> tup
     held: list[np.ndarray] = []
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
-        held.append(members[: int(round(fraction * len(members)))])
+        held.append(members[: round(fraction * len(members))])
     holdout = np.sort(np.concatenate(held))
     keep = np.setdiff1d(np.arange(len(dataset)), holdout)
     return dataset.subset(keep), dataset.subset(holdout)

@@ -8,7 +8,7 @@ reads the chain through the market, so the twins and the EVM see the same choice
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cst_ref.backends import PendingRound, labelled_address
@@ -47,6 +47,12 @@ class Agent:
     def act(self, market: Market) -> None: ...
 
     def after_round(self, market: Market, pending: PendingRound, record: RoundRecord) -> None: ...
+
+    def front_run(self, market: Market, pending: PendingRound) -> None:
+        """An adversary's trade before a pending round lands (called only if ``adversary``)."""
+
+    def back_run(self, market: Market, pending: PendingRound, record: RoundRecord) -> None:
+        """An adversary's trade after the round, in the same block (called only if ``adversary``)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -211,7 +217,7 @@ class Arbitrageur(Investor):
         self.reference = tuple(check_real(f"reference[{i}]", r, positive=True) for i, r in enumerate(reference))
         self.band = check_real("band", band, minimum=0.0)
 
-    def targets(self, market: Market) -> Sequence[float]:
+    def targets(self, market: Market) -> Iterable[float]:
         """The price each pool is traded towards."""
         return self.reference[: market.n]
 
@@ -245,7 +251,7 @@ class ValueInvestor(Arbitrageur):
         super().__init__(name, (1.0,), capital, band)
         self.model = model
 
-    def targets(self, market: Market) -> Sequence[float]:
+    def targets(self, market: Market) -> Iterable[float]:
         return self.model.values(market.scenario, market.round, market.backend.pools(), market.ledger.treasury[-1])
 
 
@@ -254,10 +260,6 @@ class Adversary(Investor):
     """An agent that sees a pending round and trades around it in the same block."""
 
     adversary = True
-
-    def front_run(self, market: Market, pending: PendingRound) -> None: ...
-
-    def back_run(self, market: Market, pending: PendingRound, record: RoundRecord) -> None: ...
 
 
 class SandwichAttacker(Adversary):
@@ -283,7 +285,7 @@ class SandwichAttacker(Adversary):
         self.bought = {}
         if not pending.buys:
             return
-        for i, (share, min_out) in enumerate(zip(pending.shares, pending.min_outs)):
+        for i, (share, min_out) in enumerate(zip(pending.shares, pending.bounds)):
             amount = pending.budget * share // 10**18
             if amount == 0:
                 continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from cst_ref.backends import Backend, labelled_address, make_backend
+from cst_ref.backends.twin import TwinBackend
 from cst_ref.twins import (
     FAR_DEADLINE,
     RULE_BUYBACK_BURN,
@@ -97,8 +98,10 @@ class BareStage(Stage):
     straight into the pool (bought or donated) with no guard and no bound, as a federation
     without guards would spend it."""
 
+    backend: TwinBackend
+
     def __init__(self) -> None:
-        super().__init__(make_backend("twin", STAGE_SYSTEM))
+        super().__init__(TwinBackend(STAGE_SYSTEM))
 
     def round(self, rule: int, budget: int, tolerance_bps: int):
         backend = self.backend

@@ -13,7 +13,7 @@ accounts it is exactly zero wei for every order, because base only moves between
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cst_ref.amm import burn_amounts, get_amount_out
@@ -135,7 +135,7 @@ def liquidate(state: SystemState, addresses: Sequence[str], order: Sequence[int]
 
 
 def exit_table(
-    start: SystemState, end: SystemState, accounts: Sequence[Exiter], orders: Sequence[Sequence[int]], revenue: int = 0
+    start: SystemState, end: SystemState, accounts: Sequence[Exiter], orders: Sequence[Iterable[int]], revenue: int = 0
 ) -> ExitTable:
     """Every account's profit at exit, from the market's ``start`` and ``end`` states, for each
     of ``orders``; ``revenue`` is base paid into the treasury from outside during the market."""
@@ -145,18 +145,18 @@ def exit_table(
     addresses = [a.address for a in accounts]
     if len(set(names)) != len(names) or len(set(addresses)) != len(addresses):
         raise ValueError(f"every account needs its own name and address, got {list(zip(names, addresses))}")
-    orders = tuple(tuple(int(k) for k in order) for order in orders)
-    exits = [liquidate(end, addresses, order) for order in orders]
+    positions = tuple(tuple(int(k) for k in order) for order in orders)
+    exits = [liquidate(end, addresses, order) for order in positions]
     rows = [
         ExitAccount(a.name, a.kind, start.holdings[a.address].base, a.capital, tuple(b[k] for b, _ in exits))
         for k, a in enumerate(accounts)
     ]
-    rows.append(ExitAccount("treasury", "treasury", start.treasury, revenue, (end.treasury,) * len(orders)))
+    rows.append(ExitAccount("treasury", "treasury", start.treasury, revenue, (end.treasury,) * len(positions)))
     rows += [
         ExitAccount(f"pool {i}", "pool", pool.reserve_base, 0, tuple(left[i] for _, left in exits))
         for i, pool in enumerate(start.pools)
     ]
-    return ExitTable(tuple(rows), orders)
+    return ExitTable(tuple(rows), positions)
 
 
 def check_conserved(table: ExitTable, start: SystemState, end: SystemState) -> None:

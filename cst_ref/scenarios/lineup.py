@@ -24,7 +24,7 @@ CLIENT_POLICIES = ClientAgent.POLICIES
 INVESTOR_KINDS = ("buy and hold", "index", "momentum", "informed", "uninformed")
 
 
-AGENT_KINDS = INVESTOR_KINDS + ("value", "liquidity provider", "sandwich attacker", "price manipulator")
+AGENT_KINDS = (*INVESTOR_KINDS, "value", "liquidity provider", "sandwich attacker", "price manipulator")
 """Every agent kind :func:`agent` builds (a ``[market]`` config spells them with underscores)."""
 
 

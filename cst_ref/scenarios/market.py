@@ -44,9 +44,16 @@ class RoundPlan:
 def plans_from(rounds: Sequence[RoundResult]) -> tuple[RoundPlan, ...]:
     """The payout schedule of a finished federation run (``FederationRun.rounds``): what each
     round's settlement paid (a round that carried its budget over pays 0)."""
-    return tuple(
-        RoundPlan(tuple(r.shares) if r.shares is not None else (0,) * len(r.scores), r.paid, r.revenue) for r in rounds
-    )
+    return tuple(RoundPlan(_paid_shares(r), r.paid, r.revenue) for r in rounds)
+
+
+def _paid_shares(result: RoundResult) -> tuple[int, ...]:
+    """The shares a round paid by; a round that carried its budget over paid each client 0."""
+    if result.shares is not None:
+        return tuple(result.shares)
+    if result.scores is None:
+        raise ValueError(f"round {result.round} was neither scored nor paid: a run paid at the end has no schedule")
+    return (0,) * len(result.scores)
 
 
 @dataclass(frozen=True)

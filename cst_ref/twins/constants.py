@@ -7,6 +7,7 @@ against the value the deployed contract reports.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Self
 
 from cst_ref.amm.math import FEE_DENOMINATOR, MINIMUM_LIQUIDITY
 
@@ -30,7 +31,7 @@ class Rule(IntEnum):
     key: str
     label: str
 
-    def __new__(cls, value: int, key: str, label: str) -> Rule:
+    def __new__(cls, value: int, key: str, label: str) -> Self:
         rule = int.__new__(cls, value)
         rule._value_ = value
         rule.key, rule.label = key, label

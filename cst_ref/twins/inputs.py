@@ -51,7 +51,8 @@ def check_address(name: str, value: object) -> str:
 
     A lower-case address is the same account as its checksummed form (the chain's encoder
     takes both, whatever their case), so twins key every balance by the checksummed string;
-    anything that is not a 20-byte hex address is refused, as the encoder refuses it. titanoboa's ``Address`` is a ``str`` and passes as it is.
+    anything that is not a 20-byte hex address is refused, as the encoder refuses it.
+    titanoboa's ``Address`` is a ``str`` and passes as it is.
     """
     checked = _checksummed(str(value)) if isinstance(value, str) else None
     if checked is None:
