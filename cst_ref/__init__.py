@@ -30,5 +30,5 @@ FLOW: dict[str, tuple[str, ...]] = {
 }
 """Unit → the units it builds on directly (a unit is a subpackage or a top-level module)."""
 
-FOUNDATION = ("checks", "versions")
-"""Modules every unit may import: argument checks and the toolchain's versions."""
+FOUNDATION = ("checks", "versions", "sections")
+"""Modules every unit may import: argument checks, the toolchain's versions, the config family."""

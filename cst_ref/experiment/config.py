@@ -17,9 +17,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from cst_ref.protocol.round_loop import TIMINGS
+from cst_ref.sections import ConfigError, Section, validated
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, RULE_KEYS, WAD
@@ -54,21 +55,9 @@ RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
 Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fits_pool)]
 
 
-class ConfigError(Exception):
-    """A config that cannot run; ``messages`` has one line per problem."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
 def to_wei(tokens: float) -> int:
     """Whole tokens (as written in the config) to wei, exactly."""
     return int(Fraction(repr(float(tokens))) * WAD)
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DataConfig(Section):
@@ -249,23 +238,9 @@ class ExperimentConfig(Section):
                 for where, method in used.items() if method in EXACT_METHODS]
 
 
-def _format(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    if not where:  # a cross-field check names its own fields
-        return message
-    return f"{where}: {message} (got {error['input']!r})" if error["type"] != "missing" else f"{where}: {message}"
-
-
 def parse_config(data: dict) -> ExperimentConfig:
     """Validate a config given as a dict; ``ConfigError`` lists every problem."""
-    try:
-        return ExperimentConfig.model_validate(data)
-    except ValidationError as error:
-        messages = []
-        for item in error.errors():
-            messages += _format(item).split("\n")
-        raise ConfigError(messages) from None
+    return validated(ExperimentConfig, data)
 
 
 def _read(path: Path) -> str:

@@ -3,54 +3,55 @@
 Flower runs the ServerApp and each ClientApp in different processes (Ray actors here, other
 machines in a deployment), so nothing is shipped but this small description: every process
 partitions the digits with ``cst_ref.data`` from the same seed and takes its own part. The
-same fields travel as Flower's flat run config (``[tool.flwr.app.config]`` in pyproject.toml).
+same fields travel as Flower's flat run config (``[tool.flwr.app.config]`` in pyproject.toml),
+validated once where an app reads them.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from typing import Literal
 
 import numpy as np
+from pydantic import ConfigDict, Field, model_validator
 from torch import nn
 
-from cst_ref.checks import check_real, positive_int
 from cst_ref.data import ClientData, Dataset, FreeRider, build_clients, load_digits, partition, split_holdout
 from cst_ref.fl import FedAvgConfig
 from cst_ref.models import mlp
+from cst_ref.sections import ConfigError, Section, validated
+from cst_ref.twins import MAX_CLIENTS
 
-PARTITIONS = ("iid", "dirichlet")
+class FlowerSetup(Section):
+    """Digits, partitioned over ``n_clients``, an MLP, FedAvg hyperparameters; all from ``fedavg.seed``.
 
+    A :class:`~cst_ref.sections.Section` like every part of ``cst-ref run``'s config: a bad
+    value is refused where it comes in (the apps read it from Flower's run config with
+    :meth:`from_run_config`), with its place and what was given.
+    """
 
-@dataclass(frozen=True)
-class FlowerSetup:
-    """Digits, partitioned over ``n_clients``, an MLP, FedAvg hyperparameters; all from ``fedavg.seed``."""
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    n_clients: int = 10
-    partition: str = "iid"
-    alpha: float = 0.5
+    n_clients: int = Field(10, ge=1, le=MAX_CLIENTS)
+    partition: Literal["iid", "dirichlet"] = "iid"
+    alpha: float = Field(0.5, gt=0, allow_inf_nan=False)
     free_riders: tuple[int, ...] = ()
-    hidden: int = 64
-    validation_fraction: float = 0.2
-    fedavg: FedAvgConfig = field(default_factory=lambda: FedAvgConfig(rounds=3, progress=False))
+    hidden: int = Field(64, ge=1)
+    validation_fraction: float = Field(0.2, gt=0, lt=1)
+    fedavg: FedAvgConfig = Field(default_factory=lambda: FedAvgConfig(rounds=3, progress=False))
 
-    def __post_init__(self) -> None:
-        positive_int("n_clients", self.n_clients)
-        if self.partition not in PARTITIONS:
-            raise ValueError(f"partition must be one of {PARTITIONS}, got {self.partition!r}")
-        check_real("alpha", self.alpha, positive=True)
-        bad = [c for c in self.free_riders if not isinstance(c, int) or not 0 <= c < self.n_clients]
+    @model_validator(mode="after")
+    def _riders_are_clients(self) -> FlowerSetup:
+        bad = [c for c in self.free_riders if not 0 <= c < self.n_clients]
         if bad:
             raise ValueError(f"free_riders names clients {bad} outside 0..{self.n_clients - 1}")
-        positive_int("hidden", self.hidden)
-        check_real("validation_fraction", self.validation_fraction, minimum=0.0, maximum=1.0, exclusive=True)
-        if not isinstance(self.fedavg, FedAvgConfig):
-            raise ValueError(f"fedavg must be a FedAvgConfig, got {type(self.fedavg).__name__}")
+        return self
 
     def to_run_config(self) -> dict[str, int | float | str]:
         """The flat key-value form Flower's run config carries (``--run-config`` overrides it)."""
-        own = {f.name.replace("_", "-"): getattr(self, f.name) for f in fields(self) if f.name != "fedavg"}
+        own = {name.replace("_", "-"): getattr(self, name) for name in type(self).model_fields if name != "fedavg"}
         own["free-riders"] = ",".join(map(str, self.free_riders))
         training = {f.name.replace("_", "-"): getattr(self.fedavg, f.name) for f in fields(self.fedavg)
                     if f.name != "progress"}
@@ -58,17 +59,22 @@ class FlowerSetup:
 
     @classmethod
     def from_run_config(cls, config: Mapping[str, object]) -> FlowerSetup:
-        """Read a run config; a key not in :meth:`to_run_config` is an error (a typo would pass silently)."""
+        """Read a run config; a key not in :meth:`to_run_config` is an error (a typo would pass
+        silently), and so is every bad value: one ``ConfigError`` lists them all."""
         known = cls().to_run_config()
         unknown = sorted(set(config) - set(known))
         if unknown:
-            raise ValueError(f"run config has unknown keys {unknown}; expected keys from {sorted(known)}")
+            raise ConfigError([f"run config has unknown keys {unknown}; expected keys from {sorted(known)}"])
         values = {**known, **config}
         riders = str(values.pop("free-riders"))
-        training = {f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig) if f.name != "progress"}
+        try:
+            training = FedAvgConfig(**{f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig)
+                                       if f.name != "progress"}, progress=False)
+            free_riders = tuple(int(c) for c in riders.split(",") if c.strip())
+        except ValueError as error:
+            raise ConfigError([f"run config: {error}"]) from None
         own = {key.replace("-", "_"): value for key, value in values.items()}
-        return cls(**own, free_riders=tuple(int(c) for c in riders.split(",") if c.strip()),
-                   fedavg=FedAvgConfig(**training, progress=False))
+        return validated(cls, {**own, "free_riders": free_riders, "fedavg": training})
 
 
 @dataclass(frozen=True)
