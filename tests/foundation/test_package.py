@@ -36,3 +36,13 @@ def test_unknown_command_is_a_clear_error(capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "invalid choice: 'no-such-command'" in capsys.readouterr().err
+
+
+def test_the_readme_layout_names_every_module():
+    readme = (Path(cst_ref.__file__).parents[1] / "README.md").read_text()
+    table = readme[readme.index("| unit | modules |"):]
+    table = table[: table.index("\n\n")]
+    package = Path(cst_ref.__file__).parent
+    modules = {p.stem for p in package.rglob("*.py") if p.stem not in ("__init__", "__main__")}
+    missing = sorted(m for m in modules if f"`{m}`" not in table)
+    assert missing == [], f"README's layout table omits {missing}"
