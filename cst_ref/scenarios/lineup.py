@@ -1,6 +1,7 @@
 """The book's standard market: every client, twenty investors of five kinds, and each other agent type.
 
-Chapters, the speed benchmark and the tests run the same line-up, so its numbers agree.
+Chapters 8 and 9 and ``benchmarks/patient_attacker.py`` run this line-up, and
+``tests/scenarios/test_market.py`` builds every kind of it through :func:`agent`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ _MASK224 = 2**224 - 1
 
 @dataclass(frozen=True)
 class Guards:
-    """The owner's bounds (``federation.vy``'s ``guards``), each within the contract's range."""
+    """The owner's bounds (``guards.vy``'s ``guards``, exported by the federation), each in range."""
 
     max_deviation_bps: int = DEFAULT_MAX_DEVIATION_BPS
     max_spend_bps: int = DEFAULT_MAX_SPEND_BPS
@@ -131,7 +131,7 @@ def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
 
 
 def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool, timestamp: int) -> Check:
-    """The contract's ``_guard``: a due waits when the spot lies more than
+    """``guards.vy``'s ``_check_due``: a due waits when the spot lies more than
     ``max_deviation_bps`` above the lower of the TWAP and the old anchor, or (inject) when the
     LP supply outgrew the accepted one; the anchor rises by at most ``max_drift_bps``."""
     reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
