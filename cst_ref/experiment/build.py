@@ -56,11 +56,13 @@ def load_data(config: ExperimentConfig, data_dir: str | Path | None = None) -> D
         root = data_dir or config.data.data_dir
         folder = Path(root or ".") / DATA_FOLDERS[name]
         if root is None or not folder.is_dir():
-            raise ConfigError([
-                f"data.dataset: {name!r} needs its files in {folder} (torchvision's layout); nothing is "
-                f"downloaded. Put the extracted files there, or point elsewhere with data.data_dir in the "
-                f"config or `cst-ref run --data-dir DIR`"
-            ])
+            raise ConfigError(
+                [
+                    f"data.dataset: {name!r} needs its files in {folder} (torchvision's layout); nothing is "
+                    f"downloaded. Put the extracted files there, or point elsewhere with data.data_dir in the "
+                    f"config or `cst-ref run --data-dir DIR`"
+                ]
+            )
         dataset = load_cifar10(root) if name == "cifar10" else load_mnist(root)
     if config.data.limit is not None and config.data.limit < len(dataset):
         dataset = dataset.subset(np.arange(config.data.limit))
@@ -91,20 +93,26 @@ def build_model(config: ExperimentConfig, train: Dataset, seed: int) -> nn.Modul
     shape = tuple(train.x.shape[1:])
     if len(shape) == 1:
         if config.model.architecture == "cnn":
-            raise ConfigError(["model.architecture: 'cnn' needs image data; digits load as images only "
-                               "when the config asks for the CNN"])
+            raise ConfigError(
+                [
+                    "model.architecture: 'cnn' needs image data; digits load as images only "
+                    "when the config asks for the CNN"
+                ]
+            )
         return mlp(shape[0], train.n_classes, hidden=config.model.hidden, seed=seed)
     if config.model.architecture == "mlp":
         raise ConfigError([f"model.architecture: 'mlp' needs flat features, {train.name} has images {shape}"])
     try:
         return small_cnn(shape[0], shape[1], train.n_classes, seed=seed)
     except ValueError as error:  # e.g. digits' 8×8 images for the CNN's two 5×5 convolutions
-        raise ConfigError([f"model.architecture: 'cnn' cannot run on {train.name}: {error}; "
-                           "use 'mlp' or 'auto'"]) from None
+        raise ConfigError(
+            [f"model.architecture: 'cnn' cannot run on {train.name}: {error}; use 'mlp' or 'auto'"]
+        ) from None
 
 
-def build_federation(config: ExperimentConfig, seed: int, data_dir: str | Path | None = None,
-                     progress: bool = False) -> Federation:
+def build_federation(
+    config: ExperimentConfig, seed: int, data_dir: str | Path | None = None, progress: bool = False
+) -> Federation:
     """Load, split, partition and corrupt the data as configured; everything seeded by ``seed``."""
     data = config.data
     train, validation = split_holdout(load_data(config, data_dir), data.validation_fraction, seed=seed)
@@ -122,13 +130,26 @@ def build_federation(config: ExperimentConfig, seed: int, data_dir: str | Path |
         metric=config.valuation.metric,
         weights=config.valuation.weights,
         rules=tuple(config.payout.rules),
-        budget=BudgetSchedule(config.budget.kind, to_wei(config.budget.amount), config.budget.decay,
-                              config.budget.share),
-        system=SystemConfig(data.n_clients, to_wei(system.treasury), to_wei(system.client_supply),
-                            to_wei(system.seed_token), to_wei(system.seed_base), system.fee_bps),
+        budget=BudgetSchedule(
+            config.budget.kind, to_wei(config.budget.amount), config.budget.decay, config.budget.share
+        ),
+        system=SystemConfig(
+            data.n_clients,
+            to_wei(system.treasury),
+            to_wei(system.client_supply),
+            to_wei(system.seed_token),
+            to_wei(system.seed_base),
+            system.fee_bps,
+        ),
         round_seconds=config.payout.round_seconds,
     )
     training = config.training
     fedavg = FedAvgConfig(training.rounds, training.local_epochs, training.lr, training.batch_size, seed, progress)
-    return Federation(build_model(config, train, seed), clients, validation, fedavg, payout,
-                      [specs[i].kind if i in specs else "honest" for i in range(data.n_clients)])
+    return Federation(
+        build_model(config, train, seed),
+        clients,
+        validation,
+        fedavg,
+        payout,
+        [specs[i].kind if i in specs else "honest" for i in range(data.n_clients)],
+    )

@@ -20,9 +20,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from cst_ref.protocol.round_loop import TIMINGS
-from cst_ref.sections import ConfigError, Section, validated
 from cst_ref.protocol.settlement import SETTLEMENTS
 from cst_ref.protocol.valuer import END_ONLY
+from cst_ref.sections import ConfigError, Section, validated
 from cst_ref.twins import FEE_DENOMINATOR, MAX_CLIENTS, RULE_KEYS, WAD
 from cst_ref.valuation import METHODS, METRICS, WEIGHTS, method_id
 from cst_ref.valuation.single_round import MAX_EXACT_PLAYERS
@@ -99,8 +99,7 @@ class TrainingConfig(Section):
 
 
 class ValuationConfig(Section):
-    methods: list[MethodId] = Field(default_factory=lambda: ["equal", "data_size", "mr_loo"],
-                                      min_length=1)
+    methods: list[MethodId] = Field(default_factory=lambda: ["equal", "data_size", "mr_loo"], min_length=1)
     metric: Literal[METRICS] = "loss"  # type: ignore[valid-type]
     """What a coalition's model is scored by, for the payout and the whole-run columns alike:
     ``loss`` (negative validation cross-entropy) or ``accuracy``."""
@@ -171,8 +170,9 @@ class MarketAgents(Section):
 class MarketConfig(Section):
     """Agents trading every client's token while the federation pays it, per configured rule."""
 
-    seeds: list[Annotated[int, Field(ge=0, le=2**32 - 1)]] = Field(default_factory=lambda: [0], min_length=1,
-                                                                   max_length=100)
+    seeds: list[Annotated[int, Field(ge=0, le=2**32 - 1)]] = Field(
+        default_factory=lambda: [0], min_length=1, max_length=100
+    )
     """Market seeds: each replays the rounds with the agents acting in another order."""
     client_policy: Literal["hold", "sell_on_receipt", "sell_fraction"] = "hold"
     """What every client does with its tokens (``cst_ref.scenarios.ClientAgent``)."""
@@ -203,13 +203,16 @@ class ExperimentConfig(Section):
         clients = [b.client for b in self.behaviours]
         for i, client in enumerate(clients):
             if client >= n:
-                problems.append(f"behaviours.{i}.client: {client} is not a client; data.n_clients = {n} "
-                                f"allows 0..{n - 1}")
+                problems.append(
+                    f"behaviours.{i}.client: {client} is not a client; data.n_clients = {n} allows 0..{n - 1}"
+                )
         if len(set(clients)) != len(clients):
             problems.append(f"behaviours: each client may have one behaviour, got clients {clients}")
         if self.payout.timing == "round" and self.payout.method in END_ONLY:
-            problems.append(f"payout.timing: 'round' cannot pay by {self.payout.method!r}, which values the "
-                            "whole training at once (use timing = 'end' or a per-round method)")
+            problems.append(
+                f"payout.timing: 'round' cannot pay by {self.payout.method!r}, which values the "
+                "whole training at once (use timing = 'end' or a per-round method)"
+            )
         if self.data.partition == "k_classes" and n * self.data.k < 10:
             problems.append(f"data.k: {self.data.k} classes × {n} clients cannot cover the 10 classes")
         system = self.system
@@ -217,8 +220,10 @@ class ExperimentConfig(Section):
             if to_wei(getattr(system, name)) == 0:
                 problems.append(f"system.{name}: every pool needs a positive seed, got {getattr(system, name)}")
         if to_wei(system.seed_base) * n > to_wei(system.treasury):
-            problems.append(f"system.treasury: {system.treasury} tokens cannot seed {n} pools of "
-                            f"{system.seed_base} base tokens each")
+            problems.append(
+                f"system.treasury: {system.treasury} tokens cannot seed {n} pools of "
+                f"{system.seed_base} base tokens each"
+            )
         if to_wei(self.budget.amount) == 0:
             problems.append("budget.amount: must be positive, got 0")
         problems += self._exact_methods_fit()
@@ -233,9 +238,12 @@ class ExperimentConfig(Section):
             return []
         used = {f"valuation.methods.{i}": m for i, m in enumerate(self.valuation.methods)}
         used["payout.method"] = self.payout.method
-        return [f"{where}: {method!r} enumerates all 2^n coalitions; it allows at most {MAX_EXACT_PLAYERS} clients, "
-                f"got data.n_clients = {n} (use 'gtg_shapley' or 'mr_monte_carlo')"
-                for where, method in used.items() if method in EXACT_METHODS]
+        return [
+            f"{where}: {method!r} enumerates all 2^n coalitions; it allows at most {MAX_EXACT_PLAYERS} clients, "
+            f"got data.n_clients = {n} (use 'gtg_shapley' or 'mr_monte_carlo')"
+            for where, method in used.items()
+            if method in EXACT_METHODS
+        ]
 
 
 def parse_config(data: dict) -> ExperimentConfig:

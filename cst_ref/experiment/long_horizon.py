@@ -53,8 +53,9 @@ class Horizon:
             raise ValueError(f"leaves_at must be a round below {self.rounds}, got {self.leaves_at}")
 
 
-def long_schedules(config: ExperimentConfig, seeds: Sequence[int], horizon: Horizon = Horizon(),
-                   progress: bool = False) -> list[Schedule]:
+def long_schedules(
+    config: ExperimentConfig, seeds: Sequence[int], horizon: Horizon = Horizon(), progress: bool = False
+) -> list[Schedule]:
     """``config`` trained for ``horizon.rounds`` rounds per seed and settled as it pays."""
     settings = config.model_dump()
     settings["training"]["rounds"] = horizon.rounds
@@ -88,8 +89,9 @@ def lineup(n_clients: int, policy: str, seed: int, capital: float = 50.0, value_
 
 def play(scenario_: Scenario, policy: str, seed: int, value_capital: float = 0.0) -> MarketResult:
     """One long market on the twins."""
-    return run_market(scenario_, lineup(scenario_.system.n_clients, policy, seed, value_capital=value_capital),
-                      "twin", seed)
+    return run_market(
+        scenario_, lineup(scenario_.system.n_clients, policy, seed, value_capital=value_capital), "twin", seed
+    )
 
 
 def kind_returns(result: MarketResult) -> dict[str, float]:

@@ -10,7 +10,7 @@ profits sum to zero wei in every order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,8 +39,9 @@ def true_contribution(config: ExperimentConfig, samples: Sequence[int]) -> tuple
     return tuple(float(q * s) for q, s in zip(constructed_quality(config), samples))
 
 
-def run_markets(config: ExperimentConfig, run: FederationRun, backend: str,
-                connection: Connection | None = None) -> dict[str, Any]:
+def run_markets(
+    config: ExperimentConfig, run: FederationRun, backend: str, connection: Connection | None = None
+) -> dict[str, Any]:
     """The report's ``market``: per rule, each account's mean profit at exit over the market
     seeds (tokens) and the largest absolute sum of all accounts' profits over every exit order
     of every seed (wei: 0 when money is conserved)."""
@@ -53,7 +54,9 @@ def run_markets(config: ExperimentConfig, run: FederationRun, backend: str,
     rules = {}
     for rule in run.payout.rules:
         scenario = Scenario(rule, plans, run.payout.system, quality, round_seconds=run.payout.round_seconds)
-        results = [run_market(scenario, lineup(market, n), backend, seed, connection=connection) for seed in market.seeds]
+        results = [
+            run_market(scenario, lineup(market, n), backend, seed, connection=connection) for seed in market.seeds
+        ]
         accounts = results[0].exit_table.accounts
         profits = np.mean([[a.exit_profit for a in r.exit_table.accounts] for r in results], axis=0)
         rules[rule] = {

@@ -22,10 +22,10 @@ from cst_ref.fl import run_fedavg
 from cst_ref.protocol.settlement import SETTLEMENTS, Settlement
 from cst_ref.protocol.valuer import END_ONLY, round_scores, total_scores
 
+from .build import build_federation
 from .config import ExperimentConfig
 from .quality import constructed_quality
 from .runner import one_thread
-from .build import build_federation
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,9 @@ class PayoutQuality:
     def spearman(self) -> np.ndarray:
         """Per seed: rank correlation of what clients were allocated with their quality (NaN when
         every client got the same, which ranks nothing)."""
-        return np.array([spearmanr(row, self.quality).statistic if np.ptp(row) > 0 else np.nan
-                         for row in self.fractions])
+        return np.array(
+            [spearmanr(row, self.quality).statistic if np.ptp(row) > 0 else np.nan for row in self.fractions]
+        )
 
 
 def payout_fractions(scores: Sequence[np.ndarray], budgets: Sequence[int], settlement: str) -> np.ndarray:
@@ -73,9 +74,14 @@ def payout_fractions(scores: Sequence[np.ndarray], budgets: Sequence[int], settl
     return np.array([paid / total for paid in ledger.paid])  # int / int: exact to the last float bit
 
 
-def measure(config: ExperimentConfig, seeds: Iterable[int], methods: Sequence[str],
-            settlements: Sequence[str] = SETTLEMENTS, utilities: Sequence[tuple[str, str]] | None = None,
-            progress: bool = False) -> list[PayoutQuality]:
+def measure(
+    config: ExperimentConfig,
+    seeds: Iterable[int],
+    methods: Sequence[str],
+    settlements: Sequence[str] = SETTLEMENTS,
+    utilities: Sequence[tuple[str, str]] | None = None,
+    progress: bool = False,
+) -> list[PayoutQuality]:
     """Train ``config`` once per seed and settle every method's scores under every settlement and
     utility (``(metric, weights)`` pairs; default: the config's); an end-only method is settled
     once at the end, under the settlement name ``end``."""
@@ -92,15 +98,20 @@ def measure(config: ExperimentConfig, seeds: Iterable[int], methods: Sequence[st
             if method in END_ONLY:
                 scores = [total_scores(method, history, federation.validation, seed, **utility)]
                 rows.setdefault((method, (metric, weights), "end"), []).append(
-                    payout_fractions(scores, budgets, "cumulative"))
+                    payout_fractions(scores, budgets, "cumulative")
+                )
                 continue
-            scores = [round_scores(method, history, t, federation.validation, seed, **utility)
-                      for t in range(history.rounds)]
+            scores = [
+                round_scores(method, history, t, federation.validation, seed, **utility) for t in range(history.rounds)
+            ]
             for settlement in settlements:
                 rows.setdefault((method, (metric, weights), settlement), []).append(
-                    payout_fractions(scores, budgets, settlement))
+                    payout_fractions(scores, budgets, settlement)
+                )
     quality = constructed_quality(config)
     free_riders = tuple(sorted(b.client for b in config.behaviours if b.kind == "free_rider"))
     flipped = tuple(sorted(b.client for b in config.behaviours if b.kind == "label_flip" and b.fraction == 1.0))
-    return [PayoutQuality(method, utility, settlement, np.array(fractions), quality, free_riders, flipped)
-            for (method, utility, settlement), fractions in rows.items()]
+    return [
+        PayoutQuality(method, utility, settlement, np.array(fractions), quality, free_riders, flipped)
+        for (method, utility, settlement), fractions in rows.items()
+    ]

@@ -12,6 +12,10 @@ def constructed_quality(config: ExperimentConfig) -> np.ndarray:
     free rider, 1 / (1 + σ) for noisy features. Only its order is used (Spearman)."""
     quality = np.ones(config.data.n_clients)
     for spec in config.behaviours:
-        quality[spec.client] = {"honest": 1.0, "label_flip": 1.0 - spec.fraction, "free_rider": 0.0,
-                                "noisy": 1.0 / (1.0 + spec.sigma)}[spec.kind]
+        quality[spec.client] = {
+            "honest": 1.0,
+            "label_flip": 1.0 - spec.fraction,
+            "free_rider": 0.0,
+            "noisy": 1.0 / (1.0 + spec.sigma),
+        }[spec.kind]
     return quality

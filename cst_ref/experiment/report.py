@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from cst_ref.amm import get_amount_out, spot_price
-from cst_ref.protocol.round_loop import FederationRun, RoundResult
 from cst_ref.backends.state import SystemState
+from cst_ref.protocol.round_loop import FederationRun, RoundResult
 from cst_ref.twins import RULE_KEYS, RULE_MINT, SHARE_SCALE, SKIP_REASONS, WAD, RoundRecord, split_budget
 from cst_ref.valuation import percent_of_equal, shares_from_scores
 from cst_ref.versions import toolchain_versions
 
-from .config import ExperimentConfig
 from .build import Federation
+from .config import ExperimentConfig
 
 SCHEMA_VERSION = 3
 
@@ -39,10 +39,18 @@ def _round(result: RoundResult) -> dict[str, Any]:
         record = dataclasses.asdict(payment.record) if payment.record else None
         if record is not None:
             record.pop("clients")  # the run's fixed client accounts, listed once per report
-            record = {k: (v.hex() if isinstance(v, bytes) else list(v) if isinstance(v, tuple) else v)
-                      for k, v in record.items()}
-        rules[rule] = {"requested": payment.requested, "paid": payment.paid, "note": payment.note,
-                       "gas": payment.gas, "event": record, **_held_back(payment.record)}
+            record = {
+                k: (v.hex() if isinstance(v, bytes) else list(v) if isinstance(v, tuple) else v)
+                for k, v in record.items()
+            }
+        rules[rule] = {
+            "requested": payment.requested,
+            "paid": payment.paid,
+            "note": payment.note,
+            "gas": payment.gas,
+            "event": record,
+            **_held_back(payment.record),
+        }
     return {
         "round": result.round,
         "accuracy": result.accuracy,
@@ -62,8 +70,7 @@ def _held_back(record: RoundRecord | None) -> dict[str, Any]:
     did not pay in full and why, and what the federation owes all of them after it."""
     if record is None:
         return {"spent": 0, "held_back": [], "owed": 0}
-    held = [{"client": i, "code": code, "reason": SKIP_REASONS[code]}
-            for i, code in enumerate(record.skipped) if code]
+    held = [{"client": i, "code": code, "reason": SKIP_REASONS[code]} for i, code in enumerate(record.skipped) if code]
     return {"spent": sum(record.amounts), "held_back": held, "owed": sum(record.owed)}
 
 
@@ -105,20 +112,30 @@ def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: 
         received = sum(p.record.tokens_out[index] for p in payments) if gives_tokens else 0
         spent = 0 if RULE_KEYS[rule] == RULE_MINT else sum(p.record.amounts[index] for p in payments)
         out[rule] = {
-            "allocated": sum(p.paid * r.shares[index] // SHARE_SCALE
-                             for r in results if r.payments for p in [r.payments[rule]]),
-            "realised_base": _exit_value(final, account, index, claimable) - _exit_value(initial, account, index, vested),
+            "allocated": sum(
+                p.paid * r.shares[index] // SHARE_SCALE for r in results if r.payments for p in [r.payments[rule]]
+            ),
+            "realised_base": _exit_value(final, account, index, claimable)
+            - _exit_value(initial, account, index, vested),
             "base_spent": spent,
             "cst_received": received,
             "sale_base": get_amount_out(received, pool.reserve_token, pool.reserve_base, final.fee_bps)
-            if received else 0,
+            if received
+            else 0,
             "final_price": spot_price(pool.reserve_token, pool.reserve_base),
         }
     return out
 
 
-def build_report(config: ExperimentConfig, seed: int, backend: str, federation: Federation, run: FederationRun,
-                 allocation: Mapping[str, np.ndarray], market: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_report(
+    config: ExperimentConfig,
+    seed: int,
+    backend: str,
+    federation: Federation,
+    run: FederationRun,
+    allocation: Mapping[str, np.ndarray],
+    market: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The report of ``run``; ``allocation`` maps each configured method to its scores, ``market``
     is the run's markets (``cst_ref.experiment.markets.run_markets``) or ``None``."""
     shares = {method: shares_from_scores(scores) for method, scores in allocation.items()}
@@ -130,8 +147,9 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
             "id": i,
             "samples": int(counts[i]),
             "behaviour": federation.behaviours[i],
-            "methods": {m: {"share": float(shares[m][i]), "percent_of_equal": float(percents[m][i])}
-                        for m in allocation},
+            "methods": {
+                m: {"share": float(shares[m][i]), "percent_of_equal": float(percents[m][i])} for m in allocation
+            },
             "rules": _client_rules(run, finals, i),
         }
         for i in range(len(counts))
@@ -146,11 +164,18 @@ def build_report(config: ExperimentConfig, seed: int, backend: str, federation: 
         "seed": seed,
         "backend": backend,
         "versions": toolchain_versions(),
-        "payout": {"method": run.payout.method, "metric": run.payout.metric, "weights": run.payout.weights,
-                   "timing": run.payout.timing,
-                   "settlement": run.payout.settlement, "rules": list(run.payout.rules),
-                   "unit": "wei (10^-18 token)", "budget": run.ledger.budget,
-                   "allocated": sum(p["base"] for p in payouts), "treasury": treasury},
+        "payout": {
+            "method": run.payout.method,
+            "metric": run.payout.metric,
+            "weights": run.payout.weights,
+            "timing": run.payout.timing,
+            "settlement": run.payout.settlement,
+            "rules": list(run.payout.rules),
+            "unit": "wei (10^-18 token)",
+            "budget": run.ledger.budget,
+            "allocated": sum(p["base"] for p in payouts),
+            "treasury": treasury,
+        },
         "rounds": [_round(r) for r in run.rounds],
         "settlement": _round(run.settlement) if run.settlement else None,
         "clients": clients,

@@ -16,16 +16,16 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from cst_ref.backends.anvil import NodeError
 from cst_ref.backends import check_backend
+from cst_ref.backends.anvil import NodeError
 from cst_ref.protocol.round_loop import FederationRun, run_federation
 from cst_ref.protocol.valuer import total_scores
 from cst_ref.valuation import NonFiniteUtility
 
+from .build import Federation, build_federation
 from .config import ConfigError, ExperimentConfig
 from .markets import run_markets
 from .report import build_report
-from .build import Federation, build_federation
 
 LOWER = "lower training.lr (or a behaviour's noise scale or sigma)"
 
@@ -76,8 +76,9 @@ def node_answers(backend: str) -> Iterator[None]:
         yield
     except (ConnectionError, requests.RequestException, urllib3.exceptions.HTTPError) as error:
         detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-        raise NodeError(f"--backend rpc: the node stopped answering during the run ({detail}); "
-                        "nothing was written") from error
+        raise NodeError(
+            f"--backend rpc: the node stopped answering during the run ({detail}); nothing was written"
+        ) from error
 
 
 def check_trained(run: FederationRun) -> None:
@@ -87,8 +88,12 @@ def check_trained(run: FederationRun) -> None:
         for name in ("loss", "accuracy"):
             value = getattr(result, name)
             if not math.isfinite(value):
-                raise ConfigError([f"training: diverged: {name} is {'NaN' if math.isnan(value) else value} at round "
-                                   f"{result.round}; {LOWER}"])
+                raise ConfigError(
+                    [
+                        f"training: diverged: {name} is {'NaN' if math.isnan(value) else value} at round "
+                        f"{result.round}; {LOWER}"
+                    ]
+                )
 
 
 @contextmanager
@@ -100,9 +105,14 @@ def divergence_named() -> Iterator[None]:
         raise ConfigError([f"training: diverged: a model's validation loss is {error.value}; {LOWER}"]) from error
 
 
-def run_experiment(config: ExperimentConfig, backend: str = "twin", seed: int | None = None,
-                   data_dir: str | Path | None = None, progress: bool = False,
-                   rpc_url: str | None = None) -> Experiment:
+def run_experiment(
+    config: ExperimentConfig,
+    backend: str = "twin",
+    seed: int | None = None,
+    data_dir: str | Path | None = None,
+    progress: bool = False,
+    rpc_url: str | None = None,
+) -> Experiment:
     """Train, value, pay under every configured rule on ``backend``, and build the report.
 
     ``rpc_url`` points the ``rpc`` backend at a node, signing with the key in the environment
@@ -118,13 +128,22 @@ def run_experiment(config: ExperimentConfig, backend: str = "twin", seed: int | 
     with node_answers(backend), _chain(backend, rpc_url) as connection, one_thread():
         federation = build_federation(config, seed, data_dir, progress)
         with divergence_named():
-            run = run_federation(federation.model, federation.clients, federation.validation, federation.fedavg,
-                                 federation.payout, backend, seed, connection)
+            run = run_federation(
+                federation.model,
+                federation.clients,
+                federation.validation,
+                federation.fedavg,
+                federation.payout,
+                backend,
+                seed,
+                connection,
+            )
             check_trained(run)
             utility = federation.payout.utility
-            allocation = {method: total_scores(method, run.history, federation.validation, seed, **utility)
-                          for method in tqdm(config.valuation.methods, desc="valuation",
-                                             disable=not progress or None)}
+            allocation = {
+                method: total_scores(method, run.history, federation.validation, seed, **utility)
+                for method in tqdm(config.valuation.methods, desc="valuation", disable=not progress or None)
+            }
         market = run_markets(config, run, backend, connection) if config.market is not None else None
         report = build_report(config, seed, backend, federation, run, allocation, market)  # node still up
     return Experiment(report, run, federation)

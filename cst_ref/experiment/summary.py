@@ -12,15 +12,14 @@ from .report import tokens
 
 SETTLEMENT_TEXT = {
     "cumulative": "settled cumulatively: each round pays every client its shortfall against its share of "
-                  "the valuation so far times the budget so far, so a round whose scores are mostly noise "
-                  "moves little money",
+    "the valuation so far times the budget so far, so a round whose scores are mostly noise "
+    "moves little money",
     "round": "settled round by round: each round's budget is split by that round's own scores alone",
 }
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |"
-                                                                           for r in rows]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
 
 
 def _held_back(rounds: list[Mapping[str, Any]], rules: list[str]) -> list[str]:
@@ -33,8 +32,10 @@ def _held_back(rounds: list[Mapping[str, Any]], rules: list[str]) -> list[str]:
             lines.append(f"- {Rule.of(rule).label}: every part paid in full.")
             continue
         listed = "; ".join(f"round {n}, client {h['client']}: {h['reason']}" for n, h in held)
-        lines.append(f"- {Rule.of(rule).label}: {len(held)} part(s) not paid in full ({listed}); "
-                     f"{tokens(owed):.3f} tokens still owed at the end, paid with later rounds.")
+        lines.append(
+            f"- {Rule.of(rule).label}: {len(held)} part(s) not paid in full ({listed}); "
+            f"{tokens(owed):.3f} tokens still owed at the end, paid with later rounds."
+        )
     return lines
 
 
@@ -45,11 +46,16 @@ def _market(market: Mapping[str, Any]) -> list[str]:
     for rule, result in market["rules"].items():
         for account in result["accounts"]:
             kinds.setdefault(account["kind"], dict.fromkeys(rules, 0.0))[rule] += account["exit_profit"]
-    lines = [f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
-             f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
-             "Every column sums to zero: money only moves between these accounts.", ""]
-    return lines + _table(["account"] + [Rule.of(r).label for r in rules],
-                          [[kind] + [f"{row[r]:,.3f}" for r in rules] for kind, row in kinds.items()])
+    lines = [
+        f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
+        f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
+        "Every column sums to zero: money only moves between these accounts.",
+        "",
+    ]
+    return lines + _table(
+        ["account"] + [Rule.of(r).label for r in rules],
+        [[kind] + [f"{row[r]:,.3f}" for r in rules] for kind, row in kinds.items()],
+    )
 
 
 def summary(report: Mapping[str, Any]) -> str:
@@ -72,10 +78,15 @@ def summary(report: Mapping[str, Any]) -> str:
         "",
     ]
     paid = [r for r in rounds + ([report["settlement"]] if report["settlement"] else []) if r["amounts"]]
-    rows = [[str(r["round"]), f"{tokens(r['budget']):.3f}", f"{tokens(r['paid']):.3f}"]
-            + [f"{tokens(a):.3f}" for a in r["amounts"]] for r in paid]
-    rows.append(["total", f"{tokens(payout['budget']):.3f}", f"{tokens(payout['allocated']):.3f}"]
-                + [f"{tokens(c['payout']['base']):.3f}" for c in clients])
+    rows = [
+        [str(r["round"]), f"{tokens(r['budget']):.3f}", f"{tokens(r['paid']):.3f}"]
+        + [f"{tokens(a):.3f}" for a in r["amounts"]]
+        for r in paid
+    ]
+    rows.append(
+        ["total", f"{tokens(payout['budget']):.3f}", f"{tokens(payout['allocated']):.3f}"]
+        + [f"{tokens(c['payout']['base']):.3f}" for c in clients]
+    )
     lines += _table(["round", "budget", "paid"] + [f"client {i}" for i in range(n)], rows)
     methods = list(clients[0]["methods"])
     rules = payout["rules"]
@@ -83,11 +94,21 @@ def summary(report: Mapping[str, Any]) -> str:
     lines += ["", "## Per client", ""]
     lines += _table(
         ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]
-        + [f"whole-run {LABELS[m]} (% of equal)" for m in methods] + [f"{Rule.of(r).label}: realised (tokens)" for r in rules],
-        [[str(c["id"]), c["behaviour"], str(c["samples"]), f"{tokens(c['payout']['base']):.3f}",
-          f"{100 * c['payout']['share']:.1f}"]
-         + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]
-         + [f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules] for c in clients])
+        + [f"whole-run {LABELS[m]} (% of equal)" for m in methods]
+        + [f"{Rule.of(r).label}: realised (tokens)" for r in rules],
+        [
+            [
+                str(c["id"]),
+                c["behaviour"],
+                str(c["samples"]),
+                f"{tokens(c['payout']['base']):.3f}",
+                f"{100 * c['payout']['share']:.1f}",
+            ]
+            + [f"{c['methods'][m]['percent_of_equal']:.1f}" for m in methods]
+            + [f"{tokens(c['rules'][r]['realised_base']):.3f}" for r in rules]
+            for c in clients
+        ],
+    )
     if report["market"] is not None:
         lines += ["", "## Market", ""] + _market(report["market"])
     lines += [

@@ -31,14 +31,26 @@ class SybilOutcome:
         return self.split[method] / self.alone[method] if self.alone[method] else float("inf")
 
 
-def sybil_outcome(train: Dataset, validation: Dataset, parts: Sequence[np.ndarray], client: int, k: int,
-                  methods: Sequence[str], model: Callable[[], nn.Module], fedavg: FedAvgConfig,
-                  seed: int = 0) -> SybilOutcome:
+def sybil_outcome(
+    train: Dataset,
+    validation: Dataset,
+    parts: Sequence[np.ndarray],
+    client: int,
+    k: int,
+    methods: Sequence[str],
+    model: Callable[[], nn.Module],
+    fedavg: FedAvgConfig,
+    seed: int = 0,
+) -> SybilOutcome:
     """Train and value the federation twice, with ``client`` whole and split over ``k`` identities."""
     split = sybil_split(list(parts), client, k, seed=seed)
     results = []
     for layout, owners in ((list(parts), np.arange(len(parts))), (split.parts, split.owners)):
         history = run_fedavg(model(), build_clients(train, layout, seed=seed), validation, fedavg)
-        results.append({m: float(shares_from_scores(total_scores(m, history, validation, seed))[owners == client]
-                                 .sum()) for m in methods})
+        results.append(
+            {
+                m: float(shares_from_scores(total_scores(m, history, validation, seed))[owners == client].sum())
+                for m in methods
+            }
+        )
     return SybilOutcome(*results)

@@ -27,10 +27,10 @@ from cst_ref.protocol.valuer import END_ONLY, round_scores
 from cst_ref.scenarios import BuyAndHold, ClientAgent, RoundPlan, Scenario, run_market
 from cst_ref.twins import SHARE_SCALE, WAD, SystemConfig
 
+from .build import build_federation
 from .config import ExperimentConfig
 from .quality import constructed_quality
 from .runner import one_thread
-from .build import build_federation
 
 POLICIES = ClientAgent.POLICIES
 
@@ -53,8 +53,12 @@ class Schedule:
     @property
     def contribution(self) -> np.ndarray:
         """Each client's cumulative allocation over the run, in tokens (floats: for ranking)."""
-        return np.array([sum(plan.budget * plan.shares[i] // SHARE_SCALE for plan in self.plans) / WAD
-                         for i in range(self.system.n_clients)])
+        return np.array(
+            [
+                sum(plan.budget * plan.shares[i] // SHARE_SCALE for plan in self.plans) / WAD
+                for i in range(self.system.n_clients)
+            ]
+        )
 
 
 def schedules(config: ExperimentConfig, seeds: Iterable[int], progress: bool = False) -> list[Schedule]:
@@ -99,15 +103,18 @@ class TitleClaim:
     def return_vs_quality(self) -> np.ndarray:
         """Per run: Spearman correlation of the investors' returns with their clients' quality (NaN
         when every investor earned the same)."""
-        return np.array([spearmanr(row, self.quality).statistic if np.ptp(row) > 0 else np.nan
-                         for row in self.returns])
+        return np.array([spearmanr(row, self.quality).statistic if np.ptp(row) > 0 else np.nan for row in self.returns])
 
     @property
     def price_vs_contribution(self) -> np.ndarray:
         """Per run: Spearman correlation of each CST's price growth with its client's cumulative
         allocation (NaN when every client was allocated the same, or every price moved alike)."""
-        return np.array([spearmanr(g, c).statistic if np.ptp(c) > 0 and np.ptp(g) > 0 else np.nan
-                         for g, c in zip(self.growth, self.contribution)])
+        return np.array(
+            [
+                spearmanr(g, c).statistic if np.ptp(c) > 0 and np.ptp(g) > 0 else np.nan
+                for g, c in zip(self.growth, self.contribution)
+            ]
+        )
 
     @property
     def spread(self) -> np.ndarray:
@@ -117,23 +124,30 @@ class TitleClaim:
         return self.returns[:, best].mean(1) - self.returns[:, worst].mean(1)
 
 
-def play(schedule: Schedule, rule: str, policy: str, market_seed: int, quality: Sequence[float],
-         capital: float) -> tuple[np.ndarray, np.ndarray]:
+def play(
+    schedule: Schedule, rule: str, policy: str, market_seed: int, quality: Sequence[float], capital: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One market: each client's investor's return (%) and each CST's price growth."""
     n = schedule.system.n_clients
-    investors = [BuyAndHold(f"investor {i}", int(i), capital)
-                 for i in np.random.default_rng(market_seed).permutation(n)]  # who buys first is drawn
+    investors = [
+        BuyAndHold(f"investor {i}", int(i), capital) for i in np.random.default_rng(market_seed).permutation(n)
+    ]  # who buys first is drawn
     agents = [ClientAgent(i, policy) for i in range(n)] + investors
-    market = run_market(Scenario(rule, schedule.plans, schedule.system, tuple(quality)), agents, "twin",
-                        market_seed)
+    market = run_market(Scenario(rule, schedule.plans, schedule.system, tuple(quality)), agents, "twin", market_seed)
     pnl = market.pnl_exit
     returns = np.array([pnl[f"investor {i}"] / capital * 100 for i in range(n)])
     return returns, market.prices[-1] / market.prices[0]
 
 
-def measure(config: ExperimentConfig, schedules_: Sequence[Schedule], market_seeds: Iterable[int],
-            rules: Sequence[str], policies: Sequence[str] = POLICIES, capital: float = 50.0,
-            progress: bool = False) -> list[TitleClaim]:
+def measure(
+    config: ExperimentConfig,
+    schedules_: Sequence[Schedule],
+    market_seeds: Iterable[int],
+    rules: Sequence[str],
+    policies: Sequence[str] = POLICIES,
+    capital: float = 50.0,
+    progress: bool = False,
+) -> list[TitleClaim]:
     """Every rule × client policy over every schedule and market seed."""
     check_real("capital", capital, positive=True)
     quality = constructed_quality(config)
@@ -141,8 +155,15 @@ def measure(config: ExperimentConfig, schedules_: Sequence[Schedule], market_see
     claims = []
     combos = list(itertools.product(rules, policies))
     for rule, policy in tqdm(combos, desc="rules × policies", disable=not progress):
-        runs = [(play(s, rule, policy, m, quality, capital), s.contribution)
-                for s in schedules_ for m in market_seeds]
-        claims.append(TitleClaim(rule, policy, quality, np.array([r for (r, _), _ in runs]),
-                                 np.array([g for (_, g), _ in runs]), np.array([c for _, c in runs])))
+        runs = [(play(s, rule, policy, m, quality, capital), s.contribution) for s in schedules_ for m in market_seeds]
+        claims.append(
+            TitleClaim(
+                rule,
+                policy,
+                quality,
+                np.array([r for (r, _), _ in runs]),
+                np.array([g for (_, g), _ in runs]),
+                np.array([c for _, c in runs]),
+            )
+        )
     return claims

@@ -37,11 +37,13 @@ def train(msg: Message, context: Context, setup: FlowerSetup) -> Message:
     seed = client_seed(setup.fedavg.seed, t, setup.n_clients, partition_id)
     client = fed.clients[partition_id]
     delta = local_update(copy.deepcopy(fed.model), theta, client, setup.fedavg, seed)
-    content = RecordDict({
-        UPDATE_KEY: ArrayRecord([delta.numpy()]),
-        "metrics": MetricRecord({"num-examples": len(client)}),
-        CLIENT_KEY: ConfigRecord({"partition-id": partition_id}),
-    })
+    content = RecordDict(
+        {
+            UPDATE_KEY: ArrayRecord([delta.numpy()]),
+            "metrics": MetricRecord({"num-examples": len(client)}),
+            CLIENT_KEY: ConfigRecord({"partition-id": partition_id}),
+        }
+    )
     return Message(content=content, reply_to=msg)
 
 

@@ -22,8 +22,13 @@ from cst_ref.valuation import METHODS
 def participant_view(history: History, t: int, participants: tuple[int, ...]) -> History:
     """Round ``t`` as a one-round history of ``participants`` alone (indices in that order)."""
     index = list(participants)
-    return History(history.model, history.global_params[t : t + 2], [history.updates[t][index]],
-                   history.sample_counts[index], history.metrics[t : t + 1])
+    return History(
+        history.model,
+        history.global_params[t : t + 2],
+        [history.updates[t][index]],
+        history.sample_counts[index],
+        history.metrics[t : t + 1],
+    )
 
 
 class RoundPayer:
@@ -32,8 +37,10 @@ class RoundPayer:
 
     def __init__(self, payout: Payout, validation: Dataset, backend: str = "twin", seed: int = 0) -> None:
         if payout.timing != "round":
-            raise ValueError(f"payout.timing must be 'round' for Flower runs (clients may miss rounds, so "
-                             f"whole-training methods have no complete history), got {payout.timing!r}")
+            raise ValueError(
+                f"payout.timing must be 'round' for Flower runs (clients may miss rounds, so "
+                f"whole-training methods have no complete history), got {payout.timing!r}"
+            )
         self.step = RoundPayment(payout, backend)
         self.validation = validation
         self.seed = seed
@@ -52,6 +59,7 @@ class RoundPayer:
         if participants:
             view = participant_view(history, t, participants)
             method = METHODS[self.run.payout.method].run
-            scores[list(participants)] = method(view, self.validation, round_seed(self.seed, t),
-                                                **self.run.payout.utility).values
+            scores[list(participants)] = method(
+                view, self.validation, round_seed(self.seed, t), **self.run.payout.utility
+            ).values
         return self.step.pay(t, money, scores, tuple(i for i in range(n) if i not in set(participants)))

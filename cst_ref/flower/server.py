@@ -71,8 +71,12 @@ def start_run(setup: FlowerSetup, payout: Payout | None, backend: str = "twin") 
     return FlowerRun(setup, RecordingFedAvg(fed.model, setup.n_clients, fed.validation, payer), payer)
 
 
-def make_server_app(setup: FlowerSetup | None = None, payout_for: PayoutFor = gtg_payout, backend: str = "twin",
-                    runs: list[FlowerRun] | None = None) -> ServerApp:
+def make_server_app(
+    setup: FlowerSetup | None = None,
+    payout_for: PayoutFor = gtg_payout,
+    backend: str = "twin",
+    runs: list[FlowerRun] | None = None,
+) -> ServerApp:
     """A ServerApp running :class:`RecordingFedAvg` for ``setup`` (``None``: from the run config).
 
     Each run it starts is appended to ``runs``, so a caller in the same process (the
@@ -86,8 +90,7 @@ def make_server_app(setup: FlowerSetup | None = None, payout_for: PayoutFor = gt
         run = start_run(chosen, payout_for(chosen), backend)
         if runs is not None:
             runs.append(run)
-        run.strategy.start(grid=grid, initial_arrays=run.strategy.initial_arrays(),
-                           num_rounds=chosen.fedavg.rounds)
+        run.strategy.start(grid=grid, initial_arrays=run.strategy.initial_arrays(), num_rounds=chosen.fedavg.rounds)
 
     return app
 
@@ -105,9 +108,14 @@ def _quiet(level: int) -> Iterator[None]:
         logger.setLevel(before)
 
 
-def simulate(setup: FlowerSetup, payout: Payout | None = None, backend: str = "twin",
-             client_app: ClientApp | None = None, num_cpus: int = 2, log_level: int = logging.ERROR
-             ) -> FlowerRun:
+def simulate(
+    setup: FlowerSetup,
+    payout: Payout | None = None,
+    backend: str = "twin",
+    client_app: ClientApp | None = None,
+    num_cpus: int = 2,
+    log_level: int = logging.ERROR,
+) -> FlowerRun:
     """Run ``setup`` on Flower's simulation engine with one supernode per client; pay by ``payout``.
 
     Ray starts with ``num_cpus`` CPUs and one client per CPU at a time. ``client_app``
@@ -121,8 +129,10 @@ def simulate(setup: FlowerSetup, payout: Payout | None = None, backend: str = "t
             server_app=make_server_app(setup, lambda _: payout, backend, runs),
             client_app=client_app or make_client_app(setup),
             num_supernodes=setup.n_clients,
-            backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
-                            "init_args": {"num_cpus": num_cpus, "_system_config": RAY_SYSTEM_CONFIG}},
+            backend_config={
+                "client_resources": {"num_cpus": 1, "num_gpus": 0.0},
+                "init_args": {"num_cpus": num_cpus, "_system_config": RAY_SYSTEM_CONFIG},
+            },
         )
     if not runs:
         raise RuntimeError("Flower's simulation ended before the ServerApp started")

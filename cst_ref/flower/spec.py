@@ -24,6 +24,7 @@ from cst_ref.models import mlp
 from cst_ref.sections import ConfigError, Section, validated
 from cst_ref.twins import MAX_CLIENTS
 
+
 class FlowerSetup(Section):
     """Digits, partitioned over ``n_clients``, an MLP, FedAvg hyperparameters; all from ``fedavg.seed``.
 
@@ -53,8 +54,9 @@ class FlowerSetup(Section):
         """The flat key-value form Flower's run config carries (``--run-config`` overrides it)."""
         own = {name.replace("_", "-"): getattr(self, name) for name in type(self).model_fields if name != "fedavg"}
         own["free-riders"] = ",".join(map(str, self.free_riders))
-        training = {f.name.replace("_", "-"): getattr(self.fedavg, f.name) for f in fields(self.fedavg)
-                    if f.name != "progress"}
+        training = {
+            f.name.replace("_", "-"): getattr(self.fedavg, f.name) for f in fields(self.fedavg) if f.name != "progress"
+        }
         return {**own, **training}
 
     @classmethod
@@ -68,8 +70,10 @@ class FlowerSetup(Section):
         values = {**known, **config}
         riders = str(values.pop("free-riders"))
         try:
-            training = FedAvgConfig(**{f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig)
-                                       if f.name != "progress"}, progress=False)
+            training = FedAvgConfig(
+                **{f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig) if f.name != "progress"},
+                progress=False,
+            )
             free_riders = tuple(int(c) for c in riders.split(",") if c.strip())
         except ValueError as error:
             raise ConfigError([f"run config: {error}"]) from None

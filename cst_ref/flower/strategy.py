@@ -30,10 +30,12 @@ RoundHook = Callable[[History, int, tuple[int, ...]], object]
 class RecordingFedAvg(FedAvg):
     """FedAvg over all ``n_clients`` nodes every round, keeping ``history`` and ``participants``."""
 
-    def __init__(self, model: nn.Module, n_clients: int, validation: Dataset, on_round: RoundHook | None = None
-                 ) -> None:
-        super().__init__(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=n_clients,
-                         min_available_nodes=n_clients)
+    def __init__(
+        self, model: nn.Module, n_clients: int, validation: Dataset, on_round: RoundHook | None = None
+    ) -> None:
+        super().__init__(
+            fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=n_clients, min_available_nodes=n_clients
+        )
         theta = parameters_to_vector(model.parameters()).detach().clone()
         self.history = History(model, [theta], [], np.zeros(n_clients, dtype=np.int64))
         self.validation = validation
@@ -44,8 +46,9 @@ class RecordingFedAvg(FedAvg):
         """θ_0 as the ArrayRecord ``start`` sends out first."""
         return ArrayRecord([self.history.global_params[0].numpy()])
 
-    def aggregate_train(self, server_round: int, replies: Iterable[Message]
-                        ) -> tuple[ArrayRecord | None, MetricRecord | None]:
+    def aggregate_train(
+        self, server_round: int, replies: Iterable[Message]
+    ) -> tuple[ArrayRecord | None, MetricRecord | None]:
         replies = list(replies)
         mean_update, metrics = super().aggregate_train(server_round, replies)
         history = self.history

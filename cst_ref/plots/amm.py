@@ -35,11 +35,16 @@ def constant_product_trade(reserve_token: int, reserve_base: int, amount_in: int
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=100)
     ax.plot(xs, x0 * y0 / xs, color="#1f4e79", label="$x \\cdot y = k$ before the trade")
     ax.plot([x0, x1], [y0, y1], "o", color="#b26a00")
-    ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops={"arrowstyle": "-|>", "color": "#b26a00", "lw": 1.5})
+    ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "#b26a00", "lw": 1.5})
     k_growth = 100 * ((reserve_token + amount_in) * (reserve_base - amount_out) / (reserve_token * reserve_base) - 1)
-    ax.annotate(f"sell {amount_in / UNIT:g} CST\nget {amount_out / UNIT:.4f} base\n$k$ grows {k_growth:.3f} %", xy=((x0 + x1) / 2, (y0 + y1) / 2),
-                xytext=(12, 12), textcoords="offset points", color="#b26a00", fontsize=9)
+    ax.annotate(
+        f"sell {amount_in / UNIT:g} CST\nget {amount_out / UNIT:.4f} base\n$k$ grows {k_growth:.3f} %",
+        xy=((x0 + x1) / 2, (y0 + y1) / 2),
+        xytext=(12, 12),
+        textcoords="offset points",
+        color="#b26a00",
+        fontsize=9,
+    )
     ax.set_xlabel("CST reserve $x$")
     ax.set_ylabel("base reserve $y$")
     ax.set_ylim(0, 2.2 * y0)
@@ -49,8 +54,9 @@ def constant_product_trade(reserve_token: int, reserve_base: int, amount_in: int
     return fig
 
 
-def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fraction: float = 1.0,
-                 points: int = 60) -> Figure:
+def price_impact(
+    reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fraction: float = 1.0, points: int = 60
+) -> Figure:
     """Average execution price and price impact against trade size (a fraction of the input reserve).
 
     On log axes the two costs of a trade separate: small trades pay about the
@@ -71,8 +77,13 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
     left.axhline(spot, color="grey", ls="--", label="spot price before the trade")
     left.set_ylabel("output per unit of input")
     right.loglog(100 * fractions, impact, color="#b26a00", label=f"constant product, fee {fee_bps} bps")
-    right.loglog(100 * fractions, 100 * fractions / (1 + fractions), color="grey", ls=":",
-                 label="curve alone (no fee): $f/(1+f)$")
+    right.loglog(
+        100 * fractions,
+        100 * fractions / (1 + fractions),
+        color="grey",
+        ls=":",
+        label="curve alone (no fee): $f/(1+f)$",
+    )
     right.axhline(fee_bps / 100, color="grey", ls="--", lw=0.8, label="the fee alone")
     right.set_ylabel("price impact (%)")
     for ax in (left, right):
@@ -83,8 +94,9 @@ def price_impact(reserve_in: int, reserve_out: int, fee_bps: int = 30, max_fract
     return fig
 
 
-def price_paths(times: Sequence[float], series: Mapping[str, Sequence[float]], *,
-                ylabel: str = "price of CST in base") -> Figure:
+def price_paths(
+    times: Sequence[float], series: Mapping[str, Sequence[float]], *, ylabel: str = "price of CST in base"
+) -> Figure:
     """Several price series over time, e.g. the spot price and its TWAP."""
     check_nonempty("series", series)
     for label, values in series.items():
@@ -100,9 +112,14 @@ def price_paths(times: Sequence[float], series: Mapping[str, Sequence[float]], *
     return fig
 
 
-def quote_explorer(reserve_token: int, reserve_base: int, fee_bps: int = 30, *,
-                   log10_sizes: Sequence[float] = tuple(np.round(np.arange(-2, 2.001, 0.05), 2)),
-                   tolerances_bps: Sequence[int] = range(0, 501, 10)) -> InteractiveFigure:
+def quote_explorer(
+    reserve_token: int,
+    reserve_base: int,
+    fee_bps: int = 30,
+    *,
+    log10_sizes: Sequence[float] = tuple(np.round(np.arange(-2, 2.001, 0.05), 2)),
+    tolerances_bps: Sequence[int] = range(0, 501, 10),
+) -> InteractiveFigure:
     """A sale's quote for every trade size and slippage tolerance on a grid, switched by two
     sliders in the browser: the kernel-free version of chapter 5's quote widget.
 
@@ -128,21 +145,31 @@ def quote_explorer(reserve_token: int, reserve_base: int, fee_bps: int = 30, *,
         amount_in = int(size_percent / 100 * reserve_token)
         out = get_amount_out(amount_in, reserve_token, reserve_base, fee_bps)
         impact = amm.price_impact(amount_in, reserve_token, reserve_base, fee_bps)
-        rows.append({
-            "p": log_size, "size": size_percent, "impact": 100 * impact,
-            "lines": [f"sell {amount_in / UNIT:,.3f} CST ({size_percent:.2f} % of the reserve)",
-                      f"receive {out / UNIT:,.6f} base at {out / amount_in:.6f} base/CST (spot {spot:.6f})",
-                      f"price impact {100 * impact:.3f} %"],
-            "min_out": [f"{out * (10_000 - t) // 10_000 / UNIT:,.6f}" for t in tolerances],
-        })
+        rows.append(
+            {
+                "p": log_size,
+                "size": size_percent,
+                "impact": 100 * impact,
+                "lines": [
+                    f"sell {amount_in / UNIT:,.3f} CST ({size_percent:.2f} % of the reserve)",
+                    f"receive {out / UNIT:,.6f} base at {out / amount_in:.6f} base/CST (spot {spot:.6f})",
+                    f"price impact {100 * impact:.3f} %",
+                ],
+                "min_out": [f"{out * (10_000 - t) // 10_000 / UNIT:,.6f}" for t in tolerances],
+            }
+        )
     size_step = round(float(size_steps[0]), 3) if len(size_steps) else 1.0
     tolerance_step = int(tolerance_steps[0]) if len(tolerance_steps) else 1
-    size = alt.param(name="log_size", value=min(log10_sizes, key=abs),
-                     bind=alt.binding_range(min=log10_sizes[0], max=log10_sizes[-1], step=size_step,
-                                            name="log₁₀ size (% of x) "))
-    tolerance = alt.param(name="tolerance_bps", value=min(tolerances, key=lambda t: abs(t - 50)),
-                          bind=alt.binding_range(min=tolerances[0], max=tolerances[-1], step=tolerance_step,
-                                                 name="tolerance (bps) "))
+    size = alt.param(
+        name="log_size",
+        value=min(log10_sizes, key=abs),
+        bind=alt.binding_range(min=log10_sizes[0], max=log10_sizes[-1], step=size_step, name="log₁₀ size (% of x) "),
+    )
+    tolerance = alt.param(
+        name="tolerance_bps",
+        value=min(tolerances, key=lambda t: abs(t - 50)),
+        bind=alt.binding_range(min=tolerances[0], max=tolerances[-1], step=tolerance_step, name="tolerance (bps) "),
+    )
     chosen = f"abs(datum.p - log_size) < {size_step / 2}"
     base = alt.Chart().encode(
         x=alt.X("size:Q", scale=alt.Scale(type="log"), title="trade size, % of the CST reserve"),
@@ -155,17 +182,20 @@ def quote_explorer(reserve_token: int, reserve_base: int, fee_bps: int = 30, *,
         .transform_filter(chosen)
         .transform_calculate(
             text=f"[datum.lines[0], datum.lines[1], datum.lines[2], 'min_out ' + datum.min_out["
-                 f"round((tolerance_bps - {tolerances[0]}) / {tolerance_step})] + ' base (reverts if the price"
-                 " moves > ' + format(tolerance_bps / 100, '.2f') + ' %)']")
+            f"round((tolerance_bps - {tolerances[0]}) / {tolerance_step})] + ' base (reverts if the price"
+            " moves > ' + format(tolerance_bps / 100, '.2f') + ' %)']"
+        )
         .mark_text(align="left", baseline="top", font="monospace", fontSize=12, lineHeight=18)
         .encode(text="text:N", x=alt.value(0), y=alt.value(0))
         .properties(width=520, height=72)
     )
     chart = alt.vconcat(
-        (curve + point).add_params(size, tolerance).properties(
-            width=520, height=220, title=f"Quote for a sale into the pool (fee {fee_bps} bps)"),
+        (curve + point)
+        .add_params(size, tolerance)
+        .properties(width=520, height=220, title=f"Quote for a sale into the pool (fee {fee_bps} bps)"),
         readout,
         data=alt.Data(values=rows),  # once, shared by both views
     ).configure_view(stroke=None)
     return InteractiveFigure.from_chart(
-        chart, "Price impact against trade size with the quote for the chosen size and slippage tolerance")
+        chart, "Price impact against trade size with the quote for the chosen size and slippage tolerance"
+    )

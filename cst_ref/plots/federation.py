@@ -56,8 +56,15 @@ def rule_outcomes(outcomes: Sequence[RuleOutcome], client_labels: Sequence[str])
     axes[2].set_title("other parties (base tokens)", fontsize=10)
     axes[2].legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     # the rules' key above both bar panels: inside one, it covered that panel's bars
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=len(outcomes), fontsize=9,
-               frameon=False, handlelength=1.2, columnspacing=1.5)
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="upper center",
+        ncol=len(outcomes),
+        fontsize=9,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.5,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 

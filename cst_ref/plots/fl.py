@@ -65,7 +65,7 @@ def label_histograms(histograms: Mapping[str, np.ndarray]) -> Figure:
     fig, axes = plt.subplots(rows, columns, figsize=(7, 0.4 + 2.6 * rows), sharey=True, squeeze=False, dpi=100)
     for ax, (title, histogram) in zip(axes.flat, histograms.items()):
         draw_label_histogram(ax, histogram, title)
-    for ax in axes.flat[len(histograms):]:
+    for ax in axes.flat[len(histograms) :]:
         ax.set_visible(False)
     for ax in axes[:-1].flat:  # one x label per column, at the bottom
         ax.set_xlabel("")
@@ -75,9 +75,15 @@ def label_histograms(histograms: Mapping[str, np.ndarray]) -> Figure:
     return fig
 
 
-def dirichlet_explorer(labels: np.ndarray, n_clients: int, n_classes: int, *,
-                       log10_alphas: Sequence[float] = tuple(np.round(np.arange(-1.3, 2.01, 0.1), 1)),
-                       seeds: Sequence[int] = range(5), min_size: int = 5) -> InteractiveFigure:
+def dirichlet_explorer(
+    labels: np.ndarray,
+    n_clients: int,
+    n_classes: int,
+    *,
+    log10_alphas: Sequence[float] = tuple(np.round(np.arange(-1.3, 2.01, 0.1), 1)),
+    seeds: Sequence[int] = range(5),
+    min_size: int = 5,
+) -> InteractiveFigure:
     """Dirichlet label histograms for every α on a log grid and every seed, switched by two
     sliders in the browser: the kernel-free version of chapter 2's α slider.
 
@@ -100,11 +106,14 @@ def dirichlet_explorer(labels: np.ndarray, n_clients: int, n_classes: int, *,
             for client, counts in enumerate(label_histogram(labels, parts, n_classes)):
                 rows.append({"a": log_alpha, "s": seed, "c": client, "n": [int(k) for k in counts]})
     step = round(float(steps[0]), 2) if len(steps) else 1.0
-    alpha = alt.param(name="log_alpha", value=min(log10_alphas, key=lambda a: abs(a - np.log10(0.5))),
-                      bind=alt.binding_range(min=log10_alphas[0], max=log10_alphas[-1], step=step,
-                                             name="log₁₀ α "))
-    seed = alt.param(name="seed", value=seeds[0],
-                     bind=alt.binding_range(min=seeds[0], max=seeds[-1], step=1, name="seed "))
+    alpha = alt.param(
+        name="log_alpha",
+        value=min(log10_alphas, key=lambda a: abs(a - np.log10(0.5))),
+        bind=alt.binding_range(min=log10_alphas[0], max=log10_alphas[-1], step=step, name="log₁₀ α "),
+    )
+    seed = alt.param(
+        name="seed", value=seeds[0], bind=alt.binding_range(min=seeds[0], max=seeds[-1], step=1, name="seed ")
+    )
     most = max(sum(r["n"]) for r in rows)
     chart = (
         alt.Chart(alt.Data(values=rows))
@@ -115,18 +124,28 @@ def dirichlet_explorer(labels: np.ndarray, n_clients: int, n_classes: int, *,
         .encode(
             x=alt.X("c:O", title="client", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("samples:Q", title="samples", scale=alt.Scale(domain=[0, most])),
-            color=alt.Color("class:N", title="class",  # the static histograms' colours, class by class
-                            scale=alt.Scale(domain=list(range(n_classes)), range=class_colours(n_classes))),
+            color=alt.Color(
+                "class:N",
+                title="class",  # the static histograms' colours, class by class
+                scale=alt.Scale(domain=list(range(n_classes)), range=class_colours(n_classes)),
+            ),
             order=alt.Order("class:Q"),
             tooltip=["c:O", "class:N", "samples:Q"],
         )
         .add_params(alpha, seed)
-        .properties(width=520, height=260,
-                    title=alt.Title(alt.expr("'Dirichlet α = ' + format(pow(10, log_alpha), log_alpha >= 1 ? '.0f' : '.2~g')"
-                                             " + ', seed ' + seed")))
+        .properties(
+            width=520,
+            height=260,
+            title=alt.Title(
+                alt.expr(
+                    "'Dirichlet α = ' + format(pow(10, log_alpha), log_alpha >= 1 ? '.0f' : '.2~g') + ', seed ' + seed"
+                )
+            ),
+        )
     )
     return InteractiveFigure.from_chart(
-        chart, f"Label histograms of a Dirichlet split over {n_clients} clients, with sliders for α and the seed")
+        chart, f"Label histograms of a Dirichlet split over {n_clients} clients, with sliders for α and the seed"
+    )
 
 
 def accuracy_curves(curves: Mapping[str, Sequence[float]], title: str = "Global model accuracy") -> Figure:

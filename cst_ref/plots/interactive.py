@@ -120,15 +120,20 @@ class InteractiveFigure:
     def to_html(self) -> str:
         element = self.element_id
         spec = json.dumps(self.spec, separators=(",", ":")).replace("</", "<\\/")
-        loader = _LOADER % {"id": json.dumps(element), "spec_id": json.dumps(f"{element}-spec"),
-                            "static": json.dumps(VEGA_STATIC)}
+        loader = _LOADER % {
+            "id": json.dumps(element),
+            "spec_id": json.dumps(f"{element}-spec"),
+            "static": json.dumps(VEGA_STATIC),
+        }
         label = html.escape(self.description, quote=True)
-        return (f'<div id="{element}" class="cst-interactive" {MARKER}="vega-lite" role="figure" '
-                f'aria-label="{label}">'
-                f'<div class="cst-interactive-view"></div>'
-                f'<p class="cst-interactive-fallback">Loading the interactive figure…</p>'
-                f'<script type="application/json" id="{element}-spec">{spec}</script>'
-                f"<script>{loader}</script></div>")
+        return (
+            f'<div id="{element}" class="cst-interactive" {MARKER}="vega-lite" role="figure" '
+            f'aria-label="{label}">'
+            f'<div class="cst-interactive-view"></div>'
+            f'<p class="cst-interactive-fallback">Loading the interactive figure…</p>'
+            f'<script type="application/json" id="{element}-spec">{spec}</script>'
+            f"<script>{loader}</script></div>"
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/html": self.to_html(), "text/plain": f"[Interactive figure in the HTML book: {self.description}]"}

@@ -87,8 +87,9 @@ def sandwich_figure(tolerances_bps: Sequence[int], taken: Mapping[str, Sequence[
     return fig
 
 
-def title_claim_figure(quality: Sequence[float], returns: Mapping[str, np.ndarray], labels: Sequence[str],
-                       title: str) -> Figure:
+def title_claim_figure(
+    quality: Sequence[float], returns: Mapping[str, np.ndarray], labels: Sequence[str], title: str
+) -> Figure:
     """One panel per rule: each client's investor return (mean over runs, 95 % interval) against
     the client's built-in quality; ``returns[rule]`` is runs × clients, in %. Clients that share
     a quality and a label (four honest ones) are labelled once, beside the highest of them."""
@@ -100,10 +101,14 @@ def title_claim_figure(quality: Sequence[float], returns: Mapping[str, np.ndarra
         runs = np.asarray(returns[rule], dtype=float)
         if runs.ndim != 2 or runs.shape[1] != len(quality):
             raise ValueError(f"returns[{rule!r}] must have shape (runs, {len(quality)}), got {runs.shape}")
-        half = stats.t.ppf(0.975, len(runs) - 1) * runs.std(0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1 \
+        half = (
+            stats.t.ppf(0.975, len(runs) - 1) * runs.std(0, ddof=1) / np.sqrt(len(runs))
+            if len(runs) > 1
             else np.zeros(len(quality))
-        ax.errorbar(quality, runs.mean(0), yerr=half, fmt="o", color="#1f4e79", ecolor="#7f7f7f", capsize=2,
-                    markersize=4)
+        )
+        ax.errorbar(
+            quality, runs.mean(0), yerr=half, fmt="o", color="#1f4e79", ecolor="#7f7f7f", capsize=2, markersize=4
+        )
         highest: dict[tuple[float, str], float] = {}
         for q, r, label in zip(quality, runs.mean(0), labels):
             highest[q, label] = max(r, highest.get((q, label), -np.inf))
@@ -120,9 +125,14 @@ def title_claim_figure(quality: Sequence[float], returns: Mapping[str, np.ndarra
     return fig
 
 
-
-def value_figure(prices: np.ndarray, values: np.ndarray, treasury: Sequence[float], clients: Mapping[int, str],
-                 events: Mapping[int, str], title: str) -> Figure:
+def value_figure(
+    prices: np.ndarray,
+    values: np.ndarray,
+    treasury: Sequence[float],
+    clients: Mapping[int, str],
+    events: Mapping[int, str],
+    title: str,
+) -> Figure:
     """Left: the spot price (solid) and the fundamental value (dashed) of each of ``clients``
     (index → label) at every row of a market; right: the free treasury. ``events`` marks rows
     (index → label) with a dotted vertical line on both panels, named in the legend."""
@@ -155,8 +165,9 @@ def value_figure(prices: np.ndarray, values: np.ndarray, treasury: Sequence[floa
     return fig
 
 
-def received_figure(received: Mapping[str, np.ndarray], direct: np.ndarray, clients: Mapping[int, str],
-                    title: str) -> Figure:
+def received_figure(
+    received: Mapping[str, np.ndarray], direct: np.ndarray, clients: Mapping[int, str], title: str
+) -> Figure:
     """One panel per client: the base it has taken out by each round under each rule (solid)
     against what direct payment in base would have given it (black, dashed). ``received[rule]``
     and ``direct`` are cumulative, rows × clients, in tokens."""
@@ -170,8 +181,16 @@ def received_figure(received: Mapping[str, np.ndarray], direct: np.ndarray, clie
         ax.set_xlabel("round", fontsize=9)
     axes[0][0].set_ylabel("base taken out (cumulative)")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, [label.replace("_", " ") for label in labels], loc="lower center", ncol=len(labels),
-               fontsize=9, frameon=False, handlelength=1.5, columnspacing=1.2)
+    fig.legend(
+        handles,
+        [label.replace("_", " ") for label in labels],
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=9,
+        frameon=False,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
     fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

@@ -20,8 +20,13 @@ _BOX_FONT, _LABEL_FONT, _TITLE_FONT = 10, 9, 11
 def _box(ax: Axes, x: float, y: float, text: str, kind: str, width: float, height: float) -> None:
     ax.add_patch(
         FancyBboxPatch(
-            (x - width / 2, y - height / 2), width, height,
-            boxstyle="round,pad=0.01", facecolor=_COLOURS[kind], edgecolor="none", alpha=0.9,
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.01",
+            facecolor=_COLOURS[kind],
+            edgecolor="none",
+            alpha=0.9,
         )
     )
     ax.text(x, y, text, ha="center", va="center", color="white", fontsize=_BOX_FONT, linespacing=1.25)
@@ -29,16 +34,34 @@ def _box(ax: Axes, x: float, y: float, text: str, kind: str, width: float, heigh
 
 def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str, colour: str) -> None:
     ax.add_patch(
-        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=colour, lw=1.3,
-                        shrinkA=4, shrinkB=4, connectionstyle="arc3,rad=0.08")
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=colour,
+            lw=1.3,
+            shrinkA=4,
+            shrinkB=4,
+            connectionstyle="arc3,rad=0.08",
+        )
     )
     if not label:
         return
     middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
     # just above the arrow's middle, so the label hides neither the arrow nor its head
-    ax.annotate(label, middle, xytext=(0, 5), textcoords="offset points", fontsize=_LABEL_FONT, color=colour,
-                ha="center", va="bottom", linespacing=1.1,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+    ax.annotate(
+        label,
+        middle,
+        xytext=(0, 5),
+        textcoords="offset points",
+        fontsize=_LABEL_FONT,
+        color=colour,
+        ha="center",
+        va="bottom",
+        linespacing=1.1,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+    )
 
 
 def system_map(n_clients: int = 3) -> Figure:
@@ -75,11 +98,26 @@ def system_map(n_clients: int = 3) -> Figure:
         _box(ax, *pool, f"Pool {i + 1}\nCST$_{i + 1}$ / base", "pool", pool_w, box_h)
         labelled = i == middle
         fan = spread * ((n_clients - 1) / 2 - i)  # arrows meet the middle boxes spread over their height
-        _arrow(ax, (client_x + client_w / 2 + gap, y), (fed[0] - fed_w / 2 - gap, fed[1] + fan),
-               "model\nupdate" if labelled else "", _COLOURS["client"])
-        _arrow(ax, (fed[0] + fed_w / 2 + gap, fed[1] + fan), (pool_x - pool_w / 2 - gap, y),
-               "reward\n$s_i R_t$" if labelled else "", _COLOURS["federation"])
-        _arrow(ax, (investor[0] - investor_w / 2 - gap, investor[1] + fan), (pool_x + pool_w / 2 + gap, y),
-               "trade" if labelled else "", _COLOURS["investor"])
+        _arrow(
+            ax,
+            (client_x + client_w / 2 + gap, y),
+            (fed[0] - fed_w / 2 - gap, fed[1] + fan),
+            "model\nupdate" if labelled else "",
+            _COLOURS["client"],
+        )
+        _arrow(
+            ax,
+            (fed[0] + fed_w / 2 + gap, fed[1] + fan),
+            (pool_x - pool_w / 2 - gap, y),
+            "reward\n$s_i R_t$" if labelled else "",
+            _COLOURS["federation"],
+        )
+        _arrow(
+            ax,
+            (investor[0] - investor_w / 2 - gap, investor[1] + fan),
+            (pool_x + pool_w / 2 + gap, y),
+            "trade" if labelled else "",
+            _COLOURS["investor"],
+        )
     ax.set_title("WallStreetFeds: the federation allocates, token pools distribute", fontsize=_TITLE_FONT)
     return fig

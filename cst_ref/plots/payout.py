@@ -26,13 +26,23 @@ def payout_quality_figure(results: Mapping[str, PayoutQuality], behaviours: Sequ
         mean = percent.mean(0)
         x = np.arange(n) + (k - (len(results) - 1) / 2) * width
         ax.bar(x, mean, width, label=label)
-        ax.errorbar(x, mean, yerr=[mean - percent.min(0), percent.max(0) - mean], fmt="none", ecolor="black",
-                    elinewidth=0.8, capsize=2)
+        ax.errorbar(
+            x,
+            mean,
+            yerr=[mean - percent.min(0), percent.max(0) - mean],
+            fmt="none",
+            ecolor="black",
+            elinewidth=0.8,
+            capsize=2,
+        )
     ax.axhline(100 / n, color="grey", linestyle=":", linewidth=1)
     ax.set_xticks(np.arange(n), [f"{i}\n" + b.replace(" ", "\n") for i, b in enumerate(behaviours)], fontsize=9)
     ax.set_ylabel("share of the budget paid (%)")
-    ax.set_title(f"Payout on a federation of known quality ({len(next(iter(results.values())).fractions)} seeds; "
-                 "dotted: equal split)", fontsize=11)
+    ax.set_title(
+        f"Payout on a federation of known quality ({len(next(iter(results.values())).fractions)} seeds; "
+        "dotted: equal split)",
+        fontsize=11,
+    )
     # above the axes, not over the bars
     ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=1, frameon=False)
     fig.tight_layout()

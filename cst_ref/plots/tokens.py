@@ -23,9 +23,13 @@ NEW_SLOT_COLOUR = "#b26a00"
 CHANGED_SLOT_COLOUR = "#1f4e79"
 
 
-def erc20_gas_bars(gas: Mapping[str, int], creates_balance: Collection[str] = (), *,
-                   intrinsic: int = 21_000,
-                   title: str = "Execution gas of ERC-20 operations") -> Figure:
+def erc20_gas_bars(
+    gas: Mapping[str, int],
+    creates_balance: Collection[str] = (),
+    *,
+    intrinsic: int = 21_000,
+    title: str = "Execution gas of ERC-20 operations",
+) -> Figure:
     """One horizontal bar per operation, in the order given, its gas printed at the bar's end.
 
     ``creates_balance`` names the operations that write a balance slot that was zero; they are
@@ -55,10 +59,18 @@ def erc20_gas_bars(gas: Mapping[str, int], creates_balance: Collection[str] = ()
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.set_xlabel("gas executed, priced as the first call of a new transaction", fontsize=9)
     ax.set_title(title, fontsize=11)
-    fig.legend(handles=[Patch(color=NEW_SLOT_COLOUR, label="creates a balance"),
-                        Patch(color=CHANGED_SLOT_COLOUR, label="updates existing slots only"),
-                        Line2D([], [], color="grey", ls=":",
-                               label=f"+{intrinsic:,} intrinsic gas per transaction")],
-               fontsize=9, loc="lower center", ncol=2, frameon=False, handlelength=1.5, columnspacing=1.2)
+    fig.legend(
+        handles=[
+            Patch(color=NEW_SLOT_COLOUR, label="creates a balance"),
+            Patch(color=CHANGED_SLOT_COLOUR, label="updates existing slots only"),
+            Line2D([], [], color="grey", ls=":", label=f"+{intrinsic:,} intrinsic gas per transaction"),
+        ],
+        fontsize=9,
+        loc="lower center",
+        ncol=2,
+        frameon=False,
+        handlelength=1.5,
+        columnspacing=1.2,
+    )
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig

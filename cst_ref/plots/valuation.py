@@ -48,8 +48,9 @@ def percent_of_equal_bars(
     width = 0.8 / len(methods)
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     for k, method in enumerate(methods):
-        ax.bar(np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method,
-               color=_colour(k))
+        ax.bar(
+            np.arange(n) + (k - (len(methods) - 1) / 2) * width, rewards[method], width, label=method, color=_colour(k)
+        )
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
     ax.set_xticks(np.arange(n), labels, fontsize=9)
     ax.set_xlabel("client")

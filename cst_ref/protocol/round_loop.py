@@ -14,25 +14,30 @@ the market scenarios replay the shares and budgets it produced.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from torch import nn
 
+from cst_ref.backends import Backend, distribute, make_backend
 from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
-from cst_ref.twins import RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_KEYS, RULE_MINT, RoundRecord, SystemConfig
+from cst_ref.twins import (
+    RULE_KEYS,
+    RULE_MINT,
+    RoundRecord,
+    SystemConfig,
+)
 from cst_ref.valuation import check_metric, check_weights, method_id
-
-from cst_ref.backends import Backend, distribute, make_backend
 
 if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
     from cst_ref.backends.rpc import Connection
+from cst_ref.backends.state import SystemState
+
 from .budget import BudgetSchedule, RoundBudget
 from .settlement import Allocation, Settlement, check_settlement
-from cst_ref.backends.state import SystemState
 from .valuer import END_ONLY, round_scores, total_scores
 
 TIMINGS = ("round", "end")
@@ -177,8 +182,13 @@ class RoundPayment:
 
     def __init__(self, payout: Payout, backend: str = "twin", connection: Connection | None = None) -> None:
         backends = {rule: make_backend(backend, payout.system, connection) for rule in payout.rules}
-        self.run = FederationRun(None, payout, backends, {rule: b.state() for rule, b in backends.items()},  # type: ignore[arg-type]
-                                 ledger=Settlement(payout.settlement, payout.system.n_clients))
+        self.run = FederationRun(
+            None,
+            payout,
+            backends,
+            {rule: b.state() for rule, b in backends.items()},  # type: ignore[arg-type]
+            ledger=Settlement(payout.settlement, payout.system.n_clients),
+        )
         self.owed = 0
 
     def open(self, history: History, t: int) -> RoundBudget:
@@ -186,8 +196,9 @@ class RoundPayment:
         self.run.history = history
         return open_round(self.run.backends, self.run.payout, t)
 
-    def pay(self, t: int, money: RoundBudget, scores: Sequence[float] | None,
-            left_out: tuple[int, ...] = ()) -> RoundResult:
+    def pay(
+        self, t: int, money: RoundBudget, scores: Sequence[float] | None, left_out: tuple[int, ...] = ()
+    ) -> RoundResult:
         """Settle and pay round ``t`` (``scores`` ``None``: the round is paid at the end)."""
         run = self.run
         metrics = run.history.metrics[t]
@@ -198,9 +209,18 @@ class RoundPayment:
         else:
             allocation = run.ledger.settle(scores, money.budget)
             payments = pay_rules(run.backends, allocation)
-        result = RoundResult(t + 1, metrics["accuracy"], metrics["loss"], money.revenue, money.budget,
-                             None if scores is None else tuple(float(s) for s in scores), allocation.shares,
-                             payments, left_out, allocation.budget)
+        result = RoundResult(
+            t + 1,
+            metrics["accuracy"],
+            metrics["loss"],
+            money.revenue,
+            money.budget,
+            None if scores is None else tuple(float(s) for s in scores),
+            allocation.shares,
+            payments,
+            left_out,
+            allocation.budget,
+        )
         run.rounds.append(result)
         return result
 
@@ -211,9 +231,18 @@ class RoundPayment:
             b.advance(run.payout.round_seconds)
         allocation = run.ledger.settle(scores, self.owed)
         last = run.history.metrics[-1]
-        run.settlement = RoundResult(len(run.rounds) + 1, last["accuracy"], last["loss"], 0, self.owed,
-                                     tuple(float(s) for s in scores), allocation.shares,
-                                     pay_rules(run.backends, allocation), (), allocation.budget)
+        run.settlement = RoundResult(
+            len(run.rounds) + 1,
+            last["accuracy"],
+            last["loss"],
+            0,
+            self.owed,
+            tuple(float(s) for s in scores),
+            allocation.shares,
+            pay_rules(run.backends, allocation),
+            (),
+            allocation.budget,
+        )
         return run.settlement
 
 
@@ -235,8 +264,11 @@ def run_federation(
     step = RoundPayment(payout, backend, connection)
     for t, history in enumerate(fedavg_rounds(model, clients, validation, fedavg)):
         money = step.open(history, t)
-        scores = (round_scores(payout.method, history, t, validation, seed, **payout.utility)
-                  if payout.timing == "round" else None)
+        scores = (
+            round_scores(payout.method, history, t, validation, seed, **payout.utility)
+            if payout.timing == "round"
+            else None
+        )
         step.pay(t, money, scores)
     if payout.timing == "end":
         step.settle_at_end(total_scores(payout.method, step.run.history, validation, seed, **payout.utility))

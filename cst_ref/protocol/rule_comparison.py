@@ -58,8 +58,9 @@ class RuleOutcome:
     """Base tokens that left the treasury."""
 
 
-def run_rule(twin: FederationTwin, rule: int, shares: Sequence[int], budget: int, timestamp: int,
-             investor: str) -> RuleOutcome:
+def run_rule(
+    twin: FederationTwin, rule: int, shares: Sequence[int], budget: int, timestamp: int, investor: str
+) -> RuleOutcome:
     """Run one round under ``rule`` on a copy of ``twin`` (left untouched) and value it."""
     after = copy.deepcopy(twin)
     accounts = [client.account for client in twin.clients]
@@ -77,7 +78,8 @@ def run_rule(twin: FederationTwin, rule: int, shares: Sequence[int], budget: int
     )
 
 
-def compare_rules(twin: FederationTwin, shares: Sequence[int], budget: int, timestamp: int,
-                  investor: str) -> list[RuleOutcome]:
+def compare_rules(
+    twin: FederationTwin, shares: Sequence[int], budget: int, timestamp: int, investor: str
+) -> list[RuleOutcome]:
     """One outcome per rule, every rule starting from the same ``twin``."""
     return [run_rule(twin, rule, shares, budget, timestamp, investor) for rule in RULES]

@@ -20,8 +20,13 @@ END_ONLY = frozenset(method.id for method in METHODS.values() if method.end_only
 
 def round_view(history: History, t: int) -> History:
     """Round ``t`` of ``history`` as a one-round history starting from θ_t."""
-    return History(history.model, history.global_params[t : t + 2], [history.updates[t]], history.sample_counts,
-                   history.metrics[t : t + 1])
+    return History(
+        history.model,
+        history.global_params[t : t + 2],
+        [history.updates[t]],
+        history.sample_counts,
+        history.metrics[t : t + 1],
+    )
 
 
 def round_seed(seed: int, t: int) -> int:
@@ -29,8 +34,7 @@ def round_seed(seed: int, t: int) -> int:
     return int(np.random.SeedSequence([seed, t]).generate_state(1)[0])
 
 
-def round_scores(method: str, history: History, t: int, validation: Dataset, seed: int, **utility: str
-                 ) -> np.ndarray:
+def round_scores(method: str, history: History, t: int, validation: Dataset, seed: int, **utility: str) -> np.ndarray:
     """Scores of round ``t`` alone under ``method`` (a per-round method); ``utility``: how
     coalitions are scored (``metric``, ``weights``; the valuation's defaults otherwise)."""
     if method_id(method) in END_ONLY:

@@ -159,8 +159,10 @@ def evaluation_form(model: nn.Sequential) -> nn.Sequential:
 
 def linear_stack(model: nn.Module) -> bool:
     """Is ``model`` a Linear/ReLU stack, which :class:`BatchForward` evaluates in batches?"""
-    return isinstance(model, nn.Sequential) and isinstance(model[0], nn.Linear) and all(
-        isinstance(m, nn.ReLU) or (isinstance(m, nn.Linear) and m.bias is not None) for m in model
+    return (
+        isinstance(model, nn.Sequential)
+        and isinstance(model[0], nn.Linear)
+        and all(isinstance(m, nn.ReLU) or (isinstance(m, nn.Linear) and m.bias is not None) for m in model)
     )
 
 
@@ -267,8 +269,10 @@ class Workspace:
     def __init__(self, owner: BatchForward, rows: torch.Tensor) -> None:
         chunk = len(rows)
         self.rows, self.high = rows, torch.empty(rows.shape[1])
-        self.layers = [None if layer is None else (torch.empty(chunk, *layer[0][1]), torch.empty(chunk, layer[1][1][0], 1))
-                       for layer in owner.layers]
+        self.layers = [
+            None if layer is None else (torch.empty(chunk, *layer[0][1]), torch.empty(chunk, layer[1][1][0], 1))
+            for layer in owner.layers
+        ]
         self.logits = torch.empty(chunk, *owner.logits_shape)
         self.maxima = torch.empty(2, chunk, owner.logits_shape[1])
         self._views: dict[int, ChunkViews] = {}
@@ -297,8 +301,14 @@ class ChunkViews:
                 self.layers.append(None)
                 continue
             (w0, w_shape), (b0, b_shape) = layer
-            self.layers.append((self.params[:, w0 : w0 + w_shape.numel()].view(c, *w_shape), buffers[0][:c],
-                                self.params[:, b0 : b0 + b_shape.numel()].view(c, -1, 1), buffers[1][:c]))
+            self.layers.append(
+                (
+                    self.params[:, w0 : w0 + w_shape.numel()].view(c, *w_shape),
+                    buffers[0][:c],
+                    self.params[:, b0 : b0 + b_shape.numel()].view(c, -1, 1),
+                    buffers[1][:c],
+                )
+            )
         self.logits, self.flat_logits = space.logits[:c], space.logits[:c].view(c, -1)
         self.top, self.earlier = space.maxima[0, :c], space.maxima[1, :c]
         self.top_images, self.earlier_images = self.top[:, : owner.images], self.earlier[:, : owner.images]
@@ -357,8 +367,9 @@ class BatchForward:
 
         activations = sum(m.out_features * padded for m in self.rest if isinstance(m, nn.Linear))
         # per coalition and worker: the activations, and the scaled copies of the later layers' parameters
-        self.chunk, widths, workers = self._plan(n, 4 * self.row, 4 * (ACTIVATION_COPIES * activations + n_params),
-                                                 memory_bytes, workers)
+        self.chunk, widths, workers = self._plan(
+            n, 4 * self.row, 4 * (ACTIVATION_COPIES * activations + n_params), memory_bytes, workers
+        )
         tables = SubsetTables.rows(widths) * self.row
         storage = _recycler.take(tables + workers * self.chunk * self.row)
         weakref.finalize(self, _recycler.give, storage)
@@ -382,8 +393,9 @@ class BatchForward:
                     term = row(out.add_(base_out), update[n_first:] + base[n_first:])
                 self.tables.insert(i, term.mul_(count))
             self.empty_row = row(base_out.relu() if self.fused else base_out, base[n_first:])
-            self.group_totals = [member_bits(np.arange(2**g), g) @ self.counts[s : s + g]
-                                 for s, g in zip(self.tables.shifts, widths)]
+            self.group_totals = [
+                member_bits(np.arange(2**g), g) @ self.counts[s : s + g] for s, g in zip(self.tables.shifts, widths)
+            ]
             self.low_totals = self.group_totals[0]
         classes = [m for m in model if isinstance(m, nn.Linear)][-1].out_features
         self.n_params, self.logits_shape = n_params, (classes, padded)
@@ -404,8 +416,9 @@ class BatchForward:
         self.workspaces = [Workspace(self, rows) for rows in storage[tables:].view(workers, self.chunk, self.row)]
 
     @staticmethod
-    def _plan(n: int, row_bytes: int, activation_bytes: int, memory_bytes: int,
-              workers: int) -> tuple[int, list[int], int]:
+    def _plan(
+        n: int, row_bytes: int, activation_bytes: int, memory_bytes: int, workers: int
+    ) -> tuple[int, list[int], int]:
         """(chunk size, group widths, workers): the largest chunk under the cache target whose
         tables and every worker's buffers and activations fit ``memory_bytes``, with the widest
         groups that then fit; fewer workers only if none fits with ``workers``."""
@@ -423,8 +436,10 @@ class BatchForward:
                     widths = group_widths(n, bits, width)
                     if need(bits, widths, count) <= memory_bytes:
                         return 2**bits, widths, count
-        raise ValueError(f"batch memory bound of {memory_bytes} bytes is too small: the tables of the clients' "
-                         f"first-layer outputs and one worker's buffers need {need(0, group_widths(n, 0, 1), 1)}")
+        raise ValueError(
+            f"batch memory bound of {memory_bytes} bytes is too small: the tables of the clients' "
+            f"first-layer outputs and one worker's buffers need {need(0, group_widths(n, 0, 1), 1)}"
+        )
 
     def utilities(self, masks: np.ndarray) -> np.ndarray:
         """Each coalition's validation accuracy (or negative mean cross-entropy, ``metric="loss"``),
@@ -432,8 +447,11 @@ class BatchForward:
         result = np.empty(len(masks))
         workers = max(1, min(len(self.workspaces), -(-len(masks) // self.chunk)))
         with kernels_on_one_thread():
-            share(range(0, len(masks), self.chunk), self.workspaces[:workers],
-                  lambda start, space: self._chunk(masks[start : start + self.chunk], space, result[start:]))
+            share(
+                range(0, len(masks), self.chunk),
+                self.workspaces[:workers],
+                lambda start, space: self._chunk(masks[start : start + self.chunk], space, result[start:]),
+            )
         return result
 
     def _chunk(self, masks: np.ndarray, space: Workspace, out: np.ndarray) -> None:
@@ -458,7 +476,9 @@ class BatchForward:
             index = [(first >> s) & (2**g - 1) for s, g in zip(tables.shifts, tables.widths)]
             low = tables.tables[0][index[0] : index[0] + c]
             high, high_hidden, high_params = tables.high(index, views.high), views.high_hidden, views.high_params
-            totals = self.low_totals[index[0] : index[0] + c] + sum(t[i] for t, i in zip(self.group_totals[1:], index[1:]))
+            totals = self.low_totals[index[0] : index[0] + c] + sum(
+                t[i] for t, i in zip(self.group_totals[1:], index[1:])
+            )
         else:
             index = tables.indices(masks)
             low, high = tables.tables[0][torch.from_numpy(index[0])], tables.high_rows(index)

@@ -40,8 +40,8 @@ from cst_ref.valuation.batch import (
     check_metric,
     check_weights,
     default_workers,
-    kernels_on_one_thread,
     evaluation_form,
+    kernels_on_one_thread,
     linear_stack,
     share,
 )
@@ -179,10 +179,14 @@ class CoalitionEvaluator:
             raise ValueError(f"bitmasks must lie in 0..2^{self.n_clients} − 1")
         if not linear_stack(self.model):
             bits = member_bits(masks, self.n_clients) * self.counts
-            totals = bits.sum(1, keepdims=True) if self.weights == "coalition" else np.full((len(bits), 1),
-                                                                                           self.counts.sum())
-            weights = torch.tensor(np.divide(bits, totals, out=np.zeros_like(bits), where=totals > 0),
-                                   dtype=torch.float32)
+            totals = (
+                bits.sum(1, keepdims=True)
+                if self.weights == "coalition"
+                else np.full((len(bits), 1), self.counts.sum())
+            )
+            weights = torch.tensor(
+                np.divide(bits, totals, out=np.zeros_like(bits), where=totals > 0), dtype=torch.float32
+            )
             workers = min(default_workers(), len(weights))
             while len(self.replicas) < workers:
                 self.replicas.append(self._replica(copy.deepcopy(self.model)))
@@ -196,7 +200,14 @@ class CoalitionEvaluator:
         with kernels_on_one_thread():  # its tables too: the same floats whatever the caller's threads
             if self._batch is None:  # built on first use: per-coalition callers never pay for it
                 self._batch = BatchForward(
-                    self.model, self.base, self.updates, self.counts, self.x, self.y, self.batch_memory,
-                    metric=self.metric, weights=self.weights,
+                    self.model,
+                    self.base,
+                    self.updates,
+                    self.counts,
+                    self.x,
+                    self.y,
+                    self.batch_memory,
+                    metric=self.metric,
+                    weights=self.weights,
                 )
             return self._batch.utilities(masks)

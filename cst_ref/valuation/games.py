@@ -6,8 +6,8 @@ small examples where intuition can be checked by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,9 +41,7 @@ def unanimity(n: int, carriers: set[int]) -> Game:
     if not t <= set(range(n)):
         raise ValueError(f"carriers {sorted(t)} must be players in 0..{n - 1}")
     inside = np.array([i in t for i in range(n)], dtype=float)
-    return Game(
-        "unanimity", n, lambda s: float(t <= s), inside / len(t), inside * 0.5 ** (len(t) - 1), inside
-    )
+    return Game("unanimity", n, lambda s: float(t <= s), inside / len(t), inside * 0.5 ** (len(t) - 1), inside)
 
 
 def glove(n_right: int) -> Game:

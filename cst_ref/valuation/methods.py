@@ -43,22 +43,36 @@ class ValuationMethod:
 
 LINEUP = (
     ValuationMethod("equal", "equal", lambda h, v, s, **u: _baseline(equal(h.n_clients))),
-    ValuationMethod("data_size", "data size",
-                    lambda h, v, s, **u: _baseline(data_size(h.n_clients, sizes=h.sample_counts))),
-    ValuationMethod("or_loo", "OR leave-one-out", lambda h, v, s, **u: one_round(h, v, "leave_one_out", **u),
-                    end_only=True),
-    ValuationMethod("or_shapley", "OR Shapley", lambda h, v, s, **u: one_round(h, v, "exact_shapley", **u),
-                    end_only=True, exact=True),
+    ValuationMethod(
+        "data_size", "data size", lambda h, v, s, **u: _baseline(data_size(h.n_clients, sizes=h.sample_counts))
+    ),
+    ValuationMethod(
+        "or_loo", "OR leave-one-out", lambda h, v, s, **u: one_round(h, v, "leave_one_out", **u), end_only=True
+    ),
+    ValuationMethod(
+        "or_shapley",
+        "OR Shapley",
+        lambda h, v, s, **u: one_round(h, v, "exact_shapley", **u),
+        end_only=True,
+        exact=True,
+    ),
     ValuationMethod("mr_loo", "MR leave-one-out", lambda h, v, s, **u: per_round(h, v, "leave_one_out", **u)),
-    ValuationMethod("mr_shapley", "MR Shapley", lambda h, v, s, **u: per_round(h, v, "exact_shapley", **u),
-                    exact=True),
-    ValuationMethod("lambda_mr_shapley", "λ-MR Shapley (λ=0.8)",
-                    lambda h, v, s, **u: per_round(h, v, "exact_shapley", discount=0.8, **u), exact=True),
+    ValuationMethod("mr_shapley", "MR Shapley", lambda h, v, s, **u: per_round(h, v, "exact_shapley", **u), exact=True),
+    ValuationMethod(
+        "lambda_mr_shapley",
+        "λ-MR Shapley (λ=0.8)",
+        lambda h, v, s, **u: per_round(h, v, "exact_shapley", discount=0.8, **u),
+        exact=True,
+    ),
     ValuationMethod("mr_banzhaf", "MR Banzhaf", lambda h, v, s, **u: per_round(h, v, "banzhaf", **u), exact=True),
-    ValuationMethod("mr_monte_carlo", "MR Monte Carlo (20 perms)",
-                    lambda h, v, s, **u: per_round(h, v, "monte_carlo_shapley", permutations=20, seed=s, **u)),
-    ValuationMethod("mr_tmc", "MR TMC (20 perms)",
-                    lambda h, v, s, **u: per_round(h, v, "tmc_shapley", permutations=20, seed=s, **u)),
+    ValuationMethod(
+        "mr_monte_carlo",
+        "MR Monte Carlo (20 perms)",
+        lambda h, v, s, **u: per_round(h, v, "monte_carlo_shapley", permutations=20, seed=s, **u),
+    ),
+    ValuationMethod(
+        "mr_tmc", "MR TMC (20 perms)", lambda h, v, s, **u: per_round(h, v, "tmc_shapley", permutations=20, seed=s, **u)
+    ),
     ValuationMethod("gtg_shapley", "GTG-Shapley", lambda h, v, s, **u: gtg_shapley(h, v, seed=s, **u)),
 )
 
@@ -84,7 +98,10 @@ def labelled(by_id: Mapping[str, T]) -> dict[str, T]:
 
 
 def run_methods(
-    history: History, validation: Dataset, ids: Iterable[str] | None = None, seed: int = 0,
+    history: History,
+    validation: Dataset,
+    ids: Iterable[str] | None = None,
+    seed: int = 0,
     **utility: str,
 ) -> dict[str, ValuationResult]:
     """Run the methods ``ids`` (all of :data:`METHODS` by default) on one history, keyed by id;

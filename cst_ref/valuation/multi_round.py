@@ -31,15 +31,27 @@ class ValuationResult:
     evaluations: int
 
 
-def round_utility(history: History, t: int, validation: Dataset, strategy: str = "auto",
-                  metric: str = "accuracy", weights: str = "coalition") -> CachedUtility:
+def round_utility(
+    history: History,
+    t: int,
+    validation: Dataset,
+    strategy: str = "auto",
+    metric: str = "accuracy",
+    weights: str = "coalition",
+) -> CachedUtility:
     """Cached ``v_t(S)``: accuracy (or −loss) of θ_t + Σ_{i∈S} w_i^S Δ_i^t (v_t(N) is θ_{t+1});
     ``metric`` and ``weights`` as :class:`~cst_ref.valuation.coalitions.CoalitionEvaluator` takes them."""
     if not 0 <= t < history.rounds:
         raise ValueError(f"round {t} is outside 0..{history.rounds - 1}")
     evaluator = CoalitionEvaluator(
-        history.model, history.global_params[t], history.updates[t], history.sample_counts, validation, strategy,
-        metric=metric, weights=weights,
+        history.model,
+        history.global_params[t],
+        history.updates[t],
+        history.sample_counts,
+        validation,
+        strategy,
+        metric=metric,
+        weights=weights,
     )
     return CachedUtility(evaluator, history.n_clients)
 
@@ -60,8 +72,13 @@ def _estimate(method: str, utility: CachedUtility, **options: object) -> np.ndar
 
 
 def one_round(
-    history: History, validation: Dataset, method: str = "exact_shapley", strategy: str = "auto",
-    metric: str = "accuracy", weights: str = "coalition", **options: object
+    history: History,
+    validation: Dataset,
+    method: str = "exact_shapley",
+    strategy: str = "auto",
+    metric: str = "accuracy",
+    weights: str = "coalition",
+    **options: object,
 ) -> ValuationResult:
     """OR: value coalitions once, on models rebuilt from all rounds' updates.
 
@@ -70,7 +87,13 @@ def one_round(
     """
     totals = torch.stack(history.updates).sum(0)
     evaluator = CoalitionEvaluator(
-        history.model, history.global_params[0], totals, history.sample_counts, validation, strategy, metric=metric,
+        history.model,
+        history.global_params[0],
+        totals,
+        history.sample_counts,
+        validation,
+        strategy,
+        metric=metric,
         weights=weights,
     )
     utility = CachedUtility(evaluator, history.n_clients)

@@ -88,8 +88,9 @@ def cycle_shapley(
     """
     n = utility.n_players
     first = min(max(min_cycles, 2), max_cycles)
-    estimates = list(cycle_marginals(utility, np.vstack([latin_cycle(n, rng) for _ in range(first)]), tolerance,
-                                     first) / n)
+    estimates = list(
+        cycle_marginals(utility, np.vstack([latin_cycle(n, rng) for _ in range(first)]), tolerance, first) / n
+    )
     while len(estimates) < max_cycles:
         if np.sqrt(np.var(estimates, 0, ddof=1).mean() / len(estimates)) <= standard_error:
             break

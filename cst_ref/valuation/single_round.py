@@ -40,8 +40,9 @@ def _exact_players(n_players: int, utility: Utility, enumerates: bool = True) ->
     if known is not None and n > known:
         raise ValueError(f"n_players = {n} exceeds the {known} players the utility knows")
     if enumerates and n > MAX_EXACT_PLAYERS:
-        raise ValueError(f"n_players = {n}: exact enumeration needs 2^{n} coalitions; "
-                         f"use at most {MAX_EXACT_PLAYERS} players")
+        raise ValueError(
+            f"n_players = {n}: exact enumeration needs 2^{n} coalitions; use at most {MAX_EXACT_PLAYERS} players"
+        )
     return n
 
 
@@ -52,8 +53,9 @@ def _players_known(n: int) -> Iterator[None]:
     try:
         yield
     except IndexError as error:
-        raise ValueError(f"the utility raised IndexError ({error}) for n_players = {n}: "
-                         f"does it know {n} players?") from error
+        raise ValueError(
+            f"the utility raised IndexError ({error}) for n_players = {n}: does it know {n} players?"
+        ) from error
 
 
 def _all_values(n: int, v: CachedUtility) -> np.ndarray:

@@ -78,8 +78,10 @@ class CachedUtility:
         if not wide and isinstance(self.utility, BatchUtility):
             computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
             if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
-                raise ValueError(f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
-                                 f"and dtype {computed.dtype} for {len(missing)} coalitions")
+                raise ValueError(
+                    f"utility {_name(self.utility)} returned a batch of shape {computed.shape} "
+                    f"and dtype {computed.dtype} for {len(missing)} coalitions"
+                )
             computed = computed.astype(float)
             if not np.isfinite(computed).all():
                 bad = int(np.flatnonzero(~np.isfinite(computed))[0])
@@ -107,11 +109,14 @@ class CachedUtility:
 
     def _checked(self, value: object, mask: int) -> float:
         if isinstance(value, bool) or not isinstance(value, Real):
-            raise ValueError(f"utility {_name(self.utility)} returned {value!r} ({type(value).__name__}), "
-                             f"not a number, for coalition {sorted(members(mask))}")
+            raise ValueError(
+                f"utility {_name(self.utility)} returned {value!r} ({type(value).__name__}), "
+                f"not a number, for coalition {sorted(members(mask))}"
+            )
         if not math.isfinite(value):
-            raise NonFiniteUtility(float(value), f"utility {_name(self.utility)} returned {value} for coalition "
-                                                 f"{sorted(members(mask))}")
+            raise NonFiniteUtility(
+                float(value), f"utility {_name(self.utility)} returned {value} for coalition {sorted(members(mask))}"
+            )
         return float(value)
 
 
