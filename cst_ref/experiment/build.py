@@ -58,9 +58,11 @@ def load_data(config: ExperimentConfig, data_dir: str | Path | None = None) -> D
         if root is None or not folder.is_dir():
             raise ConfigError(
                 [
-                    f"data.dataset: {name!r} needs its files in {folder} (torchvision's layout); nothing is "
-                    f"downloaded. Put the extracted files there, or point elsewhere with data.data_dir in the "
-                    f"config or `cst-ref run --data-dir DIR`"
+                    (
+                        f"data.dataset: {name!r} needs its files in {folder} (torchvision's layout); nothing is "
+                        f"downloaded. Put the extracted files there, or point elsewhere with data.data_dir in the "
+                        f"config or `cst-ref run --data-dir DIR`"
+                    )
                 ]
             )
         dataset = load_cifar10(root) if name == "cifar10" else load_mnist(root)
@@ -95,8 +97,10 @@ def build_model(config: ExperimentConfig, train: Dataset, seed: int) -> nn.Modul
         if config.model.architecture == "cnn":
             raise ConfigError(
                 [
-                    "model.architecture: 'cnn' needs image data; digits load as images only "
-                    "when the config asks for the CNN"
+                    (
+                        "model.architecture: 'cnn' needs image data; digits load as images only "
+                        "when the config asks for the CNN"
+                    )
                 ]
             )
         return mlp(shape[0], train.n_classes, hidden=config.model.hidden, seed=seed)

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cst_ref.protocol.round_loop import FederationRun
-
-if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
-    from cst_ref.backends.rpc import Connection
 from cst_ref.scenarios import Agent, ClientAgent, Scenario, plans_from, run_market
 from cst_ref.scenarios.lineup import agent
 
 from .config import ExperimentConfig, MarketConfig
 from .quality import constructed_quality
+
+if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
+    from cst_ref.backends.rpc import Connection
 
 
 def lineup(market: MarketConfig, n: int) -> list[Agent]:

@@ -90,8 +90,10 @@ def check_trained(run: FederationRun) -> None:
             if not math.isfinite(value):
                 raise ConfigError(
                     [
-                        f"training: diverged: {name} is {'NaN' if math.isnan(value) else value} at round "
-                        f"{result.round}; {LOWER}"
+                        (
+                            f"training: diverged: {name} is {'NaN' if math.isnan(value) else value} at round "
+                            f"{result.round}; {LOWER}"
+                        )
                     ]
                 )
 

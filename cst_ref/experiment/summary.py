@@ -47,9 +47,11 @@ def _market(market: Mapping[str, Any]) -> list[str]:
         for account in result["accounts"]:
             kinds.setdefault(account["kind"], dict.fromkeys(rules, 0.0))[rule] += account["exit_profit"]
     lines = [
-        f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
-        f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
-        "Every column sums to zero: money only moves between these accounts.",
+        (
+            f"Profit at exit, in base tokens, summed over each kind of account (mean over the exit orders and "
+            f"market seeds {market['seeds']}; clients {market['client_policy'].replace('_', ' ')}). "
+            "Every column sums to zero: money only moves between these accounts."
+        ),
         "",
     ]
     return lines + _table(
@@ -67,17 +69,22 @@ def summary(report: Mapping[str, Any]) -> str:
     lines = [
         "# WallStreetFeds run",
         "",
-        f"Backend `{report['backend']}`, seed {report['seed']}, {len(rounds)} rounds, final accuracy "
-        f"{rounds[-1]['accuracy']:.3f}.",
+        (
+            f"Backend `{report['backend']}`, seed {report['seed']}, {len(rounds)} rounds, final accuracy "
+            f"{rounds[-1]['accuracy']:.3f}."
+        ),
         "",
         "## What was paid",
         "",
-        f"Rewards are allocated by **{LABELS[payout['method']]}** (coalitions scored by validation {payout['metric']}), "
-        f"paid {when} and {SETTLEMENT_TEXT[payout['settlement']]}. Budget {tokens(payout['budget']):.3f} tokens, "
-        f"allocated {tokens(payout['allocated']):.3f}. Amounts in tokens; every rule is given the same allocation.",
+        (
+            f"Rewards are allocated by **{LABELS[payout['method']]}** "
+            f"(coalitions scored by validation {payout['metric']}), "
+            f"paid {when} and {SETTLEMENT_TEXT[payout['settlement']]}. Budget {tokens(payout['budget']):.3f} tokens, "
+            f"allocated {tokens(payout['allocated']):.3f}. Amounts in tokens; every rule is given the same allocation."
+        ),
         "",
     ]
-    paid = [r for r in rounds + ([report["settlement"]] if report["settlement"] else []) if r["amounts"]]
+    paid = [r for r in [*rounds, *([report["settlement"]] if report["settlement"] else [])] if r["amounts"]]
     rows = [
         [str(r["round"]), f"{tokens(r['budget']):.3f}", f"{tokens(r['paid']):.3f}"]
         + [f"{tokens(a):.3f}" for a in r["amounts"]]
@@ -90,7 +97,7 @@ def summary(report: Mapping[str, Any]) -> str:
     lines += _table(["round", "budget", "paid"] + [f"client {i}" for i in range(n)], rows)
     methods = list(clients[0]["methods"])
     rules = payout["rules"]
-    lines += ["", "## What each rule held back", ""] + _held_back(paid, rules)
+    lines += ["", "## What each rule held back", "", *_held_back(paid, rules)]
     lines += ["", "## Per client", ""]
     lines += _table(
         ["client", "behaviour", "samples", "paid (tokens)", "paid (% of all)"]
@@ -110,17 +117,25 @@ def summary(report: Mapping[str, Any]) -> str:
         ],
     )
     if report["market"] is not None:
-        lines += ["", "## Market", ""] + _market(report["market"])
+        lines += ["", "## Market", "", *_market(report["market"])]
     lines += [
         "",
-        "- **Paid**: what the settlement allocated to each client over the run (`payout` in the report). "
-        "It is the sum of the rounds above, not a valuation of the whole run.",
-        "- **Whole-run** columns: each listed method applied once to the whole training, for comparison; "
-        "the run did not pay by them.",
-        "- **Mint** pays in newly minted client tokens: the allocated number is a number of CST, worth base "
-        "tokens only when sold into the client's pool (the realised column sells them).",
-        "- **Realised**: base tokens the client could take out at the end (sell every CST it holds and can "
-        "claim) minus the same at the start. Units and fields: `docs/report.md`.",
+        (
+            "- **Paid**: what the settlement allocated to each client over the run (`payout` in the report). "
+            "It is the sum of the rounds above, not a valuation of the whole run."
+        ),
+        (
+            "- **Whole-run** columns: each listed method applied once to the whole training, for comparison; "
+            "the run did not pay by them."
+        ),
+        (
+            "- **Mint** pays in newly minted client tokens: the allocated number is a number of CST, worth base "
+            "tokens only when sold into the client's pool (the realised column sells them)."
+        ),
+        (
+            "- **Realised**: base tokens the client could take out at the end (sell every CST it holds and can "
+            "claim) minus the same at the start. Units and fields: `docs/report.md`."
+        ),
         "",
     ]
     return "\n".join(lines)

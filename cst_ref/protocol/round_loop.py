@@ -21,24 +21,19 @@ from typing import TYPE_CHECKING
 from torch import nn
 
 from cst_ref.backends import Backend, distribute, make_backend
+from cst_ref.backends.state import SystemState
 from cst_ref.checks import check_int
 from cst_ref.data import ClientData, Dataset
 from cst_ref.fl import FedAvgConfig, History, fedavg_rounds
-from cst_ref.twins import (
-    RULE_KEYS,
-    RULE_MINT,
-    RoundRecord,
-    SystemConfig,
-)
+from cst_ref.twins import RULE_KEYS, RULE_MINT, RoundRecord, SystemConfig
 from cst_ref.valuation import check_metric, check_weights, method_id
-
-if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
-    from cst_ref.backends.rpc import Connection
-from cst_ref.backends.state import SystemState
 
 from .budget import BudgetSchedule, RoundBudget
 from .settlement import Allocation, Settlement, check_settlement
 from .valuer import END_ONLY, round_scores, total_scores
+
+if TYPE_CHECKING:  # titanoboa loads only when the rpc backend is asked for
+    from cst_ref.backends.rpc import Connection
 
 TIMINGS = ("round", "end")
 

@@ -213,7 +213,7 @@ class SubsetTables:
     def __init__(self, width: int, widths: list[int], storage: torch.Tensor | None = None) -> None:
         """``storage``: at least ``rows(widths) × width`` elements to hold the tables (fresh if None)."""
         self.widths = widths
-        self.shifts = np.cumsum([0] + widths[:-1]).tolist()
+        self.shifts = np.cumsum([0, *widths[:-1]]).tolist()
         size = self.rows(widths) * width
         storage = torch.empty(size) if storage is None else storage[:size]
         self.tables = list(storage.view(-1, width).split([2**g for g in widths]))
