@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeAlias, TypeVar, cast
 
 import numpy as np
 import torch
@@ -56,7 +56,14 @@ IMAGE_ALIGN = 8
 
 _add_relu = getattr(torch.ops.aten, "_add_relu", None)
 _pool: ThreadPoolExecutor | None = None
-Job, State = TypeVar("Job"), TypeVar("State")
+Job = TypeVar("Job")
+State = TypeVar("State")
+
+#: A later Linear layer's place in the flat parameter vector: (offset, shape) of its weight and
+#: of its bias; None for a ReLU.
+LayerSlots: TypeAlias = tuple[tuple[int, torch.Size], tuple[int, torch.Size]] | None
+#: A chunk's views of one later layer: its weights, their scaled copy, its biases, their scaled copy.
+LayerViews: TypeAlias = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor] | None
 
 
 #: What a coalition's model is scored by: validation accuracy, or the negative mean cross-entropy
@@ -125,15 +132,16 @@ def _executor() -> ThreadPoolExecutor:
 def share(jobs: Iterable[Job], states: Sequence[State], work: Callable[[Job, State], None]) -> None:
     """``work(job, state)`` for every job: one thread per state, each taking the next job when it
     is free (inline when there is one state). Jobs must not depend on which state runs them."""
-    pending, lock, done = iter(jobs), threading.Lock(), object()
+    pending, lock = iter(jobs), threading.Lock()
 
     def loop(state: State) -> None:
         with torch.no_grad():  # grad mode is per thread
             while True:
                 with lock:
-                    job = next(pending, done)
-                if job is done:
-                    return
+                    try:
+                        job = next(pending)
+                    except StopIteration:
+                        return
                 work(job, state)
 
     if len(states) == 1:
@@ -295,9 +303,9 @@ class ChunkViews:
         self.hidden = self.hidden_rows.view(c, *owner.out_shape)
         self.high = space.high
         self.high_hidden, self.high_params = space.high[:w], space.high[w:]
-        self.layers = []
+        self.layers: list[LayerViews] = []
         for layer, buffers in zip(owner.layers, space.layers):
-            if layer is None:
+            if layer is None or buffers is None:  # a ReLU (both are None together)
                 self.layers.append(None)
                 continue
             (w0, w_shape), (b0, b_shape) = layer
@@ -348,7 +356,8 @@ class BatchForward:
         workers = cores() if workers is None else workers
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
-        first, self.rest, self.y = model[0], list(model[1:]), y
+        # linear_stack checked that the first module is a Linear
+        first, self.rest, self.y = cast(nn.Linear, model[0]), list(model[1:]), y
         self.counts = np.asarray(counts, dtype=float)
         n, images = len(self.counts), len(x)
         padded = -(-images // IMAGE_ALIGN) * IMAGE_ALIGN
@@ -405,12 +414,14 @@ class BatchForward:
         y = torch.cat([y, y[:1].expand(padded - images)])
         self.before = torch.where(torch.arange(classes)[:, None] < y, 0.0, -math.inf)  # see _correct
         offsets = np.cumsum([0] + [p.numel() for m in self.rest for p in m.parameters()])
-        self.layers, k = [], 0
+        self.layers: list[LayerSlots] = []
+        k = 0
         for m in self.rest[1:] if self.fused else self.rest:
             if isinstance(m, nn.ReLU):
                 self.layers.append(None)
                 continue
-            self.layers.append(((int(offsets[k]), m.weight.shape), (int(offsets[k + 1]), m.bias.shape)))
+            linear = cast(nn.Linear, m)  # linear_stack: every module after the first is a ReLU or a Linear
+            self.layers.append(((int(offsets[k]), linear.weight.shape), (int(offsets[k + 1]), linear.bias.shape)))
             k += 2
         self.last_linear = max((k for k, layer in enumerate(self.layers) if layer is not None), default=-1)
         self.workspaces = [Workspace(self, rows) for rows in storage[tables:].view(workers, self.chunk, self.row)]

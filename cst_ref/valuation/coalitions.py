@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 import torch
@@ -110,7 +111,7 @@ class CoalitionEvaluator:
     def _choose(self, strategy: str) -> str:
         if strategy != "auto":
             return strategy
-        first = self.model[0]
+        first = cast(nn.Linear | nn.Conv2d, self.model[0])  # as __init__ checked
         fan_in = first.weight[0].numel()
         with torch.no_grad():
             out_numel = first(self.x[:1]).numel() * len(self.x)

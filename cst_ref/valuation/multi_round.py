@@ -7,6 +7,7 @@ evaluations, which every result reports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Real
 
@@ -244,7 +245,11 @@ def gtg_shapley(
     return ValuationResult(per.sum(0), per, evaluations)
 
 
-MULTI_ROUND = {"one_round": one_round, "per_round": per_round, "gtg_shapley": gtg_shapley}
+MULTI_ROUND: dict[str, Callable[..., ValuationResult]] = {
+    "one_round": one_round,
+    "per_round": per_round,
+    "gtg_shapley": gtg_shapley,
+}
 
 
 def value_history(method: str, history: History, validation: Dataset, **options: object) -> ValuationResult:

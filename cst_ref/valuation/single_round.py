@@ -159,10 +159,10 @@ def data_size(n_players: int, utility: Utility | None = None, sizes: Sequence[in
     n = check_players(n_players)
     if sizes is None or len(sizes) != n:
         raise ValueError(f"data_size needs sizes for all {n} players")
-    sizes = check_vector("sizes", sizes)
-    if np.any(sizes < 0) or sizes.sum() <= 0:
+    values = check_vector("sizes", sizes)
+    if np.any(values < 0) or values.sum() <= 0:
         raise ValueError("sizes must be non-negative with a positive total")
-    return sizes / sizes.sum()
+    return values / values.sum()
 
 
 ESTIMATORS: dict[str, Callable[..., np.ndarray]] = {

@@ -62,19 +62,28 @@ class CachedUtility:
         Python ints and every coalition is evaluated on its own.
         """
         wide = self.n_players > MAX_MASK_PLAYERS
+        keys: list[int] = []  # the masks as Python ints when wide
+        array = np.empty(0, dtype=np.int64)  # the masks as int64 otherwise
         if wide:
-            masks = [int(m) for m in np.asarray(masks, dtype=object).ravel()]
+            keys = [int(m) for m in np.asarray(masks, dtype=object).ravel()]
+            low, high = (min(keys), max(keys)) if keys else (0, 0)
         else:
-            masks = np.asarray(masks, dtype=np.int64).ravel()
-        low, high = (min(masks), max(masks)) if wide and masks else (masks.min(), masks.max()) if len(masks) else (0, 0)
+            array = np.asarray(masks, dtype=np.int64).ravel()
+            low, high = (int(array.min()), int(array.max())) if len(array) else (0, 0)
         if not 0 <= low <= high < 2**self.n_players:
             raise ValueError(f"bitmasks must lie in 0..2^{self.n_players} − 1")
+
+        def ordered() -> list[int]:
+            """Every mask in order, as Python ints (converted only where needed: a million take time)."""
+            return keys if wide else array.tolist()
+
+        missing: list[int]
         if not wide and not self.cache:  # nothing cached (an exact method's first call): no per-mask look-ups
-            missing = masks[np.sort(np.unique(masks, return_index=True)[1])].tolist()
+            missing = array[np.sort(np.unique(array, return_index=True)[1])].tolist()
         else:
-            missing = [m for m in dict.fromkeys(masks if wide else masks.tolist()) if m not in self.cache]
+            missing = [m for m in dict.fromkeys(ordered()) if m not in self.cache]
         if not missing:
-            return np.array([self.cache[m] for m in (masks if wide else masks.tolist())])
+            return np.array([self.cache[m] for m in ordered()])
         if not wide and isinstance(self.utility, BatchUtility):
             computed = np.asarray(self.utility.utilities(np.array(missing, dtype=np.int64)))
             if computed.shape != (len(missing),) or computed.dtype.kind not in "fiu":
@@ -87,12 +96,12 @@ class CachedUtility:
                 bad = int(np.flatnonzero(~np.isfinite(computed))[0])
                 self._checked(computed[bad], missing[bad])  # raises, naming the coalition
             self.cache.update(zip(missing, computed.tolist()))  # checked in bulk: a million at C speed
-            if len(missing) == len(masks) and np.array_equal(missing, masks):
+            if len(missing) == len(array) and np.array_equal(missing, array):
                 return computed
         else:
             for mask in missing:
                 self.cache[mask] = self._checked(self.utility(members(mask)), mask)
-        return np.array([self.cache[m] for m in (masks if wide else masks.tolist())])
+        return np.array([self.cache[m] for m in ordered()])
 
     def mask(self, coalition: Iterable[int]) -> int:
         """The bitmask of ``coalition``; a member outside 0..n−1 raises ``ValueError``."""
