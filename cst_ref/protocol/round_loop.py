@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 from torch import nn
 
 from cst_ref.backends import Backend, distribute, make_backend
@@ -113,14 +114,15 @@ class RoundResult:
 class FederationRun:
     """Everything a run produced: the training history, every round, and each rule's system."""
 
-    history: History
+    history: History | None
+    """The training so far; None until the first round opens."""
     payout: Payout
     backends: dict[str, Backend]
     initial: dict[str, SystemState]
     rounds: list[RoundResult] = field(default_factory=list)
     settlement: RoundResult | None = None
     """The end-of-run payment (``timing="end"``)."""
-    ledger: Settlement | None = None
+    ledger: Settlement = field(kw_only=True)
     """The running account of what each client was allocated."""
 
 
@@ -181,7 +183,7 @@ class RoundPayment:
             None,
             payout,
             backends,
-            {rule: b.state() for rule, b in backends.items()},  # type: ignore[arg-type]
+            {rule: b.state() for rule, b in backends.items()},
             ledger=Settlement(payout.settlement, payout.system.n_clients),
         )
         self.owed = 0
@@ -192,10 +194,15 @@ class RoundPayment:
         return open_round(self.run.backends, self.run.payout, t)
 
     def pay(
-        self, t: int, money: RoundBudget, scores: Sequence[float] | None, left_out: tuple[int, ...] = ()
+        self,
+        t: int,
+        money: RoundBudget,
+        scores: Sequence[float] | np.ndarray | None,
+        left_out: tuple[int, ...] = (),
     ) -> RoundResult:
         """Settle and pay round ``t`` (``scores`` ``None``: the round is paid at the end)."""
         run = self.run
+        assert run.history is not None, "open() the round first"
         metrics = run.history.metrics[t]
         payments: dict[str, Payment] = {}
         allocation = Allocation(None, 0)
@@ -219,12 +226,13 @@ class RoundPayment:
         run.rounds.append(result)
         return result
 
-    def settle_at_end(self, scores: Sequence[float]) -> RoundResult:
+    def settle_at_end(self, scores: Sequence[float] | np.ndarray) -> RoundResult:
         """``timing="end"``: one settlement of the whole training's scores and every round's budget."""
         run = self.run
         for b in run.backends.values():
             b.advance(run.payout.round_seconds)
         allocation = run.ledger.settle(scores, self.owed)
+        assert run.history is not None, "no round was opened"
         last = run.history.metrics[-1]
         run.settlement = RoundResult(
             len(run.rounds) + 1,
@@ -266,5 +274,6 @@ def run_federation(
         )
         step.pay(t, money, scores)
     if payout.timing == "end":
+        assert step.run.history is not None, "fedavg.rounds is at least 1"
         step.settle_at_end(total_scores(payout.method, step.run.history, validation, seed, **payout.utility))
     return step.run

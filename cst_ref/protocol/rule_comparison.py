@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cst_ref.amm import spot_price
-from cst_ref.twins import RULES, WAD, FederationTwin, RoundRecord
+from cst_ref.twins import RULES, WAD, FederationTwin, RoundRecord, Rule
 
 
 def spot(twin: FederationTwin, index: int) -> float:
@@ -29,7 +29,7 @@ def paper_wealth(twin: FederationTwin, account: str) -> float:
     own supply still in the federation's escrow counts as its CST, vested or not: it is the
     client's as long as the client stays, and a rule moves its value as it moves the price.
     """
-    value = twin.base.balance_of(account)
+    value: float = twin.base.balance_of(account)
     escrow = twin.vestings.get(account)
     for i, client in enumerate(twin.clients):
         held = client.token.balance_of(account)
@@ -59,7 +59,7 @@ class RuleOutcome:
 
 
 def run_rule(
-    twin: FederationTwin, rule: int, shares: Sequence[int], budget: int, timestamp: int, investor: str
+    twin: FederationTwin, rule: Rule, shares: Sequence[int], budget: int, timestamp: int, investor: str
 ) -> RuleOutcome:
     """Run one round under ``rule`` on a copy of ``twin`` (left untouched) and value it."""
     after = copy.deepcopy(twin)
