@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence, Sized
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from cst_ref.checks import check_int, check_length, check_nonempty
 from cst_ref.protocol.rule_comparison import RuleOutcome
@@ -81,7 +82,15 @@ def round_gas(ns: Sequence[int], table: Mapping[str, Sequence[int]], baseline: i
         ax.plot(ns, np.asarray(gas) / 1e6, marker="o", ms=3, color=rule_colour(name, k), label=name)
     ax.set_xlabel("clients paid in the round (n)")
     ax.set_ylabel("execution gas (millions)")
-    right = ax.secondary_yaxis("right", functions=(lambda g: g * 1e6 / baseline, lambda t: t * baseline / 1e6))
+
+    # matplotlib hands these the axis values as arrays
+    def to_transfers(gas: ArrayLike) -> np.ndarray:
+        return np.asarray(gas) * 1e6 / baseline
+
+    def to_gas(transfers: ArrayLike) -> np.ndarray:
+        return np.asarray(transfers) * baseline / 1e6
+
+    right = ax.secondary_yaxis("right", functions=(to_transfers, to_gas))
     right.set_ylabel("ERC-20 transfers")
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import matplotlib.pyplot as plt
@@ -16,11 +17,18 @@ from cst_ref.data import dirichlet, label_histogram
 
 from .interactive import InteractiveFigure
 
+
+def _listed_colours(name: str) -> tuple[str, ...]:
+    """Every colour of matplotlib's listed colour map ``name``, in order, as hex."""
+    colour_map = plt.get_cmap(name)
+    return tuple(to_hex(colour_map(i)) for i in range(colour_map.N))
+
+
 #: One colour per class wherever the book colours by class, so class 3 is the same red in the
 #: static histograms and in the Dirichlet explorer's chart: matplotlib's tab10 (Vega's own
 #: "tableau10" scheme orders other colours), and tab20 when there are more than ten classes.
-CLASS_COLOURS = tuple(to_hex(c) for c in plt.get_cmap("tab10").colors)
-CLASS_COLOURS_20 = tuple(to_hex(c) for c in plt.get_cmap("tab20").colors)
+CLASS_COLOURS = _listed_colours("tab10")
+CLASS_COLOURS_20 = _listed_colours("tab20")
 
 
 def class_colours(n_classes: int) -> list[str]:
@@ -99,7 +107,7 @@ def dirichlet_explorer(
     seeds = [int(s) for s in seeds]
     if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
         raise ValueError(f"seeds must be consecutive integers, got {seeds}")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for log_alpha in log10_alphas:
         for seed in seeds:
             parts = dirichlet(labels, n_clients, alpha=10**log_alpha, seed=seed, min_size=min_size)
@@ -111,7 +119,7 @@ def dirichlet_explorer(
         value=min(log10_alphas, key=lambda a: abs(a - np.log10(0.5))),
         bind=alt.binding_range(min=log10_alphas[0], max=log10_alphas[-1], step=step, name="log₁₀ α "),
     )
-    seed = alt.param(
+    seed_param = alt.param(
         name="seed", value=seeds[0], bind=alt.binding_range(min=seeds[0], max=seeds[-1], step=1, name="seed ")
     )
     most = max(sum(r["n"]) for r in rows)
@@ -132,7 +140,7 @@ def dirichlet_explorer(
             order=alt.Order("class:Q"),
             tooltip=["c:O", "class:N", "samples:Q"],
         )
-        .add_params(alpha, seed)
+        .add_params(alpha, seed_param)
         .properties(
             width=520,
             height=260,

@@ -23,9 +23,9 @@ def returns_figure(returns: Mapping[str, Sequence[float]], title: str) -> Figure
     names = list(returns)
     ax.boxplot([list(returns[n]) for n in names], showfliers=False)
     for k, name in enumerate(names, start=1):
-        values = np.asarray(returns[name], dtype=float)
-        jitter = np.linspace(-0.15, 0.15, len(values))
-        ax.scatter(k + jitter, values, s=8, alpha=0.6, color="#1f4e79")
+        points = np.asarray(returns[name], dtype=float)
+        jitter = np.linspace(-0.15, 0.15, len(points))
+        ax.scatter(k + jitter, points, s=8, alpha=0.6, color="#1f4e79")
     ax.set_xticks(range(1, len(names) + 1), names, fontsize=9)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_ylabel("return on capital (%)")
@@ -70,8 +70,8 @@ def sandwich_figure(tolerances_bps: Sequence[int], taken: Mapping[str, Sequence[
     # symlog autoscaling leaves no margin, so the extreme points were cut in half by the frame:
     # pad the data's range by 8 % on each side in the scale's own coordinates
     scale = ax.yaxis.get_transform()
-    values = np.concatenate([np.asarray(v, dtype=float) for v in taken.values()])
-    low, high = scale.transform(np.array([[values.min()], [values.max()]]))[:, 0]
+    every = np.concatenate([np.asarray(v, dtype=float) for v in taken.values()])
+    low, high = scale.transform(np.array([[every.min()], [every.max()]]))[:, 0]
     pad = 0.08 * max(high - low, 1.0)
     ax.set_ylim(*scale.inverted().transform(np.array([[low - pad], [high + pad]]))[:, 0])
     ax.yaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=1, subs=(1, 3)))
@@ -88,7 +88,7 @@ def sandwich_figure(tolerances_bps: Sequence[int], taken: Mapping[str, Sequence[
 
 
 def title_claim_figure(
-    quality: Sequence[float], returns: Mapping[str, np.ndarray], labels: Sequence[str], title: str
+    quality: Sequence[float] | np.ndarray, returns: Mapping[str, np.ndarray], labels: Sequence[str], title: str
 ) -> Figure:
     """One panel per rule: each client's investor return (mean over runs, 95 % interval) against
     the client's built-in quality; ``returns[rule]`` is runs × clients, in %. Clients that share
