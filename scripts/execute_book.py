@@ -10,7 +10,10 @@ which executes it again and fails with the page's traceback.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 LAST = ("course_plan",)
 #: How myst-nb reads a MyST Markdown notebook (its jupyter-cache reader plugin).
 MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+#: One JSON line per figure the executed pages drew (``scripts/figure_text_probe.py``).
+FIGURE_TEXT_LOG = ROOT / "_build" / "figure_text.jsonl"
+
+
+def probe_figure_text(ipython_dir: Path) -> None:
+    """Kernels started from now on log their figures' text sizes into :data:`FIGURE_TEXT_LOG`."""
+    startup = ipython_dir / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "figure_text_probe.py", startup / "00-figure-text.py")
+    FIGURE_TEXT_LOG.parent.mkdir(parents=True, exist_ok=True)
+    FIGURE_TEXT_LOG.write_text("")
+    os.environ["IPYTHONDIR"] = str(ipython_dir)
+    os.environ["CST_REF_FIGURE_TEXT_LOG"] = str(FIGURE_TEXT_LOG)
 
 
 def toc_files(toc: Path = ROOT / "_toc.yml") -> list[str]:
@@ -48,6 +64,13 @@ def main() -> int:
     import kernel_encryption  # the kernels started here talk to their clients as the build's do
 
     kernel_encryption.setup(None)
+    with tempfile.TemporaryDirectory(prefix="cst-ref-ipython-") as ipython_dir:
+        probe_figure_text(Path(ipython_dir))
+        return execute()
+
+
+def execute() -> int:
+    """Every notebook page into the cache, two at a time, the pages in ``LAST`` after the rest."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
     cache = get_cache(str(ROOT / config["cache"]))
     pages = [str(page) for page in notebook_pages()]
