@@ -9,6 +9,7 @@ weighted mean, shifted by θ_t). Training is ``cst_ref.fl.local_update`` with th
 from __future__ import annotations
 
 import copy
+from typing import cast
 
 import torch
 from flwr.app import ArrayRecord, ConfigRecord, Context, Message, MetricRecord, RecordDict
@@ -24,6 +25,12 @@ CLIENT_KEY = "client"
 """The reply's ConfigRecord naming the partition, so the server can say who delivered."""
 
 
+def record_int(record: ConfigRecord | MetricRecord, key: str) -> int:
+    """The integer ``record`` carries under ``key`` (an integer this app or Flower's FedAvg put
+    there; Flower types record values as any scalar or list)."""
+    return int(cast(int, record[key]))
+
+
 def train(msg: Message, context: Context, setup: FlowerSetup) -> Message:
     """One round of local training for the partition this node holds."""
     torch.set_num_threads(1)  # float sums depend on the thread count; one thread replays exactly
@@ -32,8 +39,8 @@ def train(msg: Message, context: Context, setup: FlowerSetup) -> Message:
     if n_partitions != setup.n_clients:
         raise ValueError(f"num-partitions is {n_partitions} but the setup has n_clients = {setup.n_clients}")
     fed = federation(setup)
-    theta = torch.from_numpy(msg.content[UPDATE_KEY].to_numpy_ndarrays()[0].copy())
-    t = int(msg.content["config"]["server-round"]) - 1
+    theta = torch.from_numpy(msg.content.array_records[UPDATE_KEY].to_numpy_ndarrays()[0].copy())
+    t = record_int(msg.content.config_records["config"], "server-round") - 1
     seed = client_seed(setup.fedavg.seed, t, setup.n_clients, partition_id)
     client = fed.clients[partition_id]
     delta = local_update(copy.deepcopy(fed.model), theta, client, setup.fedavg, seed)

@@ -131,7 +131,9 @@ def simulate(
             num_supernodes=setup.n_clients,
             backend_config={
                 "client_resources": {"num_cpus": 1, "num_gpus": 0.0},
-                "init_args": {"num_cpus": num_cpus, "_system_config": RAY_SYSTEM_CONFIG},
+                # flwr types init_args' values as record values (scalars, lists), but it hands them to
+                # ray.init, whose _system_config is a dict
+                "init_args": {"num_cpus": num_cpus, "_system_config": RAY_SYSTEM_CONFIG},  # type: ignore[dict-item]
             },
         )
     if not runs:

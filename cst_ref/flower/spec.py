@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
@@ -35,12 +35,12 @@ class FlowerSetup(Section):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    n_clients: int = Field(10, ge=1, le=MAX_CLIENTS)
+    n_clients: int = Field(default=10, ge=1, le=MAX_CLIENTS)
     partition: Literal["iid", "dirichlet"] = "iid"
-    alpha: float = Field(0.5, gt=0, allow_inf_nan=False)
+    alpha: float = Field(default=0.5, gt=0, allow_inf_nan=False)
     free_riders: tuple[int, ...] = ()
-    hidden: int = Field(64, ge=1)
-    validation_fraction: float = Field(0.2, gt=0, lt=1)
+    hidden: int = Field(default=64, ge=1)
+    validation_fraction: float = Field(default=0.2, gt=0, lt=1)
     fedavg: FedAvgConfig = Field(default_factory=lambda: FedAvgConfig(rounds=3, progress=False))
 
     @model_validator(mode="after")
@@ -70,10 +70,11 @@ class FlowerSetup(Section):
         values = {**known, **config}
         riders = str(values.pop("free-riders"))
         try:
-            training = FedAvgConfig(
-                **{f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig) if f.name != "progress"},
-                progress=False,
-            )
+            # the run config's values as given: FedAvgConfig checks them (a ValueError otherwise)
+            given: dict[str, Any] = {
+                f.name: values.pop(f.name.replace("_", "-")) for f in fields(FedAvgConfig) if f.name != "progress"
+            }
+            training = FedAvgConfig(**given, progress=False)
             free_riders = tuple(int(c) for c in riders.split(",") if c.strip())
         except ValueError as error:
             raise ConfigError([f"run config: {error}"]) from None

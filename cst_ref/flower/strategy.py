@@ -21,7 +21,7 @@ from torch.nn.utils import parameters_to_vector
 from cst_ref.data import Dataset
 from cst_ref.fl import History, evaluate
 
-from .client import CLIENT_KEY, UPDATE_KEY
+from .client import CLIENT_KEY, UPDATE_KEY, record_int
 
 RoundHook = Callable[[History, int, tuple[int, ...]], object]
 """Called after each round with the history, the round (0-based) and its participants."""
@@ -58,9 +58,9 @@ class RecordingFedAvg(FedAvg):
         for reply in replies:
             if reply.has_error():
                 continue
-            client = int(reply.content[CLIENT_KEY]["partition-id"])
-            updates[client] = torch.from_numpy(reply.content[UPDATE_KEY].to_numpy_ndarrays()[0])
-            history.sample_counts[client] = int(reply.content["metrics"][self.weighted_by_key])
+            client = record_int(reply.content.config_records[CLIENT_KEY], "partition-id")
+            updates[client] = torch.from_numpy(reply.content.array_records[UPDATE_KEY].to_numpy_ndarrays()[0])
+            history.sample_counts[client] = record_int(reply.content.metric_records["metrics"], self.weighted_by_key)
             delivered.append(client)
         if mean_update is not None:
             theta = theta + torch.from_numpy(mean_update.to_numpy_ndarrays()[0])
