@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from torch import nn
@@ -81,14 +82,17 @@ def behaviour(spec: BehaviourConfig) -> Behaviour:
     return Honest()
 
 
-def partition_options(config: ExperimentConfig) -> dict[str, object]:
+def partition_options(config: ExperimentConfig) -> dict[str, Any]:
+    """The configured partition method's keyword options: numbers, and quantity_skew's ``kind`` (a
+    name, where ``cst_ref.data.partition`` annotates its options as floats)."""
     data = config.data
-    return {
+    options: dict[str, dict[str, Any]] = {
         "iid": {},
         "dirichlet": {"alpha": data.alpha, "min_size": data.min_size},
         "quantity_skew": {"kind": data.skew, "base": data.base},
         "k_classes": {"k": data.k},
-    }[data.partition]
+    }
+    return options[data.partition]
 
 
 def build_model(config: ExperimentConfig, train: Dataset, seed: int) -> nn.Module:

@@ -15,7 +15,7 @@ import stat
 import tomllib
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -51,7 +51,7 @@ def _fits_pool(tokens: float) -> float:
 
 MethodId = Annotated[str, AfterValidator(method_id)]
 """A valuation method by id (``mr_loo``); a label (``MR leave-one-out``) is refused with the id."""
-RuleName = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
+RuleName: TypeAlias = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
 Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fits_pool)]
 
 
@@ -64,38 +64,38 @@ class DataConfig(Section):
     dataset: Literal["digits", "mnist", "cifar10"] = "digits"
     data_dir: str | None = None
     """Where MNIST or CIFAR-10 files lie (``cst-ref run --data-dir`` overrides it)."""
-    limit: int | None = Field(None, ge=100)
+    limit: int | None = Field(default=None, ge=100)
     """Train on the first ``limit`` samples only (CIFAR-10 has 50,000)."""
-    validation_fraction: float = Field(0.2, gt=0, lt=1)
-    n_clients: int = Field(5, ge=1, le=MAX_CLIENTS)
+    validation_fraction: float = Field(default=0.2, gt=0, lt=1)
+    n_clients: int = Field(default=5, ge=1, le=MAX_CLIENTS)
     partition: Literal["iid", "dirichlet", "quantity_skew", "k_classes"] = "dirichlet"
-    alpha: float = Field(0.5, gt=0, allow_inf_nan=False)
+    alpha: float = Field(default=0.5, gt=0, allow_inf_nan=False)
     skew: Literal["linear", "exponential"] = "linear"
-    base: float = Field(1.5, gt=1, allow_inf_nan=False)
-    k: int = Field(2, ge=1)
-    min_size: int = Field(10, ge=1)
+    base: float = Field(default=1.5, gt=1, allow_inf_nan=False)
+    k: int = Field(default=2, ge=1)
+    min_size: int = Field(default=10, ge=1)
 
 
 class BehaviourConfig(Section):
     client: int = Field(ge=0)
     kind: Literal["honest", "free_rider", "label_flip", "noisy"]
     mode: Literal["global", "noise"] = "global"
-    scale: float = Field(0.01, ge=0, allow_inf_nan=False)
-    fraction: float = Field(1.0, ge=0, le=1)
-    sigma: float = Field(1.0, ge=0, allow_inf_nan=False)
+    scale: float = Field(default=0.01, ge=0, allow_inf_nan=False)
+    fraction: float = Field(default=1.0, ge=0, le=1)
+    sigma: float = Field(default=1.0, ge=0, allow_inf_nan=False)
 
 
 class ModelConfig(Section):
     architecture: Literal["auto", "mlp", "cnn"] = "auto"
     """``auto``: an MLP for flat features (digits), the small CNN for images."""
-    hidden: int = Field(64, ge=1)
+    hidden: int = Field(default=64, ge=1)
 
 
 class TrainingConfig(Section):
-    rounds: int = Field(5, ge=1, le=MAX_ROUNDS)
-    local_epochs: int = Field(2, ge=1)
-    lr: float = Field(0.1, gt=0, le=MAX_LR, allow_inf_nan=False)
-    batch_size: int = Field(16, ge=1)
+    rounds: int = Field(default=5, ge=1, le=MAX_ROUNDS)
+    local_epochs: int = Field(default=2, ge=1)
+    lr: float = Field(default=0.1, gt=0, le=MAX_LR, allow_inf_nan=False)
+    batch_size: int = Field(default=16, ge=1)
 
 
 class ValuationConfig(Section):
@@ -122,7 +122,7 @@ class PayoutConfig(Section):
     """``cumulative``: pay each round the shortfall against the valuation so far; ``round``:
     pay each round by its own scores (see ``cst_ref.protocol.settlement``)."""
     rules: list[RuleName] = Field(default_factory=lambda: list(RULE_KEYS), min_length=1)
-    round_seconds: int = Field(3600, ge=1)
+    round_seconds: int = Field(default=3600, ge=1)
 
     @field_validator("rules")
     @classmethod
@@ -136,8 +136,8 @@ class BudgetConfig(Section):
     kind: Literal["constant", "geometric", "revenue"] = "constant"
     amount: Tokens = 100.0
     """Tokens paid out per round (constant), in the first round (geometric), or paid in by users (revenue)."""
-    decay: float = Field(1.0, gt=0, le=1)
-    share: float = Field(1.0, ge=0, le=1)
+    decay: float = Field(default=1.0, gt=0, le=1)
+    share: float = Field(default=1.0, ge=0, le=1)
 
 
 class SystemSection(Section):
@@ -145,25 +145,25 @@ class SystemSection(Section):
     client_supply: Tokens = 1_000.0
     seed_token: Tokens = 1_000.0
     seed_base: Tokens = 1_000.0
-    fee_bps: int = Field(30, ge=0, lt=FEE_DENOMINATOR)
+    fee_bps: int = Field(default=30, ge=0, lt=FEE_DENOMINATOR)
 
 
 class MarketAgents(Section):
     """How many agents of each kind trade around the paid federation (``cst_ref.scenarios``)."""
 
-    buy_and_hold: int = Field(0, ge=0, le=MAX_AGENTS)
+    buy_and_hold: int = Field(default=0, ge=0, le=MAX_AGENTS)
     """Each buys one client's token (the k-th client k mod n) and holds it."""
-    index: int = Field(0, ge=0, le=MAX_AGENTS)
-    momentum: int = Field(0, ge=0, le=MAX_AGENTS)
-    informed: int = Field(0, ge=0, le=MAX_AGENTS)
+    index: int = Field(default=0, ge=0, le=MAX_AGENTS)
+    momentum: int = Field(default=0, ge=0, le=MAX_AGENTS)
+    informed: int = Field(default=0, ge=0, le=MAX_AGENTS)
     """Each buys the clients that contribute most (by data and behaviour)."""
-    uninformed: int = Field(0, ge=0, le=MAX_AGENTS)
-    value: int = Field(0, ge=0, le=MAX_AGENTS)
+    uninformed: int = Field(default=0, ge=0, le=MAX_AGENTS)
+    value: int = Field(default=0, ge=0, le=MAX_AGENTS)
     """Each buys a token below its fundamental value and sells above (``scenarios.fundamental``)."""
-    liquidity_provider: int = Field(0, ge=0, le=MAX_AGENTS)
+    liquidity_provider: int = Field(default=0, ge=0, le=MAX_AGENTS)
     """Each provides liquidity to one client's pool (the k-th to client k mod n)."""
-    sandwich_attacker: int = Field(0, ge=0, le=MAX_AGENTS)
-    price_manipulator: int = Field(0, ge=0, le=MAX_AGENTS)
+    sandwich_attacker: int = Field(default=0, ge=0, le=MAX_AGENTS)
+    price_manipulator: int = Field(default=0, ge=0, le=MAX_AGENTS)
     """Each pumps one client's token before every round (the k-th client n − 1 − k mod n)."""
 
 
@@ -176,7 +176,7 @@ class MarketConfig(Section):
     """Market seeds: each replays the rounds with the agents acting in another order."""
     client_policy: Literal["hold", "sell_on_receipt", "sell_fraction"] = "hold"
     """What every client does with its tokens (``cst_ref.scenarios.ClientAgent``)."""
-    sell_fraction: float = Field(0.1, gt=0, le=1)
+    sell_fraction: float = Field(default=0.1, gt=0, le=1)
     """With ``sell_fraction``: the part of its tokens a client sells each round."""
     capital: Tokens = 50.0
     """Base tokens each agent is given (a price manipulator's pump a round)."""
@@ -184,7 +184,7 @@ class MarketConfig(Section):
 
 
 class ExperimentConfig(Section):
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
     data: DataConfig = DataConfig()
     behaviours: list[BehaviourConfig] = Field(default_factory=list)
     model: ModelConfig = ModelConfig()

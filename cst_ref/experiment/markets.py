@@ -33,7 +33,7 @@ def lineup(market: MarketConfig, n: int) -> list[Agent]:
     return agents
 
 
-def true_contribution(config: ExperimentConfig, samples: Sequence[int]) -> tuple[float, ...]:
+def true_contribution(config: ExperimentConfig, samples: Sequence[int] | np.ndarray) -> tuple[float, ...]:
     """What informed agents know: each client's data size times its constructed quality (a free
     rider's is 0, a label flipper's shrinks with the labels it flips)."""
     return tuple(float(q * s) for q, s in zip(constructed_quality(config), samples))
@@ -50,6 +50,7 @@ def run_markets(
         raise ValueError("the config has no [market] section")
     n = config.data.n_clients
     plans = plans_from(run.rounds)
+    assert run.history is not None, "the run has trained"
     quality = true_contribution(config, run.history.sample_counts)
     rules = {}
     for rule in run.payout.rules:

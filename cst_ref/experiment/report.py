@@ -107,13 +107,16 @@ def _client_rules(run: FederationRun, finals: Mapping[str, SystemState], index: 
         claimable = run.backends[rule].releasable(index)
         vested = run.backends[rule].vesting(index).released + claimable
         pool = final.pools[index]
-        payments = [r.payments[rule] for r in results if r.payments and r.payments[rule].record]
+        records = [p.record for r in results if r.payments for p in [r.payments[rule]] if p.record is not None]
         gives_tokens = RULE_KEYS[rule] in (RULE_MINT, RULE_KEYS["buyback"])
-        received = sum(p.record.tokens_out[index] for p in payments) if gives_tokens else 0
-        spent = 0 if RULE_KEYS[rule] == RULE_MINT else sum(p.record.amounts[index] for p in payments)
+        received = sum(record.tokens_out[index] for record in records) if gives_tokens else 0
+        spent = 0 if RULE_KEYS[rule] == RULE_MINT else sum(record.amounts[index] for record in records)
         out[rule] = {
-            "allocated": sum(
-                p.paid * r.shares[index] // SHARE_SCALE for r in results if r.payments for p in [r.payments[rule]]
+            "allocated": sum(  # a round that paid has shares
+                p.paid * r.shares[index] // SHARE_SCALE
+                for r in results
+                if r.payments and r.shares is not None
+                for p in [r.payments[rule]]
             ),
             "realised_base": _exit_value(final, account, index, claimable)
             - _exit_value(initial, account, index, vested),
@@ -140,6 +143,7 @@ def build_report(
     is the run's markets (``cst_ref.experiment.markets.run_markets``) or ``None``."""
     shares = {method: shares_from_scores(scores) for method, scores in allocation.items()}
     percents = {method: percent_of_equal(s) for method, s in shares.items()}
+    assert run.history is not None, "the run has trained"
     counts = run.history.sample_counts
     finals = {rule: backend.state() for rule, backend in run.backends.items()}
     clients = [

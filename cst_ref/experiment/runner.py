@@ -141,6 +141,7 @@ def run_experiment(
                 connection,
             )
             check_trained(run)
+            assert run.history is not None, "the run has trained"
             utility = federation.payout.utility
             allocation = {
                 method: total_scores(method, run.history, federation.validation, seed, **utility)

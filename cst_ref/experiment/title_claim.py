@@ -125,7 +125,7 @@ class TitleClaim:
 
 
 def play(
-    schedule: Schedule, rule: str, policy: str, market_seed: int, quality: Sequence[float], capital: float
+    schedule: Schedule, rule: str, policy: str, market_seed: int, quality: Sequence[float] | np.ndarray, capital: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """One market: each client's investor's return (%) and each CST's price growth."""
     n = schedule.system.n_clients
