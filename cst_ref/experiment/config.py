@@ -51,6 +51,7 @@ def _fits_pool(tokens: float) -> float:
 
 MethodId = Annotated[str, AfterValidator(method_id)]
 """A valuation method by id (``mr_loo``); a label (``MR leave-one-out``) is refused with the id."""
+# a Literal over a tuple built at run time: pydantic reads it, mypy cannot (valid-type)
 RuleName: TypeAlias = Literal[tuple(RULE_KEYS)]  # type: ignore[valid-type]
 Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fits_pool)]
 
@@ -100,9 +101,11 @@ class TrainingConfig(Section):
 
 class ValuationConfig(Section):
     methods: list[MethodId] = Field(default_factory=lambda: ["equal", "data_size", "mr_loo"], min_length=1)
+    # a Literal over a tuple built at run time: pydantic reads it, mypy cannot (valid-type)
     metric: Literal[METRICS] = "loss"  # type: ignore[valid-type]
     """What a coalition's model is scored by, for the payout and the whole-run columns alike:
     ``loss`` (negative validation cross-entropy) or ``accuracy``."""
+    # a Literal over a tuple built at run time: pydantic reads it, mypy cannot (valid-type)
     weights: Literal[WEIGHTS] = "federation"  # type: ignore[valid-type]
     """How a coalition's members are weighted: ``federation`` (each keeps its weight in the round's
     average) or ``coalition`` (FedAvg among the members alone)."""
@@ -117,7 +120,9 @@ class ValuationConfig(Section):
 
 class PayoutConfig(Section):
     method: MethodId = "mr_loo"
+    # a Literal over a tuple built at run time: pydantic reads it, mypy cannot (valid-type)
     timing: Literal[TIMINGS] = "round"  # type: ignore[valid-type]
+    # a Literal over a tuple built at run time: pydantic reads it, mypy cannot (valid-type)
     settlement: Literal[SETTLEMENTS] = "cumulative"  # type: ignore[valid-type]
     """``cumulative``: pay each round the shortfall against the valuation so far; ``round``:
     pay each round by its own scores (see ``cst_ref.protocol.settlement``)."""
