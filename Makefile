@@ -15,12 +15,13 @@ CHROMIUM   ?= /usr/bin/chromium
 # LaTeX for `make pdf`, from Debian's TeX Live (XeLaTeX, as sphinx-jupyterbook-latex expects).
 TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk xindy fonts-freefont-otf tex-gyre
 
-.PHONY: help install venv assets book book-only book-student format-book test pytest check lab lock browser latex pdf benchmarks clean
+.PHONY: help install venv assets book book-only book-student format-book test pytest check lint lab lock browser latex pdf benchmarks clean
 
 help:
 	@echo "make book    install, then build the executed book into _build/html"
 	@echo "make test    install, build the book, run every test (CI runs this)"
-	@echo "make check   the fast loop: tests on 2 workers, no install, no book (needs .venv)"
+	@echo "make check   the fast loop: lint, then tests on 2 workers, no install, no book (needs .venv)"
+	@echo "make lint    ruff (lint and format) and mypy on the package"
 	@echo "make pytest  every test on 2 workers against the book already built in _build/html"
 	@echo "make book-student   the book without its solutions, into _build/student/_build/html"
 	@echo "make lab     JupyterLab on the book's notebooks"
@@ -74,13 +75,21 @@ browser:
 # `make check` is the developer's loop: no install, no book, the `book` tests deselected.
 PYTEST_WORKERS ?= 2
 
+# --durations: the slowest tests, reported at the end of every run.
 pytest:
-	CST_REF_REQUIRE_BOOK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	CST_REF_REQUIRE_BOOK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
 
-check:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not book"
+check: lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not book" --durations=15
 
-test: install browser book-only pytest
+# The package's lint, format and types (settings in pyproject.toml); the chapters' cells have their own
+# formatter (format-book) and test (tests/foundation/test_code_style.py).
+lint:
+	$(BIN)/python -m ruff check cst_ref
+	$(BIN)/python -m ruff format --check cst_ref
+	$(BIN)/python -m mypy
+
+test: install browser book-only lint pytest
 
 latex:
 	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && kpsewhich tgtermes.sty >/dev/null && command -v xindy >/dev/null || \

@@ -141,7 +141,9 @@ PARTITIONERS: dict[str, Callable[..., list[np.ndarray]]] = {
 }
 
 
-def partition(method: str, labels: np.ndarray, n_clients: int, seed: int = 0, **options: float) -> list[np.ndarray]:
+def partition(
+    method: str, labels: np.ndarray, n_clients: int, seed: int = 0, **options: float | str
+) -> list[np.ndarray]:
     """Dispatch by name: ``"iid"``, ``"dirichlet"``, ``"quantity_skew"`` or ``"k_classes"``."""
     if method not in PARTITIONERS:
         raise ValueError(f"unknown partition method {method!r}; expected one of {sorted(PARTITIONERS)}")

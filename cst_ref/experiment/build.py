@@ -83,8 +83,7 @@ def behaviour(spec: BehaviourConfig) -> Behaviour:
 
 
 def partition_options(config: ExperimentConfig) -> dict[str, Any]:
-    """The configured partition method's keyword options: numbers, and quantity_skew's ``kind`` (a
-    name, where ``cst_ref.data.partition`` annotates its options as floats)."""
+    """The configured partition method's keyword options: numbers, and quantity_skew's ``kind``."""
     data = config.data
     options: dict[str, dict[str, Any]] = {
         "iid": {},
