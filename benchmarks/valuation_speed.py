@@ -13,7 +13,7 @@
 Run: .venv/bin/python benchmarks/valuation_speed.py [torch threads, default 1: on a shared machine two threads
 wait on each other whenever one is descheduled (measured 10× slower under load)]. The batch path
 runs one worker thread per core, its kernels on one torch thread whatever the caller set
-(``cst_ref.valuation.batch.kernels_on_one_thread``; benchmarks/valuation_threads.py measures it).
+(``cst_ref.fl.one_thread``; benchmarks/valuation_threads.py measures it).
 (a few minutes; wall times vary with machine load, CPU times and ratios less).
 GTG-Shapley's accuracy and cost: benchmarks/valuation_gtg.py.
 """

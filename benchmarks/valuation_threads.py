@@ -5,7 +5,7 @@ torch set to one thread and with torch's default thread count, side by side in t
 best of three interleaved passes each; then the same while ``--load K`` busy processes (a
 spinning loop each, stopped at the end) compete for the cores, as a reader's laptop does
 while the book executes two pages at once. The batch path runs its kernels on one thread
-whatever the caller set (``cst_ref.valuation.batch.kernels_on_one_thread``), so the target is
+whatever the caller set (``cst_ref.fl.one_thread``), so the target is
 a ratio of at most 1.3 in both rows.
 
 Run: .venv/bin/python benchmarks/valuation_threads.py [--load K] (default K = 2; about a minute).

@@ -18,14 +18,13 @@ import numpy as np
 from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
-from cst_ref.fl import run_fedavg
+from cst_ref.fl import one_thread, run_fedavg
 from cst_ref.protocol.settlement import SETTLEMENTS, Settlement
 from cst_ref.protocol.valuer import END_ONLY, round_scores, total_scores
 
 from .build import build_federation
 from .config import ExperimentConfig
 from .quality import constructed_quality
-from .runner import one_thread
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from tqdm.auto import tqdm
 
 from cst_ref.backends import check_backend
 from cst_ref.backends.anvil import NodeError
+from cst_ref.fl import one_thread
 from cst_ref.protocol.round_loop import FederationRun, run_federation
 from cst_ref.protocol.valuer import total_scores
 from cst_ref.valuation import NonFiniteUtility
@@ -37,17 +37,6 @@ class Experiment:
     report: dict[str, Any]
     run: FederationRun
     federation: Federation
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Same seed, same numbers: torch's float sums depend on its thread count."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _chain(backend: str, rpc_url: str | None) -> AbstractContextManager[Any]:

@@ -21,7 +21,7 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 from cst_ref.checks import check_real
-from cst_ref.fl import run_fedavg
+from cst_ref.fl import one_thread, run_fedavg
 from cst_ref.protocol.settlement import Settlement
 from cst_ref.protocol.valuer import END_ONLY, round_scores
 from cst_ref.scenarios import BuyAndHold, ClientAgent, RoundPlan, Scenario, run_market
@@ -30,7 +30,6 @@ from cst_ref.twins import SHARE_SCALE, WAD, SystemConfig
 from .build import build_federation
 from .config import ExperimentConfig
 from .quality import constructed_quality
-from .runner import one_thread
 
 POLICIES = ClientAgent.POLICIES
 

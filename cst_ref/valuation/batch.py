@@ -16,7 +16,7 @@ Chunks are independent, so worker threads evaluate them side by side, each with 
 buffers (torch releases the GIL in its kernels). A chunk's numbers do not depend on which
 worker computes it or how many there are: the accuracies are the same bit for bit. The
 workers are the batch path's parallelism: its kernels run on one torch thread, whatever the
-caller set (:func:`kernels_on_one_thread`), so the numbers do not depend on that either.
+caller set (:func:`cst_ref.fl.one_thread`), so the numbers do not depend on that either.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ import math
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import TypeAlias, TypeVar, cast
 
 import numpy as np
@@ -35,6 +34,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from cst_ref.fl import one_thread
 from cst_ref.valuation.utility import member_bits
 
 #: Target size of a chunk's first-layer outputs: small enough to stay in cache, large enough
@@ -101,24 +101,6 @@ def default_workers() -> int:
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@contextmanager
-def kernels_on_one_thread() -> Iterator[None]:
-    """Run torch's kernels on one thread inside the block, then give the caller its setting back.
-
-    The batch path spreads chunks over its own workers, one core each. torch's intra-op threads
-    on top of them split every small kernel in two, and on a busy machine each half waits for
-    its partner to be scheduled again: exact per-round Shapley at n = 16 took 2.81 s at torch's
-    default of two threads against 0.97 s at one beside two busy processes, and 25-46 s against
-    1.6-1.9 s beside five. A caller who never set threads would get the slow path.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -332,7 +314,7 @@ class BatchForward:
     2^b coalitions that differ only in the first b clients, sized to stay in cache, so
     enumerating coalitions in mask order reads one table row and makes one add per coalition.
     ``workers`` threads (default: one per core) take chunks in turn, their kernels on one torch
-    thread each (:func:`kernels_on_one_thread`). Peak memory
+    thread each (:func:`cst_ref.fl.one_thread`). Peak memory
     stays under ``memory_bytes`` (tables and every worker's buffers and activations counted).
     """
 
@@ -457,7 +439,7 @@ class BatchForward:
         the workers taking chunks in turn."""
         result = np.empty(len(masks))
         workers = max(1, min(len(self.workspaces), -(-len(masks) // self.chunk)))
-        with kernels_on_one_thread():
+        with one_thread():
             share(
                 range(0, len(masks), self.chunk),
                 self.workspaces[:workers],

@@ -34,7 +34,7 @@ from torch.func import functional_call
 from torch.nn.utils import vector_to_parameters
 
 from cst_ref.data import Dataset
-from cst_ref.fl import fedavg_weights
+from cst_ref.fl import fedavg_weights, one_thread
 from cst_ref.valuation.batch import (
     MEMORY_BYTES,
     BatchForward,
@@ -42,7 +42,6 @@ from cst_ref.valuation.batch import (
     check_weights,
     default_workers,
     evaluation_form,
-    kernels_on_one_thread,
     linear_stack,
     share,
 )
@@ -198,7 +197,7 @@ class CoalitionEvaluator:
 
             share(range(len(weights)), range(max(1, workers)), evaluate)
             return result
-        with kernels_on_one_thread():  # its tables too: the same floats whatever the caller's threads
+        with one_thread():  # its tables too: the same floats whatever the caller's threads
             if self._batch is None:  # built on first use: per-coalition callers never pay for it
                 self._batch = BatchForward(
                     self.model,
