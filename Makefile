@@ -20,7 +20,7 @@ TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-reco
 help:
 	@echo "make book    install, then build the executed book into _build/html"
 	@echo "make test    install, build the book, run every test (CI runs this)"
-	@echo "make check   the fast loop: lint, then tests on 2 workers, no install, no book (needs .venv)"
+	@echo "make check   the fast loop: lint, then the unit, contract and parity tests on 2 workers (needs .venv)"
 	@echo "make lint    ruff (lint and format) and mypy on the package"
 	@echo "make pytest  every test on 2 workers against the book already built in _build/html"
 	@echo "make book-student   the book without its solutions, into _build/student/_build/html"
@@ -72,7 +72,8 @@ browser:
 
 # Two pytest-xdist workers (the machine has 2 cores; more only adds contention). `make pytest` is
 # the whole suite and needs the built book (CST_REF_REQUIRE_BOOK: fail, not skip, without it);
-# `make check` is the developer's loop: no install, no book, the `book` tests deselected.
+# `make check` is the developer's loop: no install, no book; the unit, contract and parity tests
+# (the `book` and `integration` tests deselected; tests/conftest.py lists the integration files).
 PYTEST_WORKERS ?= 2
 
 # --durations: the slowest tests, reported at the end of every run.
@@ -80,7 +81,7 @@ pytest:
 	CST_REF_REQUIRE_BOOK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15
 
 check: lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not book" --durations=15
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not book and not integration" --durations=15
 
 # The package's lint, format and types (settings in pyproject.toml); the chapters' cells have their own
 # formatter (format-book) and test (tests/foundation/test_code_style.py).

@@ -37,13 +37,34 @@ REQUIRE_BOOK = os.environ.get("CST_REF_REQUIRE_BOOK") == "1"
 #: suite's serial time). Under xdist they are handed out first, so that the run lasts about as
 #: long as the longest of them or the rest divided over the workers, not the rest plus them.
 LONGEST_FIRST = ("tests/federation/test_stateful.py",)
+#: End-to-end files: processes, a node, a Ray cluster, whole builds. Marked ``integration``:
+#: `make test` runs them, `make check` (the unit, contract and parity tests) leaves them out.
+INTEGRATION = (
+    "tests/experiment/test_cli_run.py",
+    "tests/experiment/test_cli_safety.py",
+    "tests/flower/test_simulation.py",
+    "tests/foundation/test_build_fails.py",
+    "tests/foundation/test_pdf_build.py",
+    "tests/foundation/test_slides.py",
+    "tests/foundation/test_student_build.py",
+    "tests/node/test_mempool.py",
+    "tests/node/test_node.py",
+    "tests/node/test_rpc_backend.py",
+    "tests/packaging/test_wheel.py",
+)
+_missing = [f for f in (*LONGEST_FIRST, *INTEGRATION) if not (ROOT / f).is_file()]
+assert not _missing, f"tests/conftest.py names test files that do not exist: {_missing}"
 
 
 def _file(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+@pytest.hookimpl(tryfirst=True)  # marks added before `-m` deselects by them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _file(item) in INTEGRATION:
+            item.add_marker(pytest.mark.integration)
     # Without a built book the ``book`` tests skip (``pytest`` works before ``make book-only``).
     if not REQUIRE_BOOK and not BOOK_HTML.is_dir():
         skip = pytest.mark.skip(reason=f"no built book at {BOOK_HTML}: run `make book-only` first "
