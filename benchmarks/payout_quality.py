@@ -11,7 +11,7 @@ baseline, run in the same process, is the old default (accuracy, coalition weigh
 settled by its own scores); the last lines give the default's figures as ratios of the baseline's and
 check the targets (free riders ≤ 2 %, fully flipped ≤ 2 %, Spearman ≥ 0.8).
 
-    .venv/bin/python benchmarks/payout_quality.py [--seeds 20] [--methods "MR leave-one-out,..."]
+    .venv/bin/python benchmarks/payout_quality.py [--seeds 20] [--methods "mr_loo,mr_shapley,..."]
 """
 
 from __future__ import annotations
