@@ -25,6 +25,7 @@ from cst_ref.twins import (
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULES,
+    ClockLike,
     Guards,
     RoundRecord,
     Vesting,
@@ -78,6 +79,10 @@ class Backend(Protocol):
     owner: str
     accounts: list[str]
 
+    @property
+    def clock(self) -> ClockLike:
+        """The system's block time: ``clock.now``; ``advance`` moves it."""
+
     def treasury(self) -> int: ...
 
     def fund(self, amount: int) -> None:
@@ -92,7 +97,7 @@ class Backend(Protocol):
         """Land ``pending`` in the current block; its record and gas (``None`` on the twins)."""
 
     def advance(self, seconds: int) -> None:
-        """Let ``seconds`` of block time pass (a new block)."""
+        """Let ``seconds`` of block time pass (a new block): ``clock.advance(seconds)``."""
 
     def set_guards(self, guards: Guards) -> None:
         """The owner sets the federation's guards on spending the treasury into a pool."""

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 
 import boa
 
+from cst_ref.chain.clock import ChainClock
 from cst_ref.chain.gas import gas_of
 from cst_ref.chain.system import deploy_system
-from cst_ref.checks import check_int
 from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
     FAR_DEADLINE,
@@ -22,6 +22,7 @@ from cst_ref.twins import (
     RULE_BUYBACK_BURN,
     RULE_INJECT,
     RULE_MINT,
+    ClockLike,
     Guards,
     RoundRecord,
     SystemConfig,
@@ -33,12 +34,14 @@ from .state import Holdings, PoolState, SystemState
 
 
 class EvmBackend:
-    """A system deployed by ``deploy_system`` in a private titanoboa environment."""
+    """A system deployed by ``deploy_system`` in a private titanoboa environment; ``clock`` is
+    that environment's block time."""
 
     name = "evm"
 
     def __init__(self, config: SystemConfig) -> None:
         self.env = boa.Env()
+        self.clock: ClockLike = ChainClock(self.env)
         self.owner = labelled_address("owner")
         self.accounts = client_accounts(config.n_clients)
         self._approved: set[tuple[str, str, str]] = set()
@@ -93,8 +96,7 @@ class EvmBackend:
             )
 
     def advance(self, seconds: int) -> None:
-        with self._active():
-            boa.env.time_travel(seconds=check_int("seconds", seconds, positive=True))
+        self.clock.advance(seconds)
 
     def set_guards(self, guards: Guards) -> None:
         with self._active():

@@ -5,7 +5,8 @@ duck-typed (titanoboa contracts and a ``cst_ref.chain.FederationChain``) and lis
 difference from its twin; tests run them after every step of a random walk and chapters once,
 to show that the numbers computed in Python are the numbers the EVM produced. The runners
 (``expect_same``, ``call_both``) drive a contract and its twin with the same call and require
-the same result or the same revert reason.
+the same result or the same revert reason; ``advance_together`` lets time pass on the chain's
+clock and the twins' alike.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import boa
 from boa.contracts.vyper.vyper_contract import VyperContract
 
 from cst_ref.chain.deploy import DeployedMarket
-from cst_ref.twins import MAX_UINT256, FederationTwin, Ledger, PoolTwin, Revert
+from cst_ref.checks import check_int
+from cst_ref.twins import MAX_UINT256, Clock, ClockLike, FederationTwin, Ledger, PoolTwin, Revert
 
 
 def known_accounts(model: FederationTwin, extra: Sequence[str] = ()) -> list[str]:
@@ -122,11 +124,27 @@ def fresh_ledger(token: VyperContract) -> Ledger:
     return Ledger(token.name(), token.symbol(), owner=token.owner(), address=token.address, decimals=token.decimals())
 
 
-def fresh_pool_twin(market: DeployedMarket) -> PoolTwin:
-    """Twin of a market whose tokens and pool are still untouched."""
+def fresh_pool_twin(market: DeployedMarket, clock: ClockLike | None = None) -> PoolTwin:
+    """Twin of a market whose tokens and pool are still untouched, reading the time from
+    ``clock``: by default a twin ``Clock`` of its own, set to the chain's block time now
+    (``advance_together`` moves it with the chain's)."""
     if market.pool.totalSupply() != 0:
         raise ValueError("the pool already has liquidity")
-    return PoolTwin(fresh_ledger(market.token), fresh_ledger(market.base), market.pool.address, market.pool.FEE_BPS())
+    return PoolTwin(
+        fresh_ledger(market.token),
+        fresh_ledger(market.base),
+        market.pool.address,
+        market.pool.FEE_BPS(),
+        clock=Clock(boa.env.timestamp) if clock is None else clock,
+    )
+
+
+def advance_together(seconds: int, *clocks: ClockLike) -> None:
+    """Let ``seconds`` pass on every clock given, e.g. a ``ChainClock`` and the twins'
+    ``Clock``, so that the chain and its twins keep reading the same block time."""
+    seconds = check_int("seconds", seconds, positive=True)
+    for clock in clocks:
+        clock.advance(seconds)
 
 
 def fund_accounts(
@@ -140,8 +158,8 @@ def fund_accounts(
             token.mint(account, amount, sender=sender)
             token.approve(market.pool.address, MAX_UINT256, sender=account)
             if ledger is not None:
-                ledger.mint(str(sender), account, amount)
-                ledger.approve(account, market.pool.address, MAX_UINT256)
+                ledger.mint(account, amount, sender=str(sender))
+                ledger.approve(market.pool.address, MAX_UINT256, sender=account)
 
 
 def _plain(result: Any) -> Any:
@@ -189,15 +207,16 @@ def call_both(
 ) -> Any:
     """Call ``method`` on a contract and on its twin alike, through ``expect_same``.
 
-    The twin's methods take ``sender`` first and are snake_case (``transfer_from``); the
-    contract's take ``sender=`` and keep the ABI's names (``transferFrom``). ``label``
+    Both faces take the same call: the ABI function's arguments ``args``, in its order, and
+    the caller as ``sender=``. Only the names differ: the twin's are snake_case
+    (``transfer_from``) where the contract keeps the ABI's (``transferFrom``). ``label``
     defaults to ``method``.
     """
     chain_method = getattr(contract, _CHAIN_NAMES.get(method, method))
     twin_method = getattr(twin, method)
     return expect_same(
         lambda: chain_method(*args, sender=sender),
-        lambda: twin_method(sender, *args),
+        lambda: twin_method(*args, sender=sender),
         outcomes=outcomes,
         label=label or method,
     )

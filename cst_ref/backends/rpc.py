@@ -4,12 +4,13 @@ Every deployment and call is a signed transaction, mined in a block, paid for in
 node's gas price. The contracts, the wrappers and the reads are the ``evm`` backend's; only
 the environment, the clock and the gas measurement differ:
 
-* **Clock.** On a development node (anvil) the backend pins block time: every block has the
-  time of its parent until ``advance`` moves it, exactly as titanoboa's EVM keeps one time
-  until ``time_travel``. The node has one clock for all systems on it; ``advance`` moves it to
-  at least the backend's own time, so backends that advance in step (as the round loop's do)
-  see the ``evm`` backend's block times. A public network keeps its own time: ``advance``
-  then waits for nothing, and buy-backs get a deadline ``DEADLINE_SECONDS`` ahead.
+* **Clock** (:class:`NodeClock`). On a development node (anvil) the backend pins block time:
+  every block has the time of its parent until ``advance`` moves it, exactly as titanoboa's
+  EVM keeps one time until ``time_travel``. The node has one clock for all systems on it;
+  ``advance`` moves it to at least the backend's own time, so backends that advance in step
+  (as the round loop's do) see the ``evm`` backend's block times. A public network keeps its
+  own time: ``advance`` then waits for nothing, and buy-backs get a deadline
+  ``DEADLINE_SECONDS`` ahead.
 * **Gas** is the receipts' ``gasUsed``: what the transactions really cost, intrinsic
   21,000 and calldata included (the ``evm`` backend reports execution gas only).
 * **Addresses.** The owner is the account that signs, so contract addresses differ from the
@@ -165,6 +166,34 @@ def on_node(url: str | None = None, key: str | None = None) -> Iterator[Connecti
         yield replace(connect(url, key), node=node)
 
 
+class NodeClock:
+    """A node's block time as a backend drives it, with the twins' clock's two members.
+
+    ``now`` is the backend's own time: the node's latest block time when the clock was made,
+    moved forward by ``advance``. On a development node (``pinned_clock``) ``advance`` also
+    has the node mine a block at ``now`` if the node is behind it (another system on the same
+    node may already have moved it further); a public network keeps its own time, and
+    ``advance`` moves only ``now``.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._now = connection.block_time()
+
+    def __repr__(self) -> str:
+        return f"NodeClock(now={self._now}, pinned={self.connection.pinned_clock})"
+
+    @property
+    def now(self) -> int:
+        return self._now
+
+    def advance(self, seconds: int) -> None:
+        self._now += check_int("seconds", seconds, positive=True)
+        if self.connection.pinned_clock and self._now > self.connection.block_time():
+            rpc_request(self.connection.url, "evm_setNextBlockTimestamp", [self._now])
+            rpc_request(self.connection.url, "evm_mine")
+
+
 class RpcBackend(EvmBackend):
     """A system deployed by ``deploy_system`` on the node of ``connection``, signed by its owner."""
 
@@ -175,7 +204,7 @@ class RpcBackend(EvmBackend):
         self.env = connection.env
         self.owner = connection.owner
         self.accounts = client_accounts(config.n_clients)
-        self.timestamp = connection.block_time()
+        self.clock = NodeClock(connection)
         self._approved: set[tuple[str, str, str]] = set()  # the evm backend's record of pool approvals
         with self._active():
             self.system = deploy_system(config, owner=self.owner, accounts=self.accounts)
@@ -196,12 +225,6 @@ class RpcBackend(EvmBackend):
                 boa.env.timestamp = self.connection.block_time() + DEADLINE_SECONDS
             record, _ = super().execute(pending)
         return record, sum(int(receipt["gasUsed"], 16) for receipt in mined)
-
-    def advance(self, seconds: int) -> None:
-        self.timestamp += check_int("seconds", seconds, positive=True)
-        if self.connection.pinned_clock and self.timestamp > self.connection.block_time():
-            rpc_request(self.connection.url, "evm_setNextBlockTimestamp", [self.timestamp])
-            rpc_request(self.connection.url, "evm_mine")
 
 
 def by_role(backend: EvmBackend, state: SystemState) -> SystemState:

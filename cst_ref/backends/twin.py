@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cst_ref.checks import check_int
 from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
     FAR_DEADLINE,
@@ -12,6 +11,7 @@ from cst_ref.twins import (
     RULE_BUYBACK_BURN,
     RULE_INJECT,
     RULE_MINT,
+    Clock,
     FederationTwin,
     Guards,
     RoundRecord,
@@ -32,14 +32,14 @@ def _deployed_addresses(owner: str) -> tuple[str, str]:
 
 
 class TwinBackend:
-    """A system deployed on the twins at :data:`GENESIS_TIMESTAMP`."""
+    """A system deployed on the twins at :data:`GENESIS_TIMESTAMP`; ``clock`` is the twins' clock."""
 
     name = "twin"
 
     def __init__(self, config: SystemConfig) -> None:
         self.owner = labelled_address("owner")
         self.accounts = client_accounts(config.n_clients)
-        self.timestamp = GENESIS_TIMESTAMP
+        self.clock = Clock(GENESIS_TIMESTAMP)
         base, federation = _deployed_addresses(self.owner)
         self.twin: FederationTwin = deploy_twin(
             config,
@@ -47,7 +47,7 @@ class TwinBackend:
             base_address=base,
             federation_address=federation,
             accounts=self.accounts,
-            timestamp=self.timestamp,
+            clock=self.clock,
         )
 
     # --- the federation ------------------------------------------------------------
@@ -56,8 +56,8 @@ class TwinBackend:
 
     def fund(self, amount: int) -> None:
         self.mint_base(self.owner, amount)
-        self.twin.base.approve(self.owner, self.twin.address, amount)
-        self.twin.fund(self.owner, amount)
+        self.twin.base.approve(self.twin.address, amount, sender=self.owner)
+        self.twin.fund(amount, sender=self.owner)
 
     def prepare(
         self, rule: int, shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
@@ -69,30 +69,27 @@ class TwinBackend:
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, None]:
         twin, clients, shares = self.twin, self.accounts, list(pending.shares)
         if pending.rule == RULE_MINT:
-            return twin.distribute_mint(self.owner, clients, shares, pending.budget), None
+            return twin.distribute_mint(clients, shares, pending.budget, sender=self.owner), None
         if pending.rule == RULE_INJECT:
-            return twin.distribute_inject(self.owner, clients, shares, pending.budget, self.timestamp), None
+            return twin.distribute_inject(clients, shares, pending.budget, sender=self.owner), None
         return twin.distribute_buyback(
-            self.owner,
             clients,
             shares,
             pending.budget,
-            list(pending.bounds),
-            pending.rule == RULE_BUYBACK_BURN,
-            self.timestamp,
-            self.timestamp,
+            burn=pending.rule == RULE_BUYBACK_BURN,
+            min_outs=list(pending.bounds),
+            deadline=self.clock.now,
+            sender=self.owner,
         ), None
 
     def advance(self, seconds: int) -> None:
-        self.timestamp += check_int("seconds", seconds, positive=True)
+        self.clock.advance(seconds)
 
     def set_guards(self, guards: Guards) -> None:
-        self.twin.set_guards(
-            self.owner, guards.max_deviation_bps, guards.max_spend_bps, guards.max_lp_growth_bps, guards.max_drift_bps
-        )
+        self.twin.set_guards(guards, sender=self.owner)
 
     def deregister(self, client: int) -> None:
-        self.twin.deregister_client(self.owner, self.accounts[client])
+        self.twin.deregister_client(self.accounts[client], sender=self.owner)
 
     def vesting(self, client: int) -> Vesting:
         return self.twin.vestings[self.accounts[client]]
@@ -104,14 +101,14 @@ class TwinBackend:
         return self.twin.owed.get(self.accounts[client], 0)
 
     def observe(self, client: int) -> None:
-        self.twin.observe(self.owner, [self.accounts[client]], self.timestamp)
+        self.twin.observe([self.accounts[client]], sender=self.owner)
 
     def release(self, client: int) -> int:
-        return self.twin.release(self.owner, self.accounts[client])
+        return self.twin.release(self.accounts[client], sender=self.owner)
 
     # --- the markets -----------------------------------------------------------------
     def mint_base(self, account: str, amount: int) -> None:
-        self.twin.base.mint(self.owner, account, amount)
+        self.twin.base.mint(account, amount, sender=self.owner)
 
     def _pool(self, client: int):
         return self.twin.clients[client].pool
@@ -119,8 +116,8 @@ class TwinBackend:
     def swap(self, trader: str, client: int, token_in: Token, amount_in: int, min_out: int = 0) -> int:
         pool = self._pool(client)
         ledger = pool.base if token_in == "base" else pool.token
-        ledger.approve(trader, pool.address, MAX_UINT256)
-        return pool.swap(trader, ledger.address, amount_in, min_out, trader, FAR_DEADLINE, self.timestamp)
+        ledger.approve(pool.address, MAX_UINT256, sender=trader)
+        return pool.swap(ledger.address, amount_in, min_out, trader, FAR_DEADLINE, sender=trader)
 
     def quote(self, client: int, token_in: Token, amount_in: int) -> int:
         pool = self._pool(client)
@@ -129,14 +126,14 @@ class TwinBackend:
     def add_liquidity(self, provider: str, client: int, cst: int, base: int) -> int:
         pool = self._pool(client)
         for ledger in (pool.token, pool.base):
-            ledger.approve(provider, pool.address, MAX_UINT256)
-        return pool.add_liquidity(provider, cst, base, 0, 0, provider, FAR_DEADLINE, self.timestamp)[2]
+            ledger.approve(pool.address, MAX_UINT256, sender=provider)
+        return pool.add_liquidity(cst, base, 0, 0, provider, FAR_DEADLINE, sender=provider)[2]
 
     def remove_liquidity(self, provider: str, client: int, shares: int) -> tuple[int, int]:
-        return self._pool(client).remove_liquidity(provider, shares, 0, 0, provider, FAR_DEADLINE, self.timestamp)
+        return self._pool(client).remove_liquidity(shares, 0, 0, provider, FAR_DEADLINE, sender=provider)
 
     def transfer_cst(self, client: int, sender: str, to: str, amount: int) -> None:
-        self.twin.clients[client].token.transfer(sender, to, amount)
+        self.twin.clients[client].token.transfer(to, amount, sender=sender)
 
     def reserves(self, client: int) -> tuple[int, int]:
         pool = self._pool(client)

@@ -58,13 +58,12 @@ class RuleOutcome:
     """Base tokens that left the treasury."""
 
 
-def run_rule(
-    twin: FederationTwin, rule: Rule, shares: Sequence[int], budget: int, timestamp: int, investor: str
-) -> RuleOutcome:
-    """Run one round under ``rule`` on a copy of ``twin`` (left untouched) and value it."""
+def run_rule(twin: FederationTwin, rule: Rule, shares: Sequence[int], budget: int, investor: str) -> RuleOutcome:
+    """Run one round under ``rule`` on a copy of ``twin`` (left untouched, its clock too), at
+    the twin's block time, and value it."""
     after = copy.deepcopy(twin)
     accounts = [client.account for client in twin.clients]
-    record = after.distribute(twin.owner, rule, accounts, shares, budget, timestamp)
+    record = after.distribute(rule, accounts, shares, budget, sender=twin.owner)
     n = len(accounts)
     return RuleOutcome(
         rule=rule,
@@ -78,8 +77,6 @@ def run_rule(
     )
 
 
-def compare_rules(
-    twin: FederationTwin, shares: Sequence[int], budget: int, timestamp: int, investor: str
-) -> list[RuleOutcome]:
-    """One outcome per rule, every rule starting from the same ``twin``."""
-    return [run_rule(twin, rule, shares, budget, timestamp, investor) for rule in RULES]
+def compare_rules(twin: FederationTwin, shares: Sequence[int], budget: int, investor: str) -> list[RuleOutcome]:
+    """One outcome per rule, every rule starting from the same ``twin`` at its block time."""
+    return [run_rule(twin, rule, shares, budget, investor) for rule in RULES]

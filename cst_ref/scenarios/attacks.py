@@ -108,11 +108,9 @@ class BareStage(Stage):
         federation, pool = backend.twin, backend.twin.clients[0].pool
         out = 0
         if rule == RULE_INJECT:
-            pool.donate(federation.address, budget, backend.timestamp)
+            pool.donate(budget, sender=federation.address)
         elif rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
-            out = pool.swap(
-                federation.address, federation.base.address, budget, 0, self.client, FAR_DEADLINE, backend.timestamp
-            )
+            out = pool.swap(federation.base.address, budget, 0, self.client, FAR_DEADLINE, sender=federation.address)
         else:
             raise ValueError(f"a bare stage spends into the pool; rule {rule} does not")
         return RoundRecord(0, rule, b"", budget, (self.client,), (budget,), (out,), (0,), (0,))

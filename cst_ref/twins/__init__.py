@@ -1,11 +1,14 @@
 """Pure-Python twins of every contract, equal to them to the last wei.
 
-The ERC-20 ledger, the pool and the federation (with its vesting escrow), the contracts'
-constants and the checks of what their ABI accepts. This package imports neither titanoboa nor torch: the
-``twin`` backend (``cst_ref.backends.twin``) runs the federation on it, and
-``cst_ref.chain`` takes its constants from here.
+The ERC-20 ledger, the pool and the federation (with its vesting escrow), the clock they
+share, the contracts' constants and the checks of what their ABI accepts. Their methods take
+the contract functions' arguments and the caller as ``sender=``, as titanoboa's contracts
+do. This package imports neither titanoboa nor torch: the ``twin`` backend
+(``cst_ref.backends.twin``) runs the federation on it, and ``cst_ref.chain`` takes its
+constants from here.
 """
 
+from .clock import Clock, ClockLike
 from .constants import (
     DEFAULT_BASE_NAME,
     DEFAULT_BASE_SYMBOL,
@@ -86,6 +89,8 @@ __all__ = [
     "WAD",
     "ZERO_ADDRESS",
     "ClientTwin",
+    "Clock",
+    "ClockLike",
     "FederationTwin",
     "Guards",
     "Ledger",

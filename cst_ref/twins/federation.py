@@ -20,6 +20,7 @@ from eth_utils import keccak, to_bytes, to_checksum_address
 from cst_ref.amm import oracle
 from cst_ref.checks import check_bool
 
+from .clock import ClockLike
 from .constants import (
     DEFAULT_TOLERANCE_BPS,
     FEE_DENOMINATOR,
@@ -96,14 +97,16 @@ class FederationTwin:
     """The federation's state: roles, pause flag, clients, guards, observations, vestings,
     deregistrations, what is owed, round counter and treasury.
 
-    Mutating methods take the caller (``sender``) and, where the contract reads the
-    clock, the block ``timestamp``; each either applies all its effects or raises
-    ``Revert`` and applies none. The treasury is ``base``'s balance of ``address``.
-    A number or string the contract's ABI could not take is a ``ValueError``, as it is
-    for ``FederationChain``.
+    Mutating methods take the contract function's arguments, in the ABI's order, and the
+    caller as the keyword ``sender=``; where the contract reads ``block.timestamp`` they read
+    ``clock.now``, the clock every pool registered here shares. ``set_guards`` takes a
+    ``Guards`` and ``distribute`` a rule id, as ``FederationChain``'s do. Each either applies
+    all its effects or raises ``Revert`` and applies none. The treasury is ``base``'s balance
+    of ``address``. A number or string the contract's ABI could not take is a
+    ``ValueError``, as it is for ``FederationChain``.
     """
 
-    def __init__(self, address: str, base: Ledger, owner: str, fee_bps: int = 30) -> None:
+    def __init__(self, address: str, base: Ledger, owner: str, fee_bps: int = 30, *, clock: ClockLike) -> None:
         check_uint256(fee_bps=fee_bps)
         if fee_bps >= FEE_DENOMINATOR:
             raise Revert("federation: fee out of range")
@@ -111,6 +114,7 @@ class FederationTwin:
         self.base = base
         self.owner = check_address("owner", owner)
         self.fee_bps = fee_bps
+        self.clock = clock
         self.operators = {self.owner}
         self.paused = False
         self.clients: list[ClientTwin] = []
@@ -147,7 +151,7 @@ class FederationTwin:
         return self.vested(account) - self.vestings.get(account, Vesting(0)).released
 
     # --- owner functions -----------------------------------------------------------
-    def set_operator(self, sender: str, operator: str, status: bool) -> None:
+    def set_operator(self, operator: str, status: bool, *, sender: str) -> None:
         self._check_owner(sender)
         if check_address("operator", operator) == ZERO_ADDRESS:
             raise Revert("federation: zero address")
@@ -156,58 +160,57 @@ class FederationTwin:
         else:
             self.operators.discard(check_address("operator", operator))
 
-    def set_guards(
-        self, sender: str, max_deviation_bps: int, max_spend_bps: int, max_lp_growth_bps: int, max_drift_bps: int
-    ) -> None:
+    def set_guards(self, guards: Guards, *, sender: str) -> None:
+        """The contract's ``set_guards`` with its four bounds in one ``Guards``, as
+        ``FederationChain.set_guards`` takes them."""
         check_uint256(
-            max_deviation_bps=max_deviation_bps,
-            max_spend_bps=max_spend_bps,
-            max_lp_growth_bps=max_lp_growth_bps,
-            max_drift_bps=max_drift_bps,
+            max_deviation_bps=guards.max_deviation_bps,
+            max_spend_bps=guards.max_spend_bps,
+            max_lp_growth_bps=guards.max_lp_growth_bps,
+            max_drift_bps=guards.max_drift_bps,
         )
         self._check_owner(sender)
-        self.guards = Guards(max_deviation_bps, max_spend_bps, max_lp_growth_bps, max_drift_bps).check()
+        self.guards = guards.check()
 
-    def transfer_ownership(self, sender: str, new_owner: str) -> None:
+    def transfer_ownership(self, new_owner: str, *, sender: str) -> None:
         new_owner = check_address("new_owner", new_owner)
         self._check_owner(sender)
         if new_owner == ZERO_ADDRESS:
             raise Revert("ownable: new owner is the zero address")
         self.owner = new_owner
 
-    def pause(self, sender: str) -> None:
+    def pause(self, *, sender: str) -> None:
         self._check_owner(sender)
         if self.paused:
             raise Revert("pausable: contract is paused")
         self.paused = True
 
-    def unpause(self, sender: str) -> None:
+    def unpause(self, *, sender: str) -> None:
         self._check_owner(sender)
         if not self.paused:
             raise Revert("pausable: contract is not paused")
         self.paused = False
 
-    def fund(self, sender: str, amount: int) -> None:
+    def fund(self, amount: int, *, sender: str) -> None:
         check_uint256(amount=amount)
         if amount == 0:
             raise Revert("federation: zero amount")
-        self.base.transfer_from(self.address, check_address("sender", sender), self.address, amount)
+        self.base.transfer_from(check_address("sender", sender), self.address, amount, sender=self.address)
 
     # --- operator functions ----------------------------------------------------------
     def register_client(
         self,
-        sender: str,
         account: str,
         name: str,
         symbol: str,
         client_supply: int,
         seed_token: int,
         seed_base: int,
-        timestamp: int,
+        *,
+        sender: str,
     ) -> ClientTwin:
         """Deploy the client's token and pool twins, escrow its supply, seed its pool (LP shares locked here)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
-        check_uint256(timestamp=timestamp)
         self._check_operator(sender)
         self._require_not_paused()
         account = check_address("account", account)
@@ -230,24 +233,24 @@ class FederationTwin:
         if seed_base + self.total_owed > self.treasury():
             raise Revert("federation: seed exceeds treasury")
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
-        pool = PoolTwin(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps)
+        pool = PoolTwin(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps, clock=self.clock)
         with atomic(self.base, token):
-            token.mint(self.address, self.address, client_supply + seed_token)
-            token.approve(self.address, pool.address, seed_token)
-            self.base.approve(self.address, pool.address, MAX_UINT256)
+            token.mint(self.address, client_supply + seed_token, sender=self.address)
+            token.approve(pool.address, seed_token, sender=self.address)
+            self.base.approve(pool.address, MAX_UINT256, sender=self.address)
             pool.add_liquidity(
-                self.address, seed_token, seed_base, seed_token, seed_base, self.address, timestamp, timestamp
+                seed_token, seed_base, seed_token, seed_base, self.address, self.clock.now, sender=self.address
             )
         self.markets.update((token.address, pool.address))
         client = ClientTwin(account, token, pool)
         self.clients.append(client)
         self._positions[account] = len(self.clients)
         self.vestings[account] = Vesting(client_supply, 0, self.round_count)
-        self.observations[account] = observe(pool, timestamp)
+        self.observations[account] = observe(pool)
         self.nonce += 2
         return client
 
-    def deregister_client(self, sender: str, account: str) -> None:
+    def deregister_client(self, account: str, *, sender: str) -> None:
         """Stop paying ``account`` and its vesting: the vested part stays releasable, the rest is
         burnt, and what it was owed goes back to the treasury."""
         account = check_address("account", account)
@@ -257,12 +260,12 @@ class FederationTwin:
             raise Revert("federation: client already deregistered")
         vested, schedule = self.vested(account), self.vestings[account]
         if schedule.supply > vested:
-            entry.token.burn(self.address, schedule.supply - vested)
+            entry.token.burn(schedule.supply - vested, sender=self.address)
         self.vestings[account] = Vesting(vested, schedule.released, schedule.start_round)
         self.deregistered.add(account)
         self.total_owed -= self.owed.pop(account, 0)
 
-    def release(self, sender: str, account: str) -> int:
+    def release(self, account: str, *, sender: str) -> int:
         """Pay ``account`` its vested, unreleased CST; anyone may call (``sender`` is only checked)."""
         check_address("sender", sender)
         account = check_address("account", account)
@@ -270,21 +273,22 @@ class FederationTwin:
         amount = self.releasable(account)
         if amount == 0:
             raise Revert("federation: nothing to release")
-        entry.token.transfer(self.address, account, amount)
+        entry.token.transfer(account, amount, sender=self.address)
         schedule = self.vestings[account]
         self.vestings[account] = Vesting(schedule.supply, schedule.released + amount, schedule.start_round)
         return amount
 
-    def observe(self, sender: str, clients: Sequence[str], timestamp: int) -> None:
+    def observe(self, clients: Sequence[str], *, sender: str) -> None:
         """Accept each client's pool as it stands: a new TWAP window, anchor and LP supply."""
         clients = check_client_list(clients)
-        check_uint256(timestamp=timestamp)
         self._check_operator(sender)
         entries = [self.clients[self._index(account) - 1] for account in clients]
         for entry in entries:
-            self.observations[entry.account] = observe(entry.pool, timestamp)
+            self.observations[entry.account] = observe(entry.pool)
 
-    def distribute_mint(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int) -> RoundRecord:
+    def distribute_mint(
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, *, sender: str
+    ) -> RoundRecord:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST (a
         deregistered client's part is skipped)."""
         clients = check_round_inputs(clients, shares, budget)
@@ -298,7 +302,7 @@ class FederationTwin:
                     if entry.account in self.deregistered:
                         skip, amounts[i] = SKIP_DEREGISTERED, 0
                     else:
-                        entry.token.mint(self.address, entry.account, amounts[i])
+                        entry.token.mint(entry.account, amounts[i], sender=self.address)
                 skipped.append(skip)
         return self._log_round(
             RULE_MINT,
@@ -313,14 +317,14 @@ class FederationTwin:
 
     def distribute_buyback(
         self,
-        sender: str,
         clients: Sequence[str],
         shares: Sequence[int],
         budget: int,
         min_outs: Sequence[int],
         burn: bool,
         deadline: int,
-        timestamp: int,
+        *,
+        sender: str,
     ) -> RoundRecord:
         """Rule 2: buy each client's CST with its due (its part plus what it is owed); hand it
         over or burn it. What a guard holds back, or would buy less than its ``min_out`` or
@@ -328,18 +332,18 @@ class FederationTwin:
         clients = check_round_inputs(clients, shares, budget)
         min_outs = check_uint256_list("min_outs", min_outs)
         burn = check_bool("burn", burn)
-        check_uint256(deadline=deadline, timestamp=timestamp)
-        if timestamp > deadline:
+        check_uint256(deadline=deadline)
+        if self.clock.now > deadline:
             raise Revert("federation: expired deadline")
         entries = self._check_round(sender, clients, shares, budget)
         if len(min_outs) != len(clients):
             raise Revert("federation: length mismatch")
         rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
-        amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline, timestamp)
+        amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
         return self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
 
     def distribute_inject(
-        self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int, timestamp: int
+        self, clients: Sequence[str], shares: Sequence[int], budget: int, *, sender: str
     ) -> RoundRecord:
         """Rule 3: donate each client's due (its part plus what it is owed) to its pool.
 
@@ -349,9 +353,8 @@ class FederationTwin:
         and ``skipped`` says why.
         """
         clients = check_round_inputs(clients, shares, budget)
-        check_uint256(timestamp=timestamp)
         entries = self._check_round(sender, clients, shares, budget)
-        amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, timestamp, timestamp)
+        amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, self.clock.now)
         return self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
 
     def quote_min_outs(
@@ -379,26 +382,25 @@ class FederationTwin:
 
     def distribute(
         self,
-        sender: str,
         rule: int,
         clients: Sequence[str],
         shares: Sequence[int],
         budget: int,
-        timestamp: int,
         *,
+        sender: str,
         tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
     ) -> RoundRecord:
         """Run one round under ``rule`` (a ``RULE_*`` id), due in the current block, exactly as
         ``FederationChain.distribute`` does: buy-backs bounded by the quotes less
         ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
         if rule == RULE_MINT:
-            return self.distribute_mint(sender, clients, shares, budget)
+            return self.distribute_mint(clients, shares, budget, sender=sender)
         if rule == RULE_INJECT:
-            return self.distribute_inject(sender, clients, shares, budget, timestamp)
+            return self.distribute_inject(clients, shares, budget, sender=sender)
         if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
             min_outs = self.quote_min_outs(clients, shares, budget, tolerance_bps)
             return self.distribute_buyback(
-                sender, clients, shares, budget, min_outs, rule == RULE_BUYBACK_BURN, timestamp, timestamp
+                clients, shares, budget, min_outs, rule == RULE_BUYBACK_BURN, self.clock.now, sender=sender
             )
         raise unknown_rule(rule)
 
@@ -456,7 +458,6 @@ class FederationTwin:
         min_outs: Sequence[int],
         rule: int,
         deadline: int,
-        timestamp: int,
     ) -> tuple[list[int], list[int], list[int], list[int]]:
         """The contract's ``_spend``: scale every due a guard lets through by the one factor
         that keeps each within its pool's spending bound, pay, keep the rest owed and accept
@@ -468,14 +469,14 @@ class FederationTwin:
         dues = self.dues([entry.account for entry in entries], shares, budget)
         scale = WAD
         for entry, due in zip(entries, dues):
-            check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject, timestamp)
+            check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject)
             if due and not check.skip and check.cap < due:
                 scale = min(scale, check.cap * WAD // due)
         amounts, bought, skipped, owed, seen = [], [], [], {}, {}
         with atomic(*(entry.pool for entry in entries)):
             for i, (entry, due) in enumerate(zip(entries, dues)):
                 paid = due // WAD * scale + due % WAD * scale // WAD
-                check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject, timestamp)
+                check = check_due(entry.pool, self.observations[entry.account], self.guards, due, inject)
                 skip = check.skip
                 if entry.account in self.deregistered and budget * shares[i] // SHARE_SCALE:
                     skip = SKIP_DEREGISTERED
@@ -493,19 +494,19 @@ class FederationTwin:
                         skip = SKIP_MIN_OUT if out < required else SKIP_DUST
                         paid = out = 0
                 if paid and inject:
-                    entry.pool.donate(self.address, paid, timestamp)
+                    entry.pool.donate(paid, sender=self.address)
                 elif paid:
                     recipient = self.address if rule == RULE_BUYBACK_BURN else entry.account
-                    entry.pool.swap(self.address, self.base.address, paid, out, recipient, deadline, timestamp)
+                    entry.pool.swap(self.base.address, paid, out, recipient, deadline, sender=self.address)
                     if rule == RULE_BUYBACK_BURN:
-                        entry.token.burn(self.address, out)
+                        entry.token.burn(out, sender=self.address)
                 if entry.account not in self.deregistered:
                     owed[entry.account] = due - paid
                 anchor = check.anchor
                 if paid:
                     after = oracle.encode_price(entry.pool.reserve_base, entry.pool.reserve_token)
                     anchor += after - min(check.spot, after)
-                seen[entry.account] = observe(entry.pool, timestamp, anchor, check.lp_supply)
+                seen[entry.account] = observe(entry.pool, anchor, check.lp_supply)
                 amounts.append(paid)
                 bought.append(out)
                 skipped.append(skip)

@@ -96,27 +96,27 @@ class Check:
     spot: int
 
 
-def pool_now(pool: PoolTwin, timestamp: int) -> tuple[int, int, int]:
-    """Reserves and the price accumulator as if the pool were updated at ``timestamp``.
+def pool_now(pool: PoolTwin) -> tuple[int, int, int]:
+    """Reserves and the price accumulator as if the pool were updated now (``pool.clock.now``).
 
     A trade earlier in the same block does not count: the pool accumulates the price
     from before each block's first update (Uniswap V2's ``currentCumulativePrices``).
     """
     cumulative = pool.price_token_cumulative_last
-    elapsed = oracle.elapsed_seconds(timestamp, pool.block_timestamp_last)
+    elapsed = oracle.elapsed_seconds(pool.clock.now, pool.block_timestamp_last)
     if elapsed:
         cumulative = oracle.accumulate(cumulative, oracle.encode_price(pool.reserve_base, pool.reserve_token), elapsed)
     return pool.reserve_token, pool.reserve_base, cumulative
 
 
-def observe(pool: PoolTwin, timestamp: int, anchor: int = 0, lp_supply: int = 0) -> Observation:
-    """The observation the contract records for ``pool`` at ``timestamp``; a zero ``anchor``
-    or ``lp_supply`` accepts the pool's spot price or LP supply as it stands."""
-    reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
+def observe(pool: PoolTwin, anchor: int = 0, lp_supply: int = 0) -> Observation:
+    """The observation the contract records for ``pool`` now (``pool.clock.now``); a zero
+    ``anchor`` or ``lp_supply`` accepts the pool's spot price or LP supply as it stands."""
+    reserve_token, reserve_base, cumulative = pool_now(pool)
     price = oracle.encode_price(reserve_base, reserve_token)
     return Observation(
         cumulative,
-        price | (timestamp % oracle.TIMESTAMP_MODULUS) << 224,
+        price | (pool.clock.now % oracle.TIMESTAMP_MODULUS) << 224,
         anchor or price,
         lp_supply or pool.lp.total_supply,
     )
@@ -130,13 +130,13 @@ def twap(seen: Observation, cumulative: int, timestamp: int) -> int:
     return (cumulative - seen.price_cumulative) % oracle.ACCUMULATOR_MODULUS // elapsed
 
 
-def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool, timestamp: int) -> Check:
+def check_due(pool: PoolTwin, seen: Observation, guards: Guards, due: int, inject: bool) -> Check:
     """``guards.vy``'s ``_check_due``: a due waits when the spot lies more than
     ``max_deviation_bps`` above the lower of the TWAP and the old anchor, or (inject) when the
     LP supply outgrew the accepted one; the anchor rises by at most ``max_drift_bps``."""
-    reserve_token, reserve_base, cumulative = pool_now(pool, timestamp)
+    reserve_token, reserve_base, cumulative = pool_now(pool)
     spot = oracle.encode_price(reserve_base, reserve_token)
-    average = twap(seen, cumulative, timestamp)
+    average = twap(seen, cumulative, pool.clock.now)
     anchor = min(average, seen.anchor + seen.anchor * guards.max_drift_bps // BPS)
     reference = min(average, seen.anchor)
     supply = pool.lp.total_supply

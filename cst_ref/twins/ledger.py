@@ -16,8 +16,9 @@ ZERO_ADDRESS = "0x" + "0" * 40
 class Ledger:
     """Balances, allowances and supply of one token; methods mirror the contract.
 
-    Each public method takes the caller as ``sender`` (the EVM's ``msg.sender``)
-    and either applies all its effects or raises ``Revert`` and applies none; an
+    Each public method takes the contract function's arguments, in the ABI's order, and the
+    caller as the keyword ``sender=`` (the EVM's ``msg.sender``), as a titanoboa contract does;
+    it either applies all its effects or raises ``Revert`` and applies none; an
     amount the ABI could not encode (negative, float, above uint256) is a ``ValueError``.
     The deployer becomes owner and the only minter, as in snekmate's ``erc20``.
     """
@@ -45,38 +46,38 @@ class Ledger:
 
     # --- external functions --------------------------------------------------
     # transfer, approve and transfer_from return True like the ERC-20 functions
-    def transfer(self, sender: str, to: str, amount: int) -> bool:
+    def transfer(self, to: str, amount: int, *, sender: str) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
             self._transfer(check_address("sender", sender), check_address("to", to), amount)
         return True
 
-    def approve(self, sender: str, spender: str, amount: int) -> bool:
+    def approve(self, spender: str, amount: int, *, sender: str) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
             self._approve(check_address("sender", sender), check_address("spender", spender), amount)
         return True
 
-    def transfer_from(self, sender: str, owner: str, to: str, amount: int) -> bool:
+    def transfer_from(self, owner: str, to: str, amount: int, *, sender: str) -> bool:
         check_uint256(amount=amount)
         with atomic(self):
             self._spend_allowance(check_address("owner", owner), check_address("sender", sender), amount)
             self._transfer(check_address("owner", owner), check_address("to", to), amount)
         return True
 
-    def mint(self, sender: str, to: str, amount: int) -> None:
+    def mint(self, to: str, amount: int, *, sender: str) -> None:
         check_uint256(amount=amount)
         if check_address("sender", sender) not in self.minters:
             raise Revert("erc20: access is denied")
         with atomic(self):
             self._mint(check_address("to", to), amount)
 
-    def burn(self, sender: str, amount: int) -> None:
+    def burn(self, amount: int, *, sender: str) -> None:
         check_uint256(amount=amount)
         with atomic(self):
             self._burn(check_address("sender", sender), amount)
 
-    def burn_from(self, sender: str, owner: str, amount: int) -> None:
+    def burn_from(self, owner: str, amount: int, *, sender: str) -> None:
         check_uint256(amount=amount)
         with atomic(self):
             self._spend_allowance(check_address("owner", owner), check_address("sender", sender), amount)

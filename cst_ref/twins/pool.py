@@ -2,8 +2,10 @@
 
 It applies the same checks in the same order (so a contract revert is a twin
 ``Revert`` with the same reason), moves tokens on ``Ledger`` twins, and keeps
-the same reserves, LP ledger, timestamp and TWAP accumulators. The maths comes
-from ``cst_ref.amm`` (``math`` and ``oracle``); only the bookkeeping is here.
+the same reserves, LP ledger, timestamp and TWAP accumulators. Its methods take the
+contract functions' arguments with ``sender=`` and read the block time from a shared
+``Clock``, as the contract reads ``block.timestamp``. The maths comes from ``cst_ref.amm``
+(``math`` and ``oracle``); only the bookkeeping is here.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from cst_ref import amm
 from cst_ref.amm import oracle
 from cst_ref.amm.math import MAX_RESERVE
 
+from .clock import ClockLike
 from .inputs import check_address, check_uint256
 from .ledger import ZERO_ADDRESS, Ledger
 from .revert import Revert, atomic, require_uint256
@@ -24,12 +27,13 @@ class PoolTwin:
     """A constant-product pool of ``token`` (a CST) against ``base``.
 
     ``address`` is the pool's own address: the holder of its reserves on the
-    two ledgers. Mutating methods take the caller (``sender``) and the block
-    ``timestamp`` the contract would see, and are all-or-nothing; a number the
-    contract's ABI could not take (negative, float, above uint256) is a ``ValueError``.
+    two ledgers; ``clock`` tells it the block time (the clock of the system it belongs to).
+    Mutating methods take the contract function's arguments and the caller as ``sender=``,
+    and are all-or-nothing; a number the contract's ABI could not take (negative, float,
+    above uint256) is a ``ValueError``.
     """
 
-    def __init__(self, token: Ledger, base: Ledger, address: str, fee_bps: int = 30) -> None:
+    def __init__(self, token: Ledger, base: Ledger, address: str, fee_bps: int = 30, *, clock: ClockLike) -> None:
         check_uint256(fee_bps=fee_bps)
         if token.address == ZERO_ADDRESS or base.address == ZERO_ADDRESS:
             raise Revert("pool: zero address")
@@ -41,6 +45,7 @@ class PoolTwin:
         self.base = base
         self.address = check_address("address", address)
         self.fee_bps = fee_bps
+        self.clock = clock
         self.lp = Ledger(LP_NAME, LP_SYMBOL, owner=self.address, address=self.address)
         self.reserve_token = 0
         self.reserve_base = 0
@@ -63,14 +68,12 @@ class PoolTwin:
         return self._quote_swap(check_address("token_in", token_in), amount_in)[0]
 
     # --- external functions ------------------------------------------------------
-    def swap(
-        self, sender: str, token_in: str, amount_in: int, min_out: int, recipient: str, deadline: int, timestamp: int
-    ) -> int:
+    def swap(self, token_in: str, amount_in: int, min_out: int, recipient: str, deadline: int, *, sender: str) -> int:
         """Sell ``amount_in`` of ``token_in`` (pulled from ``sender``); pay ``recipient``."""
-        check_uint256(amount_in=amount_in, min_out=min_out, deadline=deadline, timestamp=timestamp)
+        check_uint256(amount_in=amount_in, min_out=min_out, deadline=deadline)
         sender, token_in = check_address("sender", sender), check_address("token_in", token_in)
         recipient = check_address("recipient", recipient)
-        self._check_deadline(deadline, timestamp)
+        self._check_deadline(deadline)
         amount_out, sell_token = self._quote_swap(token_in, amount_in)
         if amount_out == 0:
             raise Revert("pool: insufficient output amount")
@@ -79,23 +82,23 @@ class PoolTwin:
         ledger_in, ledger_out = (self.token, self.base) if sell_token else (self.base, self.token)
         with atomic(self):
             if sell_token:
-                self._update(self.reserve_token + amount_in, self.reserve_base - amount_out, timestamp)
+                self._update(self.reserve_token + amount_in, self.reserve_base - amount_out)
             else:
-                self._update(self.reserve_token - amount_out, self.reserve_base + amount_in, timestamp)
-            ledger_in.transfer_from(self.address, sender, self.address, amount_in)
-            ledger_out.transfer(self.address, recipient, amount_out)
+                self._update(self.reserve_token - amount_out, self.reserve_base + amount_in)
+            ledger_in.transfer_from(sender, self.address, amount_in, sender=self.address)
+            ledger_out.transfer(recipient, amount_out, sender=self.address)
         return amount_out
 
     def add_liquidity(
         self,
-        sender: str,
         amount_token_desired: int,
         amount_base_desired: int,
         amount_token_min: int,
         amount_base_min: int,
         recipient: str,
         deadline: int,
-        timestamp: int,
+        *,
+        sender: str,
     ) -> tuple[int, int, int]:
         """Deposit at the pool's ratio; return ``(amount_token, amount_base, shares)``."""
         check_uint256(
@@ -104,10 +107,9 @@ class PoolTwin:
             amount_token_min=amount_token_min,
             amount_base_min=amount_base_min,
             deadline=deadline,
-            timestamp=timestamp,
         )
         sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
-        self._check_deadline(deadline, timestamp)
+        self._check_deadline(deadline)
         if amount_token_desired == 0 or amount_base_desired == 0:
             raise Revert("pool: zero amount")
         supply = self.lp.total_supply
@@ -134,20 +136,20 @@ class PoolTwin:
             if amount_base < amount_base_min:
                 raise Revert("pool: base amount below minimum")
             self.lp._mint(recipient, shares)
-            self._update(self.reserve_token + amount_token, self.reserve_base + amount_base, timestamp)
-            self.token.transfer_from(self.address, sender, self.address, amount_token)
-            self.base.transfer_from(self.address, sender, self.address, amount_base)
+            self._update(self.reserve_token + amount_token, self.reserve_base + amount_base)
+            self.token.transfer_from(sender, self.address, amount_token, sender=self.address)
+            self.base.transfer_from(sender, self.address, amount_base, sender=self.address)
         return amount_token, amount_base, shares
 
     def remove_liquidity(
         self,
-        sender: str,
         shares: int,
         amount_token_min: int,
         amount_base_min: int,
         recipient: str,
         deadline: int,
-        timestamp: int,
+        *,
+        sender: str,
     ) -> tuple[int, int]:
         """Burn ``sender``'s shares; pay the pro-rata reserves to ``recipient``."""
         check_uint256(
@@ -155,10 +157,9 @@ class PoolTwin:
             amount_token_min=amount_token_min,
             amount_base_min=amount_base_min,
             deadline=deadline,
-            timestamp=timestamp,
         )
         sender, recipient = check_address("sender", sender), check_address("recipient", recipient)
-        self._check_deadline(deadline, timestamp)
+        self._check_deadline(deadline)
         if shares == 0:
             raise Revert("pool: zero amount")
         supply = self.lp.total_supply
@@ -171,43 +172,49 @@ class PoolTwin:
                 raise Revert("pool: token amount below minimum")
             if amount_base < amount_base_min:
                 raise Revert("pool: base amount below minimum")
-            self._update(self.reserve_token - amount_token, self.reserve_base - amount_base, timestamp)
-            self.token.transfer(self.address, recipient, amount_token)
-            self.base.transfer(self.address, recipient, amount_base)
+            self._update(self.reserve_token - amount_token, self.reserve_base - amount_base)
+            self.token.transfer(recipient, amount_token, sender=self.address)
+            self.base.transfer(recipient, amount_base, sender=self.address)
         return amount_token, amount_base
 
-    def sync(self, timestamp: int) -> None:
-        """Reserves := balances, e.g. after the federation injected base tokens."""
-        check_uint256(timestamp=timestamp)
+    def sync(self, *, sender: str | None = None) -> None:
+        """Reserves := balances, e.g. after the federation injected base tokens. Anyone may
+        call: ``sender`` is only checked."""
+        if sender is not None:
+            check_address("sender", sender)
         with atomic(self):
-            self._update(self.token.balance_of(self.address), self.base.balance_of(self.address), timestamp)
+            self._update(self.token.balance_of(self.address), self.base.balance_of(self.address))
 
-    def donate(self, sender: str, amount: int, timestamp: int) -> None:
+    def donate(self, amount: int, *, sender: str) -> None:
         """Pull ``amount`` base tokens from ``sender`` into the base reserve, minting no LP
         shares: the federation's inject, in one call that a callback cannot split. The base
         reserve becomes the base balance and the CST reserve stays: the price only rises."""
-        check_uint256(amount=amount, timestamp=timestamp)
+        check_uint256(amount=amount)
         sender = check_address("sender", sender)
         if amount == 0:
             raise Revert("pool: zero amount")
         with atomic(self):
-            self.base.transfer_from(self.address, sender, self.address, amount)
-            self._update(self.reserve_token, self.base.balance_of(self.address), timestamp)
+            self.base.transfer_from(sender, self.address, amount, sender=self.address)
+            self._update(self.reserve_token, self.base.balance_of(self.address))
 
-    def skim(self, recipient: str) -> None:
+    def skim(self, recipient: str, *, sender: str | None = None) -> None:
         """Send the balances in excess of the reserves, and LP shares the pool holds beyond
-        the locked ``MINIMUM_LIQUIDITY``, to ``recipient``."""
+        the locked ``MINIMUM_LIQUIDITY``, to ``recipient``. Anyone may call: ``sender`` is
+        only checked."""
+        if sender is not None:
+            check_address("sender", sender)
         with atomic(self):
-            self.token.transfer(self.address, recipient, self.token.balance_of(self.address) - self.reserve_token)
-            self.base.transfer(self.address, recipient, self.base.balance_of(self.address) - self.reserve_base)
+            self.token.transfer(
+                recipient, self.token.balance_of(self.address) - self.reserve_token, sender=self.address
+            )
+            self.base.transfer(recipient, self.base.balance_of(self.address) - self.reserve_base, sender=self.address)
             stray = self.lp.balance_of(self.address)
             if stray > amm.MINIMUM_LIQUIDITY:
                 self.lp._transfer(self.address, check_address("recipient", recipient), stray - amm.MINIMUM_LIQUIDITY)
 
     # --- internals -------------------------------------------------------------------
-    @staticmethod
-    def _check_deadline(deadline: int, timestamp: int) -> None:
-        if timestamp > deadline:
+    def _check_deadline(self, deadline: int) -> None:
+        if self.clock.now > deadline:
             raise Revert("pool: expired deadline")
 
     def _quote_swap(self, token_in: str, amount_in: int) -> tuple[int, bool]:
@@ -225,9 +232,10 @@ class PoolTwin:
         require_uint256(in_with_fee * reserve_out, reserve_in * amm.FEE_DENOMINATOR + in_with_fee)
         return amm.get_amount_out(amount_in, reserve_in, reserve_out, self.fee_bps), sell_token
 
-    def _update(self, reserve_token: int, reserve_base: int, timestamp: int) -> None:
+    def _update(self, reserve_token: int, reserve_base: int) -> None:
         if reserve_token > MAX_RESERVE or reserve_base > MAX_RESERVE:
             raise Revert("pool: reserve overflow")
+        timestamp = self.clock.now
         elapsed = oracle.elapsed_seconds(timestamp, self.block_timestamp_last)
         if elapsed and self.reserve_token and self.reserve_base:
             self.price_token_cumulative_last = oracle.accumulate(

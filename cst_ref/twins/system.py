@@ -2,7 +2,8 @@
 
 ``SystemConfig`` says how much of everything a federation starts with; ``deploy_twin``
 replays ``cst_ref.chain.system.deploy_system`` on the twins, given the addresses the EVM
-assigned (or any addresses, for a chain-free run), so both backends start from equal states.
+assigned (or any addresses, for a chain-free run) and the clock the twins will share, so
+both backends start from equal states.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from cst_ref.checks import check_int
 
+from .clock import ClockLike
 from .constants import DEFAULT_BASE_NAME, DEFAULT_BASE_SYMBOL, DEFAULT_FEE_BPS, FEE_DENOMINATOR, MAX_CLIENTS, WAD
 from .federation import FederationTwin
 from .inputs import check_address_list, check_uint256
@@ -60,26 +62,26 @@ def deploy_twin(
     base_address: str,
     federation_address: str,
     accounts: Sequence[str],
-    timestamp: int,
+    clock: ClockLike,
 ) -> FederationTwin:
-    """Twin of a system deployed at ``timestamp`` with clients ``accounts`` (in order)."""
+    """Twin of a system deployed now (``clock.now``) with clients ``accounts`` (in order); the
+    federation and every pool it registers read the time from ``clock``."""
     accounts = check_address_list("accounts", accounts)
     if len(accounts) != config.n_clients:
         raise ValueError(f"need {config.n_clients} client accounts, got {len(accounts)}")
     base = Ledger(DEFAULT_BASE_NAME, DEFAULT_BASE_SYMBOL, owner=owner, address=base_address)
-    model = FederationTwin(federation_address, base, owner, config.fee_bps)
-    base.mint(owner, owner, config.treasury)
-    base.approve(owner, federation_address, config.treasury)
-    model.fund(owner, config.treasury)
+    model = FederationTwin(federation_address, base, owner, config.fee_bps, clock=clock)
+    base.mint(owner, config.treasury, sender=owner)
+    base.approve(federation_address, config.treasury, sender=owner)
+    model.fund(config.treasury, sender=owner)
     for i, account in enumerate(accounts):
         model.register_client(
-            owner,
             account,
             f"Client {i}",
             f"CST{i}",
             config.client_supply,
             config.seed_token,
             config.seed_base,
-            timestamp,
+            sender=owner,
         )
     return model

@@ -6,7 +6,7 @@ import boa
 import pytest
 
 from cst_ref.amm import MINIMUM_LIQUIDITY, Q112, get_amount_in, get_amount_out
-from cst_ref.twins import FAR_DEADLINE, PoolTwin, Revert
+from cst_ref.twins import FAR_DEADLINE, Clock, PoolTwin, Revert
 from cst_ref.chain.deploy import deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
@@ -171,9 +171,9 @@ def test_twin_refuses_what_the_contract_refuses(market, owner):
 
     token, base = fresh_ledger(market.token), fresh_ledger(market.base)
     with pytest.raises(Revert, match="pool: identical tokens"):
-        PoolTwin(token, token, market.pool.address)
+        PoolTwin(token, token, market.pool.address, clock=Clock())
     with pytest.raises(Revert, match="pool: fee out of range"):
-        PoolTwin(token, base, market.pool.address, 10_000)
+        PoolTwin(token, base, market.pool.address, 10_000, clock=Clock())
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -325,16 +325,16 @@ def test_donate_adds_base_to_the_reserve_and_mints_no_shares(market, owner, trad
     twin = fresh_pool_twin(market)
     fund_accounts(market, [alice, bob], 20 * E18, sender=owner, twin=twin)
     market.pool.add_liquidity(5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, sender=alice)
-    twin.add_liquidity(alice, 5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, boa.env.timestamp)
+    twin.add_liquidity(5 * E18, 10 * E18, 0, 0, alice, FAR_DEADLINE, sender=alice)
     market.token.transfer(market.pool.address, E18, sender=alice)  # a stray CST
-    twin.token.transfer(alice, market.pool.address, E18)
+    twin.token.transfer(market.pool.address, E18, sender=alice)
     with boa.reverts("pool: zero amount"):
         market.pool.donate(0, sender=bob)
     with pytest.raises(Revert, match="pool: zero amount"):
-        twin.donate(bob, 0, boa.env.timestamp)
+        twin.donate(0, sender=bob)
     supply = market.pool.totalSupply()
     market.pool.donate(3 * E18, sender=bob)
-    twin.donate(bob, 3 * E18, boa.env.timestamp)
+    twin.donate(3 * E18, sender=bob)
     assert market.pool.get_reserves()[:2] == (5 * E18, 13 * E18) == twin.get_reserves()[:2]
     assert market.pool.totalSupply() == supply == twin.lp.total_supply
     assert market.base.balanceOf(bob) == twin.base.balance_of(bob) == 17 * E18

@@ -1,6 +1,7 @@
 """Curve-style stateful test: random actions on the contracts and on their Python twins.
 
-Every rule applies the same call to the EVM and to the twin (``cst_ref.twins``);
+Every rule applies the same call to the EVM and to the twin (``cst_ref.twins``):
+the same arguments and ``sender=``, and time passes on both clocks together;
 a twin ``Revert`` must be a contract revert with the same reason, and after
 every step the two states must be identical. The run must reach every action's
 success and every revert reason the pool and its tokens can give here; the
@@ -12,14 +13,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import boa
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from cst_ref.amm import product_holds
-from cst_ref.backends.parity import call_both, fresh_pool_twin
+from cst_ref.backends.parity import advance_together, call_both, fresh_pool_twin
 from cst_ref.backends.parity import expect_same as run_both
+from cst_ref.chain.clock import ChainClock
 from cst_ref.twins import ZERO_ADDRESS, Revert
 from cst_ref.backends.parity import market_differences
 
@@ -60,7 +61,7 @@ def bound(kind: str, true_amount: int) -> int:
 
 
 class PoolMachine(RuleBasedStateMachine):
-    """Set ``market``, ``owner`` and ``traders`` on the class before running."""
+    """Set ``market``, ``owner`` and ``traders`` on the class before running; the twin's clock moves with the chain's."""
 
     market = owner = traders = None
     steps_run = 0
@@ -68,7 +69,8 @@ class PoolMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.chain = type(self).market
-        self.twin = fresh_pool_twin(self.chain)
+        self.twin = fresh_pool_twin(self.chain)  # its own clock, at the chain's block time
+        self.chain_clock = ChainClock()
         self.tokens = {"cst": (self.chain.token, self.twin.token),
                        "base": (self.chain.base, self.twin.base),
                        "lp": (self.chain.pool, self.twin.lp)}
@@ -78,11 +80,14 @@ class PoolMachine(RuleBasedStateMachine):
 
     # --- helpers -------------------------------------------------------------
     def now(self) -> int:
-        return boa.env.timestamp
+        return self.twin.clock.now
 
     def call_token(self, key, method, sender, *args):
         contract, ledger = self.tokens[key]
         return call_both(contract, ledger, method, sender, *args, outcomes=OUTCOMES)
+
+    def call_pool(self, method, sender, *args):
+        return call_both(self.chain.pool, self.twin, method, sender, *args, outcomes=OUTCOMES)
 
     # --- setup ----------------------------------------------------------------------
     @initialize(seed_token=st.integers(2_000, 500 * E18), seed_base=st.integers(2_000, 500 * E18))
@@ -110,10 +115,7 @@ class PoolMachine(RuleBasedStateMachine):
         except Revert:
             min_out = 0
         before = self.twin.get_reserves()
-        out = expect_same(
-            lambda: self.chain.pool.swap(token_in, amount, min_out, recipient, self.now() + offset, sender=sender),
-            lambda: self.twin.swap(sender, token_in, amount, min_out, recipient, self.now() + offset, self.now()),
-            "swap")
+        out = self.call_pool("swap", sender, token_in, amount, min_out, recipient, self.now() + offset)
         if out is not None:
             after = self.twin.get_reserves()
             r_in, r_out = (0, 1) if sell_token else (1, 0)
@@ -129,17 +131,13 @@ class PoolMachine(RuleBasedStateMachine):
         probe = self.twin.snapshot()
         try:
             taken_token, taken_base, _ = self.twin.add_liquidity(
-                sender, amount_token, amount_base, 0, 0, sender, 2**64, self.now())
+                amount_token, amount_base, 0, 0, sender, 2**64, sender=sender)
         except Revert:
             taken_token = taken_base = 0
         self.twin.restore(probe)
         min_t, min_b = bound(min_token, taken_token), bound(min_base, taken_base)
-        expect_same(
-            lambda: self.chain.pool.add_liquidity(amount_token, amount_base, min_t, min_b, recipient,
-                                                  self.now() + offset, sender=sender),
-            lambda: self.twin.add_liquidity(sender, amount_token, amount_base, min_t, min_b, recipient,
-                                            self.now() + offset, self.now()),
-            "add_liquidity")
+        self.call_pool("add_liquidity", sender, amount_token, amount_base, min_t, min_b, recipient,
+                       self.now() + offset)
 
     @rule(who=st.sampled_from([0, 0, 0, 1, 2]), permille=st.integers(0, 1_000),
           kind=st.sampled_from(["part"] * 4 + ["one share", "balance + 1"]),
@@ -153,12 +151,7 @@ class PoolMachine(RuleBasedStateMachine):
         supply, (r_token, r_base, _) = self.twin.lp.total_supply, self.twin.get_reserves()
         pro_rata = (shares * r_token // supply, shares * r_base // supply) if supply else (0, 0)
         min_t, min_b = bound(min_token, pro_rata[0]), bound(min_base, pro_rata[1])
-        paid = expect_same(
-            lambda: self.chain.pool.remove_liquidity(shares, min_t, min_b, sender, self.now() + offset,
-                                                     sender=sender),
-            lambda: self.twin.remove_liquidity(sender, shares, min_t, min_b, sender, self.now() + offset,
-                                               self.now()),
-            "remove_liquidity")
+        paid = self.call_pool("remove_liquidity", sender, shares, min_t, min_b, sender, self.now() + offset)
         if paid is not None:  # an LP never takes more than its pro-rata share of either reserve
             assert paid[0] * supply <= shares * r_token and paid[1] * supply <= shares * r_base
 
@@ -166,14 +159,14 @@ class PoolMachine(RuleBasedStateMachine):
     def sync_or_skim(self, skim_to):
         """``sync`` (``skim_to`` None), or ``skim`` to a trader."""
         if skim_to is None:
-            expect_same(lambda: self.chain.pool.sync(), lambda: self.twin.sync(self.now()), "sync")
+            expect_same(lambda: self.chain.pool.sync(), lambda: self.twin.sync(), "sync")
         else:
             recipient = self.traders[skim_to]
             expect_same(lambda: self.chain.pool.skim(recipient), lambda: self.twin.skim(recipient), "skim")
 
     @rule(seconds=st.one_of(st.integers(1, 3_600), st.just(2**32 - 1)))
     def time_travel(self, seconds):
-        boa.env.time_travel(seconds=seconds)
+        advance_together(seconds, self.chain_clock, self.twin.clock)
 
     # --- token rules ----------------------------------------------------------------------
     @rule(minter=st.integers(0, 3), key=st.sampled_from(["cst", "base"]), to=st.integers(0, 4), amount=amounts)
@@ -211,6 +204,7 @@ class PoolMachine(RuleBasedStateMachine):
     def states_are_identical(self):
         type(self).steps_run += 1
         chain = self.chain
+        assert self.chain_clock.now == self.twin.clock.now
         assert market_differences(chain.pool, chain.token, chain.base, self.twin, self.accounts) == []
         for key, (_, ledger) in self.tokens.items():
             # no holder outside the tracked accounts, so the twin's sum is the chain's sum

@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from cst_ref.twins import MAX_UINT256, SKIP_MIN_OUT, Ledger, Revert, SystemConfig
+from cst_ref.twins import MAX_UINT256, SKIP_MIN_OUT, Clock, Ledger, Revert, SystemConfig
 from cst_ref.chain.deploy import deploy_market
 from cst_ref.chain.federation import FederationChain
 from cst_ref.twins.federation import FederationTwin
@@ -161,4 +161,5 @@ def test_federation_refuses_a_fee_no_pool_accepts(system):
     with boa.reverts("federation: fee out of range"):
         FederationChain.deploy(system.base.address, 10_000)
     with pytest.raises(Revert, match="federation: fee out of range"):
-        FederationTwin(system.federation.address, Ledger("B", "B", owner=system.owner), system.owner, 10_000)
+        FederationTwin(system.federation.address, Ledger("B", "B", owner=system.owner), system.owner, 10_000,
+                       clock=Clock())

@@ -3,7 +3,8 @@
 import matplotlib
 import pytest
 
-from cst_ref.twins import RULES, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, SystemConfig
+from cst_ref.twins import (RULES, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, Clock,
+                           SystemConfig)
 from cst_ref.chain.federation_gas import linear_cost
 from cst_ref.plots.federation import round_gas, rule_outcomes
 from cst_ref.plots.tables import markdown_table
@@ -24,15 +25,16 @@ def address(n: int) -> str:
 def model():
     config = SystemConfig(n_clients=3)
     return deploy_twin(config, owner=address(1), base_address=address(2), federation_address=address(3),
-                        accounts=[address(10 + i) for i in range(3)], timestamp=NOW)
+                        accounts=[address(10 + i) for i in range(3)], clock=Clock(NOW))
 
 
 def test_rules_move_prices_and_wealth_as_the_chapter_says(model):
     before = [paper_wealth(model, c.account) for c in model.clients]
     assert before == [1_000.0] * 3  # each client's own supply, in escrow, at one base per CST
     shares = to_shares([0.5, 0.3, 0.2])
-    outcomes = {o.rule: o for o in compare_rules(model, shares, 100 * WAD, NOW, address(99))}
+    outcomes = {o.rule: o for o in compare_rules(model, shares, 100 * WAD, address(99))}
     assert [paper_wealth(model, c.account) for c in model.clients] == before  # model untouched
+    assert model.clock.now == NOW and all(o.twin.clock is not model.clock for o in outcomes.values())
     assert outcomes[RULE_MINT].price_change == (0.0, 0.0, 0.0)
     assert outcomes[RULE_MINT].treasury_paid == 0
     assert outcomes[RULE_BUYBACK_TO_CLIENT].price_change == outcomes[RULE_BUYBACK_BURN].price_change
@@ -47,7 +49,7 @@ def test_rules_move_prices_and_wealth_as_the_chapter_says(model):
 
 
 def test_figures_and_table_render(model):
-    outcomes = compare_rules(model, to_shares([1, 1, 1]), 10 * WAD, NOW, address(99))
+    outcomes = compare_rules(model, to_shares([1, 1, 1]), 10 * WAD, address(99))
     prices, gains, others = rule_outcomes(outcomes, ["a", "b", "c"]).axes
     # one bar per rule and client, each as tall as the outcome it draws
     assert [bar.get_height() for bar in prices.patches] == pytest.approx(
@@ -64,7 +66,7 @@ def test_figures_and_table_render(model):
 
 def test_unknown_rule_is_refused(model):
     with pytest.raises(ValueError, match="unknown rule"):
-        model.distribute(model.owner, 9, [model.clients[0].account], [WAD], WAD, NOW)
+        model.distribute(9, [model.clients[0].account], [WAD], WAD, sender=model.owner)
 
 
 def test_twin_refuses_what_the_abi_cannot_encode(model):
@@ -72,15 +74,15 @@ def test_twin_refuses_what_the_abi_cannot_encode(model):
     accounts = [c.account for c in model.clients]
     treasury, supplies = model.treasury(), [c.token.total_supply for c in model.clients]
     with pytest.raises(ValueError, match=r"shares\[0\] must be an int"):
-        model.distribute_mint(model.owner, accounts, [WAD / 2, WAD / 4, WAD / 4], WAD)
+        model.distribute_mint(accounts, [WAD / 2, WAD / 4, WAD / 4], WAD, sender=model.owner)
     with pytest.raises(ValueError, match="budget must be non-negative"):
-        model.distribute_inject(model.owner, accounts, to_shares([1, 1, 1]), -WAD, NOW)
+        model.distribute_inject(accounts, to_shares([1, 1, 1]), -WAD, sender=model.owner)
     with pytest.raises(ValueError, match=r"min_outs\[2\] must be an int"):
-        model.distribute_buyback(model.owner, accounts, to_shares([1, 1, 1]), WAD, [0, 0, 0.5], False, NOW, NOW)
+        model.distribute_buyback(accounts, to_shares([1, 1, 1]), WAD, [0, 0, 0.5], False, NOW, sender=model.owner)
     with pytest.raises(ValueError, match="seed_base must be non-negative"):
-        model.register_client(model.owner, address(50), "X", "X", 0, WAD, -WAD, NOW)
+        model.register_client(address(50), "X", "X", 0, WAD, -WAD, sender=model.owner)
     with pytest.raises(ValueError, match="amount must be an int"):
-        model.fund(model.owner, 1.5)
+        model.fund(1.5, sender=model.owner)
     assert model.treasury() == treasury and [c.token.total_supply for c in model.clients] == supplies
     assert model.round_count == 0 and model.client_count() == 3
 

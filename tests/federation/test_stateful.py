@@ -8,8 +8,9 @@ observations, operators and ownership, an investor's swaps, liquidity moves and 
 ``sync`` and ``skim``, a client trying to withdraw the federation's locked seed, releases of
 vested supply at random points (by anyone, paused or not), deregistrations (and the rounds
 after them, which skip a deregistered client's part), brief pauses and time travel.
-Each action must either give the same result on both backends or revert on both with the
-same reason. After every step the federation, the base token and every client the step
+Each action is the same call on both backends (the contract function's arguments and
+``sender=``; time passes on the chain's clock and the twin's together) and must either give
+the same result on both or revert on both with the same reason. After every step the federation, the base token and every client the step
 touched (pool, CST, LP shares, observation) must be equal on both backends, supplies,
 balances, allowances, reserves, oracles, roles and counters alike, and the accounting
 invariants must hold; at the end of each example every client is compared again. (Reading
@@ -34,9 +35,10 @@ from hypothesis.stateful import (
 )
 
 from cst_ref.amm import product_holds
+from cst_ref.chain.clock import ChainClock
 from cst_ref.chain.system import deploy_system
-from cst_ref.backends.parity import expect_same
-from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Guards, SystemConfig, equal_shares
+from cst_ref.backends.parity import advance_together, expect_same
+from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Clock, Guards, SystemConfig, equal_shares
 from cst_ref.twins.federation import FederationTwin
 from cst_ref.backends.parity import known_accounts, state_differences
 from cst_ref.twins.pool import MAX_RESERVE
@@ -138,13 +140,13 @@ class FederationMachine(RuleBasedStateMachine):
         self.base = system.base
         self.investor = str(boa.env.generate_address("investor"))
         self.stranger = str(boa.env.generate_address("stranger"))
-        self.now = boa.env.timestamp
+        self.chain_clock, self.clock = ChainClock(), Clock(self.deployed_at)
         # titanoboa's anchor restored the chain; forget the previous example's clients too
         self.chain.clients = self.chain.clients[:CONFIG.n_clients]
         self.twin: FederationTwin = deploy_twin(
             CONFIG, owner=self.owner, base_address=str(self.base.address),
-            federation_address=self.chain.address, accounts=system.accounts, timestamp=self.deployed_at)
-        self.twin.distribute_mint(self.owner, system.accounts, *HANDOUT)
+            federation_address=self.chain.address, accounts=system.accounts, clock=self.clock)
+        self.twin.distribute_mint(system.accounts, *HANDOUT, sender=self.owner)
         self.minted = CONFIG.treasury
         self.touched = set(range(CONFIG.n_clients))  # clients whose state the last step may have changed
 
@@ -161,10 +163,10 @@ class FederationMachine(RuleBasedStateMachine):
             self.swap(index, False, spend)
         defaults = Guards()
         self.same("set_guards", lambda: self.chain.set_guards(defaults, sender=self.owner),
-                  lambda: self.twin.set_guards(self.owner, *defaults.__dict__.values()))
+                  lambda: self.twin.set_guards(defaults, sender=self.owner))
         accounts = [c.account for c in self.twin.clients]
         self.same("observe", lambda: self.chain.observe(accounts, sender=self.owner),
-                  lambda: self.twin.observe(self.owner, accounts, self.now))
+                  lambda: self.twin.observe(accounts, sender=self.owner))
         self.toggle("pause", self.owner)
         self.toggle("unpause", self.owner)
         for by_stranger in (False, True):  # refused: ownership to the zero address, or by a stranger
@@ -191,7 +193,7 @@ class FederationMachine(RuleBasedStateMachine):
     def mint_base(self, account, amount):
         """The issuer mints base tokens to ``account`` on both backends."""
         self.base.mint(account, amount, sender=self.owner)
-        self.twin.base.mint(self.owner, account, amount)
+        self.twin.base.mint(account, amount, sender=self.owner)
         self.minted += amount
 
     def round_inputs(self, draw, spoil, budget_kind):
@@ -241,23 +243,22 @@ class FederationMachine(RuleBasedStateMachine):
         (``skip 0``: paid) and checks every pool a buy-back traded in."""
         if kind == "mint":
             calls = (lambda: self.chain.distribute_mint(clients, shares, budget, sender=sender),
-                     lambda: self.twin.distribute_mint(sender, clients, shares, budget))
+                     lambda: self.twin.distribute_mint(clients, shares, budget, sender=sender))
         elif kind == "inject":
             calls = (lambda: self.chain.distribute_inject(clients, shares, budget, sender=sender),
-                     lambda: self.twin.distribute_inject(sender, clients, shares, budget, self.now))
+                     lambda: self.twin.distribute_inject(clients, shares, budget, sender=sender))
         else:
             burn = kind == "burn"
-            deadline = self.now - 1 if spoil == "deadline" else self.now + wait
+            deadline = self.clock.now - 1 if spoil == "deadline" else self.clock.now + wait
             quotable = bounded and spoil not in ("huge share", "huge budget")  # quoting those would overflow
             min_outs = self.twin.quote_min_outs(clients, shares, budget, 0) if quotable else [0] * len(clients)
             if spoil == "min_out" and min_outs:
                 min_outs[-1] += 1
             if spoil == "min_outs":
                 min_outs.append(0)
-            calls = (lambda: self.chain.distribute_buyback(clients, shares, budget, burn=burn, min_outs=min_outs,
-                                                           deadline=deadline, sender=sender),
-                     lambda: self.twin.distribute_buyback(sender, clients, shares, budget, min_outs, burn,
-                                                          deadline, self.now))
+            bounds = dict(burn=burn, min_outs=min_outs, deadline=deadline, sender=sender)
+            calls = (lambda: self.chain.distribute_buyback(clients, shares, budget, **bounds),
+                     lambda: self.twin.distribute_buyback(clients, shares, budget, **bounds))
         known = [self.twin.clients.index(self.twin.client(a)) for a in clients if a != self.stranger]
         self.touched.update(known)
         before = [self.twin.clients[i].pool.get_reserves() for i in known]
@@ -299,7 +300,7 @@ class FederationMachine(RuleBasedStateMachine):
             return str(handle.token.address), str(handle.pool.address)
 
         def on_twin():
-            client = self.twin.register_client(sender, *args, self.now)
+            client = self.twin.register_client(*args, sender=sender)
             return client.token.address, client.pool.address
 
         if self.same("register", on_chain, on_twin) is not None:
@@ -310,9 +311,9 @@ class FederationMachine(RuleBasedStateMachine):
         amount = 0 if zero else amount
         self.mint_base(self.owner, amount)
         self.base.approve(self.chain.address, amount, sender=self.owner)
-        self.twin.base.approve(self.owner, self.twin.address, amount)
+        self.twin.base.approve(self.twin.address, amount, sender=self.owner)
         self.same("fund", lambda: self.chain.contract.fund(amount, sender=self.owner),
-                  lambda: self.twin.fund(self.owner, amount))
+                  lambda: self.twin.fund(amount, sender=self.owner))
 
     @action(data=DATA, kind=st.sampled_from(ROUND_KINDS),
             budget_kind=st.sampled_from(["fit", "tenth", "small"]),
@@ -372,7 +373,7 @@ class FederationMachine(RuleBasedStateMachine):
         """Client ``index`` hands ``amount`` of its CST to the investor."""
         chain, twin = self.pair(index)
         self.same("give", lambda: chain.token.transfer(self.investor, amount, sender=twin.account),
-                  lambda: twin.token.transfer(twin.account, self.investor, amount))
+                  lambda: twin.token.transfer(self.investor, amount, sender=twin.account))
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), spoil=st.sampled_from(["unknown", "twice", "sender", "none"]))
     def deregister(self, index, spoil):
@@ -387,7 +388,7 @@ class FederationMachine(RuleBasedStateMachine):
         sender = self.stranger if spoil == "sender" else self.owner
         for _ in range(2 if spoil == "twice" and not gone else 1):
             self.same("deregister", lambda: self.chain.deregister(account, sender=sender),
-                      lambda: self.twin.deregister_client(sender, account))
+                      lambda: self.twin.deregister_client(account, sender=sender))
         if spoil == "none":  # a round that owes the client a part: skipped (skip 6), not paid
             clients = [c.account for c in self.twin.clients]
             self.play_round("mint", clients, to_shares([1] * len(clients)), 10**4, self.owner)
@@ -398,7 +399,7 @@ class FederationMachine(RuleBasedStateMachine):
         account = self.stranger if unknown else twin.account
         sender = {"client": twin.account, "investor": self.investor, "owner": self.owner}[who]
         self.same("release", lambda: self.chain.release(account, sender=sender),
-                  lambda: self.twin.release(sender, account))
+                  lambda: self.twin.release(account, sender=sender))
 
     @action(data=DATA, spoil=st.sampled_from(["none"] * 3 + ["unknown", "sender"]))
     def observe(self, data, spoil):
@@ -407,7 +408,7 @@ class FederationMachine(RuleBasedStateMachine):
         sender = self.stranger if spoil == "sender" else self.owner
         self.touched.update(self.twin.clients.index(self.twin.client(a)) for a in clients if a != self.stranger)
         self.same("observe", lambda: self.chain.observe(clients, sender=sender),
-                  lambda: self.twin.observe(sender, clients, self.now))
+                  lambda: self.twin.observe(clients, sender=sender))
 
     @action(guards=st.builds(Guards, guard_values, guard_values, guard_values, guard_values),
             by_stranger=st.sampled_from([False] * 3 + [True]),
@@ -420,8 +421,7 @@ class FederationMachine(RuleBasedStateMachine):
             guards = Guards(*bounds)
         sender = self.stranger if by_stranger else self.twin.owner
         self.same("set_guards", lambda: self.chain.set_guards(guards, sender=sender),
-                  lambda: self.twin.set_guards(sender, guards.max_deviation_bps, guards.max_spend_bps,
-                                               guards.max_lp_growth_bps, guards.max_drift_bps))
+                  lambda: self.twin.set_guards(guards, sender=sender))
 
     @action(who=st.sampled_from(["investor", "stranger", "zero"]), status=st.booleans(),
             by_stranger=st.sampled_from([False] * 3 + [True]))
@@ -429,18 +429,18 @@ class FederationMachine(RuleBasedStateMachine):
         operator = {"investor": self.investor, "stranger": self.stranger, "zero": ZERO_ADDRESS}[who]
         sender = self.stranger if by_stranger else self.twin.owner
         self.same("set_operator", lambda: self.chain.contract.set_operator(operator, status, sender=sender),
-                  lambda: self.twin.set_operator(sender, operator, status))
+                  lambda: self.twin.set_operator(operator, status, sender=sender))
 
     @action(who=st.sampled_from(["owner", "investor", "zero"]), by_stranger=st.sampled_from([False] * 3 + [True]))
     def transfer_ownership(self, who, by_stranger):
         new_owner = {"owner": self.owner, "investor": self.investor, "zero": ZERO_ADDRESS}[who]
         sender = self.stranger if by_stranger else self.twin.owner
         self.same("transfer_ownership", lambda: self.chain.contract.transfer_ownership(new_owner, sender=sender),
-                  lambda: self.twin.transfer_ownership(sender, new_owner))
+                  lambda: self.twin.transfer_ownership(new_owner, sender=sender))
 
     def toggle(self, name, sender):
         self.same(name, lambda: getattr(self.chain.contract, name)(sender=sender),
-                  lambda: getattr(self.twin, name)(sender))
+                  lambda: getattr(self.twin, name)(sender=sender))
 
     @action(data=DATA, by_stranger=st.sampled_from([False] * 3 + [True]),
             probe=st.sampled_from(["twice", "round", "register", "release"]))
@@ -478,10 +478,11 @@ class FederationMachine(RuleBasedStateMachine):
         chain_in = chain.token if sell else self.base
         twin_in = twin.token if sell else self.twin.base
         chain_in.approve(chain.pool.address, amount, sender=self.investor)
-        twin_in.approve(self.investor, twin.pool.address, amount)
+        twin_in.approve(twin.pool.address, amount, sender=self.investor)
         before = chain.pool.get_reserves()
-        self.same("swap", lambda: chain.pool.swap(token_in, amount, 0, self.investor, self.now, sender=self.investor),
-                  lambda: twin.pool.swap(self.investor, token_in, amount, 0, self.investor, self.now, self.now))
+        args = (token_in, amount, 0, self.investor, self.clock.now)
+        self.same("swap", lambda: chain.pool.swap(*args, sender=self.investor),
+                  lambda: twin.pool.swap(*args, sender=self.investor))
         self.check_product(chain.pool, before, sell=sell, amount_in=amount)
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), token_part=fractions, base_part=fractions)
@@ -495,11 +496,11 @@ class FederationMachine(RuleBasedStateMachine):
         chain, twin = self.pair(index)
         chain.token.approve(chain.pool.address, amount_token, sender=self.investor)
         self.base.approve(chain.pool.address, amount_base, sender=self.investor)
-        twin.token.approve(self.investor, twin.pool.address, amount_token)
-        self.twin.base.approve(self.investor, twin.pool.address, amount_base)
-        args = (amount_token, amount_base, 0, 0, self.investor, self.now)
+        twin.token.approve(twin.pool.address, amount_token, sender=self.investor)
+        self.twin.base.approve(twin.pool.address, amount_base, sender=self.investor)
+        args = (amount_token, amount_base, 0, 0, self.investor, self.clock.now)
         self.same("add_liquidity", lambda: chain.pool.add_liquidity(*args, sender=self.investor),
-                  lambda: twin.pool.add_liquidity(self.investor, *args, self.now))
+                  lambda: twin.pool.add_liquidity(*args, sender=self.investor))
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), part=fractions, by_client=st.sampled_from([False, False, True]))
     def liquidity_is_removed(self, index, part, by_client):
@@ -512,9 +513,9 @@ class FederationMachine(RuleBasedStateMachine):
         chain, twin = self.pair(index)
         holder = twin.account if by_client else self.investor
         shares = twin.pool.lp.balance_of(self.twin.address if by_client else holder) * part // 10**4
-        args = (shares, 0, 0, holder, self.now)
+        args = (shares, 0, 0, holder, self.clock.now)
         self.same("remove_liquidity", lambda: chain.pool.remove_liquidity(*args, sender=holder),
-                  lambda: twin.pool.remove_liquidity(holder, *args, self.now))
+                  lambda: twin.pool.remove_liquidity(*args, sender=holder))
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), what=st.sampled_from(["cst", "base", "lp", "donate"]),
             part=fractions)
@@ -525,15 +526,15 @@ class FederationMachine(RuleBasedStateMachine):
         if what == "donate":
             amount = self.twin.base.balance_of(self.investor) * part // 10**4
             self.base.approve(chain.pool.address, amount, sender=self.investor)
-            self.twin.base.approve(self.investor, twin.pool.address, amount)
+            self.twin.base.approve(twin.pool.address, amount, sender=self.investor)
             self.same("donate", lambda: chain.pool.donate(amount, sender=self.investor),
-                      lambda: twin.pool.donate(self.investor, amount, self.now))
+                      lambda: twin.pool.donate(amount, sender=self.investor))
             return
         token, ledger = {"cst": (chain.token, twin.token), "base": (self.base, self.twin.base),
                          "lp": (chain.pool, twin.pool.lp)}[what]
         amount = ledger.balance_of(self.investor) * part // 10**4
         self.same("donate", lambda: token.transfer(chain.pool.address, amount, sender=self.investor),
-                  lambda: ledger.transfer(self.investor, twin.pool.address, amount))
+                  lambda: ledger.transfer(twin.pool.address, amount, sender=self.investor))
 
     @action(index=st.integers(0, MAX_CLIENTS_HERE), skim=st.booleans())
     def settle_pool(self, index, skim):
@@ -541,12 +542,11 @@ class FederationMachine(RuleBasedStateMachine):
         if skim:
             self.same("skim", lambda: chain.pool.skim(self.investor), lambda: twin.pool.skim(self.investor))
         else:
-            self.same("sync", lambda: chain.pool.sync(), lambda: twin.pool.sync(self.now))
+            self.same("sync", lambda: chain.pool.sync(), lambda: twin.pool.sync())
 
     @action(seconds=st.integers(1, 10**6))
     def time_passes(self, seconds):
-        boa.env.time_travel(seconds=seconds)
-        self.now += seconds
+        advance_together(seconds, self.chain_clock, self.clock)
 
     # --- the rules: each draws one action of its group -------------------------------
     def perform(self, data, group):
@@ -579,7 +579,7 @@ class FederationMachine(RuleBasedStateMachine):
         touched: the federation, the base token, and the pools, tokens and observations of
         the clients the step named (``teardown`` compares every client once more)."""
         type(self).steps += 1
-        assert boa.env.timestamp == self.now
+        assert self.chain_clock.now == self.clock.now
         assert len(self.chain.clients) == len(self.twin.clients)
         touched, self.touched = self.touched, set()
         assert state_differences(self.chain, self.base, self.twin, self.accounts(), touched) == []

@@ -21,6 +21,7 @@ from cst_ref.twins import (
     SKIP_DEREGISTERED,
     VESTING_ROUNDS,
     WAD,
+    Clock,
     SystemConfig,
     Vesting,
     vested_amount,
@@ -39,16 +40,18 @@ def deployed():
 
 
 class Both:
-    """The module's system (restored by titanoboa after each test) and a fresh twin of it."""
+    """The module's system (restored by titanoboa after each test) and a fresh twin of it, on a
+    clock of its own at the system's deployment time (no test here lets time pass)."""
 
     def __init__(self, system, deployed_at):
         self.system, self.chain, self.owner = system, system.federation, system.owner
         self.chain.clients = self.chain.clients[:CONFIG.n_clients]  # forget an earlier test's registrations
         self.accounts = system.accounts
         self.stranger = str(boa.env.generate_address("stranger"))
+        self.clock = Clock(deployed_at)
         self.twin = deploy_twin(CONFIG, owner=self.owner, base_address=str(system.base.address),
                                  federation_address=self.chain.address, accounts=self.accounts,
-                                 timestamp=deployed_at)
+                                 clock=self.clock)
         self.outcomes = Counter()
 
     def same(self, label, on_chain, on_twin):
@@ -57,17 +60,17 @@ class Both:
     def mint_round(self, shares=ONE_WEI_EACH):
         """A round that moves nothing but the round counter (and mints a few wei)."""
         return self.same("mint", lambda: self.chain.distribute_mint(self.accounts, shares, 3),
-                         lambda: self.twin.distribute_mint(self.owner, self.accounts, shares, 3))
+                         lambda: self.twin.distribute_mint(self.accounts, shares, 3, sender=self.owner))
 
     def release(self, i, sender=None):
         sender = sender or self.stranger
         return self.same("release", lambda: self.chain.release(self.accounts[i], sender=sender),
-                         lambda: self.twin.release(sender, self.accounts[i]))
+                         lambda: self.twin.release(self.accounts[i], sender=sender))
 
     def deregister(self, i, sender=None):
         sender = sender or self.owner
         return self.same("deregister", lambda: self.chain.deregister(self.accounts[i], sender=sender),
-                         lambda: self.twin.deregister_client(sender, self.accounts[i]))
+                         lambda: self.twin.deregister_client(self.accounts[i], sender=sender))
 
     def assert_equal(self):
         accounts = known_accounts(self.twin, [self.stranger])
@@ -111,11 +114,11 @@ def test_supply_vests_round_by_round_and_anyone_releases_it_to_the_client(both):
 
 def test_release_refuses_an_unknown_client_and_works_while_paused(both):
     assert both.same("release", lambda: both.chain.release(both.stranger),
-                     lambda: both.twin.release(both.owner, both.stranger)) is None
+                     lambda: both.twin.release(both.stranger, sender=both.owner)) is None
     assert both.outcomes["release: federation: unknown client"] == 1
     both.mint_round()
     both.chain.contract.pause(sender=both.owner)
-    both.twin.pause(both.owner)
+    both.twin.pause(sender=both.owner)
     assert both.release(1, sender=both.accounts[1]) == SUPPLY // VESTING_ROUNDS
     both.assert_equal()
 
@@ -125,12 +128,12 @@ def test_a_later_client_vests_from_its_own_registration(both):
         both.mint_round()
     late = str(boa.env.generate_address("late"))
     both.same("register", lambda: str(both.chain.register(late, "Late", "LATE", SUPPLY, WAD, WAD).token.address),
-              lambda: both.twin.register_client(both.owner, late, "Late", "LATE", SUPPLY, WAD, WAD,
-                                                boa.env.timestamp).token.address)
+              lambda: both.twin.register_client(late, "Late", "LATE", SUPPLY, WAD, WAD,
+                                                sender=both.owner).token.address)
     assert both.chain.vesting(late) == Vesting(SUPPLY, 0, 3)
     assert both.chain.contract.releasable(late) == 0
     both.mint_round()
-    assert both.same("release", lambda: both.chain.release(late), lambda: both.twin.release(both.owner, late)) \
+    assert both.same("release", lambda: both.chain.release(late), lambda: both.twin.release(late, sender=both.owner)) \
         == SUPPLY // VESTING_ROUNDS
     both.assert_equal()
 
@@ -139,8 +142,8 @@ def test_a_supply_at_the_uint256_limit_vests_without_overflow(both):
     giant = str(boa.env.generate_address("giant"))
     supply = MAX_UINT256 - WAD
     both.same("register", lambda: str(both.chain.register(giant, "Giant", "GIANT", supply, WAD, WAD).token.address),
-              lambda: both.twin.register_client(both.owner, giant, "Giant", "GIANT", supply, WAD, WAD,
-                                                boa.env.timestamp).token.address)
+              lambda: both.twin.register_client(giant, "Giant", "GIANT", supply, WAD, WAD,
+                                                sender=both.owner).token.address)
     both.mint_round()
     assert both.chain.contract.vested(giant) == supply // VESTING_ROUNDS
     both.assert_equal()
@@ -169,7 +172,7 @@ def test_deregistration_burns_the_unvested_rest_and_keeps_what_vested(both):
 def test_only_an_operator_deregisters_a_known_client_once(both):
     both.deregister(0, sender=both.stranger)
     assert both.same("deregister", lambda: both.chain.deregister(both.stranger),
-                     lambda: both.twin.deregister_client(both.owner, both.stranger)) is None
+                     lambda: both.twin.deregister_client(both.stranger, sender=both.owner)) is None
     both.deregister(0)
     both.deregister(0)
     assert {key: n for key, n in both.outcomes.items()} == {
@@ -184,15 +187,14 @@ def test_every_rule_skips_a_deregistered_client_and_accepts_its_zero_share(both,
     twin, chain = both.twin, both.chain
     treasury = twin.treasury()
     shares = [SHARE_SCALE // 2, SHARE_SCALE // 4, SHARE_SCALE // 4]
-    now = boa.env.timestamp
     record = both.same("round", lambda: chain.distribute(rule, both.accounts, shares, 10 * WAD),
-                       lambda: twin.distribute(both.owner, rule, both.accounts, shares, 10 * WAD, now))
+                       lambda: twin.distribute(rule, both.accounts, shares, 10 * WAD, sender=both.owner))
     assert record.skipped == (0, 0, SKIP_DEREGISTERED) and record.amounts[2] == record.tokens_out[2] == 0
     if rule != RULE_MINT:  # the deregistered quarter stays in the treasury
         assert treasury - twin.treasury() == record.amounts[0] + record.amounts[1] == 15 * WAD // 2
     zero = both.same("round", lambda: chain.distribute(rule, both.accounts, [SHARE_SCALE // 2] * 2 + [0], WAD),
-                     lambda: twin.distribute(both.owner, rule, both.accounts, [SHARE_SCALE // 2] * 2 + [0], WAD,
-                                             now))
+                     lambda: twin.distribute(rule, both.accounts, [SHARE_SCALE // 2] * 2 + [0], WAD,
+                                             sender=both.owner))
     assert zero.skipped == (0, 0, 0)
     both.assert_equal()
 
@@ -206,12 +208,10 @@ def test_the_market_of_a_deregistered_client_keeps_trading(both):
     assert handle.pool.get_reserves() == reserves and handle.pool.balanceOf(both.chain.address) == lp
     amount = handle.token.balanceOf(both.accounts[0])
     handle.token.approve(handle.pool.address, amount, sender=both.accounts[0])
-    twin.token.approve(both.accounts[0], twin.pool.address, amount)
-    now = boa.env.timestamp
-    paid = both.same("swap", lambda: handle.pool.swap(handle.token.address, amount, 0, both.accounts[0], now,
-                                                      sender=both.accounts[0]),
-                     lambda: twin.pool.swap(both.accounts[0], twin.token.address, amount, 0, both.accounts[0], now,
-                                            now))
+    twin.token.approve(twin.pool.address, amount, sender=both.accounts[0])
+    args = (handle.token.address, amount, 0, both.accounts[0], both.clock.now)
+    paid = both.same("swap", lambda: handle.pool.swap(*args, sender=both.accounts[0]),
+                     lambda: twin.pool.swap(*args, sender=both.accounts[0]))
     assert paid > 0
     both.assert_equal()
 
