@@ -42,6 +42,7 @@ LONGEST_FIRST = ("tests/federation/test_stateful.py",)
 INTEGRATION = (
     "tests/experiment/test_cli_run.py",
     "tests/experiment/test_cli_safety.py",
+    "tests/flower/test_deployment.py",
     "tests/flower/test_simulation.py",
     "tests/foundation/test_build_fails.py",
     "tests/foundation/test_pdf_build.py",

@@ -3,7 +3,7 @@
 The same :func:`make_server_app` serves both Flower runtimes: ``simulate`` runs it on the
 simulation engine (Ray, one machine, one process per CPU), and ``cst_ref.flower.app``
 exposes it to ``flwr run`` for a deployment across machines, reading the setup from
-Flower's run config.
+Flower's run config (``cst_ref.flower.deployment`` runs such a deployment on this machine).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import logging
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from flwr.app import Context
 from flwr.clientapp import ClientApp
 from flwr.serverapp import Grid, ServerApp
-from flwr.simulation import run_simulation
 
 from cst_ref.checks import positive_int
 from cst_ref.fl import History
@@ -26,7 +26,8 @@ from cst_ref.twins import SystemConfig
 
 from .client import make_client_app
 from .payer import RoundPayer
-from .spec import FlowerSetup, federation
+from .record import RunRecord
+from .spec import RECORD_PATH, FlowerSetup, federation
 from .strategy import RecordingFedAvg
 
 RAY_SYSTEM_CONFIG = {"agent_register_timeout_ms": 120_000, "raylet_start_wait_time_s": 120}
@@ -80,7 +81,9 @@ def make_server_app(
     """A ServerApp running :class:`RecordingFedAvg` for ``setup`` (``None``: from the run config).
 
     Each run it starts is appended to ``runs``, so a caller in the same process (the
-    simulation engine runs the ServerApp in a thread) can read the history and payouts.
+    simulation engine runs the ServerApp in a thread) can read the history and payouts. A
+    caller in another process (``flwr run``) names a file in the run config's ``record-path``
+    instead, and gets the run as a :class:`~cst_ref.flower.record.RunRecord` there.
     """
     app = ServerApp()
 
@@ -91,6 +94,9 @@ def make_server_app(
         if runs is not None:
             runs.append(run)
         run.strategy.start(grid=grid, initial_arrays=run.strategy.initial_arrays(), num_rounds=chosen.fedavg.rounds)
+        record_path = str(context.run_config.get(RECORD_PATH, ""))
+        if record_path:
+            RunRecord.of(run).write(Path(record_path))
 
     return app
 
@@ -121,6 +127,10 @@ def simulate(
     Ray starts with ``num_cpus`` CPUs and one client per CPU at a time. ``client_app``
     replaces the default ClientApp (e.g. one that fails on purpose).
     """
+    # imported here, not with the module: every ServerApp and ClientApp process of a deployment
+    # imports this module, and the simulation engine adds a second to each one's start
+    from flwr.simulation import run_simulation
+
     positive_int("num_cpus", num_cpus)
     runs: list[FlowerRun] = []
     with _quiet(log_level), warnings.catch_warnings():

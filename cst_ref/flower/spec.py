@@ -24,6 +24,10 @@ from cst_ref.models import mlp
 from cst_ref.sections import ConfigError, Section, validated
 from cst_ref.twins import MAX_CLIENTS
 
+RECORD_PATH = "record-path"
+"""The run config's one key beside the setup: the file the ServerApp writes its record to (empty: none).
+A deployment's ServerApp runs in a process Flower starts, so a file is how its run comes back."""
+
 
 class FlowerSetup(Section):
     """Digits, partitioned over ``n_clients``, an MLP, FedAvg hyperparameters; all from ``fedavg.seed``.
@@ -62,12 +66,15 @@ class FlowerSetup(Section):
     @classmethod
     def from_run_config(cls, config: Mapping[str, object]) -> FlowerSetup:
         """Read a run config; a key not in :meth:`to_run_config` is an error (a typo would pass
-        silently), and so is every bad value: one ``ConfigError`` lists them all."""
+        silently), and so is every bad value: one ``ConfigError`` lists them all. :data:`RECORD_PATH`
+        is not the setup's: it is skipped here and read by the ServerApp."""
         known = cls().to_run_config()
-        unknown = sorted(set(config) - set(known))
+        unknown = sorted(set(config) - set(known) - {RECORD_PATH})
         if unknown:
-            raise ConfigError([f"run config has unknown keys {unknown}; expected keys from {sorted(known)}"])
-        values = {**known, **config}
+            raise ConfigError(
+                [f"run config has unknown keys {unknown}; expected keys from {sorted(known)} (and {RECORD_PATH!r})"]
+            )
+        values = {**known, **{key: value for key, value in config.items() if key != RECORD_PATH}}
         riders = str(values.pop("free-riders"))
         try:
             # the run config's values as given: FedAvgConfig checks them (a ValueError otherwise)

@@ -46,10 +46,17 @@ class RecordingFedAvg(FedAvg):
         """θ_0 as the ArrayRecord ``start`` sends out first."""
         return ArrayRecord([self.history.global_params[0].numpy()])
 
+    @staticmethod
+    def _client_of(reply: Message) -> int:
+        """The partition a reply names (-1 for an error, which carries none)."""
+        return -1 if reply.has_error() else record_int(reply.content.config_records[CLIENT_KEY], "partition-id")
+
     def aggregate_train(
         self, server_round: int, replies: Iterable[Message]
     ) -> tuple[ArrayRecord | None, MetricRecord | None]:
-        replies = list(replies)
+        # Flower sums the updates in the order given, and float sums depend on the order: in client
+        # order, not arrival order, the model (and so its payout) does not depend on network timing
+        replies = sorted(replies, key=self._client_of)
         mean_update, metrics = super().aggregate_train(server_round, replies)
         history = self.history
         theta = history.global_params[-1]
