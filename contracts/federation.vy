@@ -2,16 +2,26 @@
 """
 @title WallStreetFeds federation
 @notice Registers federated-learning clients (one client-specific token and one
-        CST/base constant-product pool each, deployed from blueprints), holds the
-        reward treasury in the base token, and pays every round's rewards through
-        one of three distribution rules: mint, buy-back (to the client or burnt)
-        and inject.
+        CST/base constant-product pool each, minimal-proxy clones of two
+        implementations), holds the reward treasury in the base token, and pays
+        every round's rewards through one of three distribution rules: mint,
+        buy-back (to the client or burnt) and inject.
 @dev Shares are fixed-point integers that must sum to `SHARE_SCALE` (1e18).
      Client i receives `budget * share_i // SHARE_SCALE`: every division rounds
      down, so the remainder of a base-token budget never leaves the treasury and
      the remainder of a mint budget is never minted. Every state-changing entry
      point that calls out is non-reentrant, and base-token calls accept a
      missing return value: the base token may be any ERC-20.
+
+     Up to `MAX_CLIENTS` (1,024) clients. A round of at most `MAX_PAGE`
+     clients is paid in one call (`distribute_*`); a larger one is paid in
+     pages: `open_round` checks the whole list of clients and shares, counts
+     the round, sets its budget aside and commits to each page's clients and
+     shares (a hash per page); `pay_page` pays one page whose clients and
+     shares hash to its commitment, once. So no page pays twice, pays a
+     client outside the round or changes a share, and no other round starts
+     until every page is paid. The spending bound's scaling factor (below)
+     is found per page.
 
      A client cannot pull the market from under its investors. The LP shares
      of its pool's seed go to this contract, which has no function that
@@ -85,6 +95,7 @@ interface ICST:
     def burn(amount: uint256): nonpayable
     def transfer(to: address, amount: uint256) -> bool: nonpayable
     def approve(spender: address, amount: uint256) -> bool: nonpayable
+    def initialize(name: String[25], symbol: String[5], owner: address): nonpayable
 
 
 interface IPool:
@@ -92,6 +103,9 @@ interface IPool:
     def swap(token_in: address, amount_in: uint256, min_out: uint256, recipient: address, deadline: uint256) -> uint256: nonpayable
     def add_liquidity(amount_token_desired: uint256, amount_base_desired: uint256, amount_token_min: uint256, amount_base_min: uint256, recipient: address, deadline: uint256) -> (uint256, uint256, uint256): nonpayable
     def get_amount_out(token_in: address, amount_in: uint256) -> uint256: view
+    def initialize(token: address): nonpayable
+    def BASE() -> address: view
+    def FEE_BPS() -> uint256: view
 
 
 struct Vesting:
@@ -106,7 +120,11 @@ struct Vesting:
 SHARE_SCALE: public(constant(uint256)) = 10**18
 FEE_DENOMINATOR: constant(uint256) = 10000
 WAD: constant(uint256) = 10**18
-MAX_CLIENTS: public(constant(uint256)) = 64
+MAX_CLIENTS: public(constant(uint256)) = 1024
+# the most clients one call pays (a one-call round, or a page of a paged
+# round): a page of buy-backs stays far below 15 M gas, and the arrays a call
+# holds in memory stay small enough that their cost does not grow a round's
+MAX_PAGE: public(constant(uint256)) = 64
 MAX_RESERVE: constant(uint256) = 2**112 - 1
 
 RULE_MINT: public(constant(uint8)) = 1
@@ -130,8 +148,8 @@ OPERATOR_ROLE: constant(bytes32) = keccak256("OPERATOR_ROLE")
 
 
 base: public(immutable(IERC20))
-token_blueprint: public(immutable(address))
-pool_blueprint: public(immutable(address))
+token_implementation: public(immutable(address))
+pool_implementation: public(immutable(address))
 fee_bps: public(immutable(uint256))
 
 clients: public(DynArray[guard.Client, MAX_CLIENTS])
@@ -145,6 +163,14 @@ total_owed: public(uint256)
 is_market: public(HashMap[address, bool])
 vestings: public(HashMap[address, Vesting])
 deregistered: public(HashMap[address, bool])
+
+# the paged round in progress: its rule (0: none), budget, the base tokens set
+# aside for the parts of its unpaid pages, and each unpaid page's commitment
+round_rule: public(uint8)
+round_budget: public(uint256)
+reserved: public(uint256)
+pages_left: public(uint256)
+page_hashes: public(HashMap[uint256, bytes32])
 
 
 # @notice The owner gave (`status` true) or took away the operator role.
@@ -182,44 +208,55 @@ event VestingReleased:
     account: indexed(address)
     amount: uint256
 
-# @notice One round: its rule, the commitment to its scores, what each client
-# received (`amounts`, `tokens_out`), why a part was not paid in full
-# (`skipped`: 0 paid, else a `SKIP_*` code) and what it is owed now (`owed`).
+# @notice A round began (and was counted): its rule, the commitment to all its
+# clients and shares, its budget and the number of pages it is paid in.
+event RoundOpened:
+    round_number: indexed(uint256)
+    rule: indexed(uint8)
+    scores_hash: bytes32
+    budget: uint256
+    pages: uint256
+
+# @notice One page of a round (a round paid in one call is one page): its rule,
+# the commitment to its clients and shares, what each client received
+# (`amounts`, `tokens_out`), why a part was not paid in full (`skipped`: 0
+# paid, else a `SKIP_*` code) and what it is owed now (`owed`).
 event RoundDistributed:
     round_number: indexed(uint256)
     rule: indexed(uint8)
     scores_hash: bytes32
     budget: uint256
-    clients: DynArray[address, MAX_CLIENTS]
-    amounts: DynArray[uint256, MAX_CLIENTS]
-    tokens_out: DynArray[uint256, MAX_CLIENTS]
-    skipped: DynArray[uint8, MAX_CLIENTS]
-    owed: DynArray[uint256, MAX_CLIENTS]
+    clients: DynArray[address, MAX_PAGE]
+    amounts: DynArray[uint256, MAX_PAGE]
+    tokens_out: DynArray[uint256, MAX_PAGE]
+    skipped: DynArray[uint8, MAX_PAGE]
+    owed: DynArray[uint256, MAX_PAGE]
 
 
 @deploy
-def __init__(base_token: address, token_blueprint_: address, pool_blueprint_: address, fee_bps_: uint256):
+def __init__(base_token: address, token_implementation_: address, pool_implementation_: address):
     """
     @notice The deployer becomes owner and first operator; the guards start at
             2 % deviation, 10 % of a base reserve, 1 % LP growth and 2 %
             drift a round.
     @param base_token The ERC-20 that pays rewards and that every pool trades against.
-    @param token_blueprint_ The EIP-5202 blueprint of the client-specific token.
-    @param pool_blueprint_ The EIP-5202 blueprint of the pool.
-    @param fee_bps_ The swap fee of every pool this federation creates.
+    @param token_implementation_ A deployed CST (contracts/cst_token.vy) that
+           every client's token clones.
+    @param pool_implementation_ A deployed pool (contracts/pool.vy) against
+           `base_token` that every client's pool clones; its fee is every pool's.
     """
     assert base_token != empty(address), "federation: zero address"
-    assert token_blueprint_ != empty(address), "federation: zero address"
-    assert pool_blueprint_ != empty(address), "federation: zero address"
-    # refuse here, not at the first registration, a fee every pool would refuse
-    assert fee_bps_ < FEE_DENOMINATOR, "federation: fee out of range"
+    assert token_implementation_ != empty(address), "federation: zero address"
+    assert pool_implementation_ != empty(address), "federation: zero address"
+    # refuse here, not at the first registration, pools that would trade another token
+    assert staticcall IPool(pool_implementation_).BASE() == base_token, "federation: pool trades another base token"
     ownable.__init__()
     pausable.__init__()
     access_control.__init__()
     base = IERC20(base_token)
-    token_blueprint = token_blueprint_
-    pool_blueprint = pool_blueprint_
-    fee_bps = fee_bps_
+    token_implementation = token_implementation_
+    pool_implementation = pool_implementation_
+    fee_bps = staticcall IPool(pool_implementation_).FEE_BPS()
     access_control._grant_role(OPERATOR_ROLE, msg.sender)
     log OperatorSet(operator=msg.sender, status=True)
     guard.__init__()
@@ -340,13 +377,14 @@ def register_client(
     seed_base: uint256,
 ) -> (address, address):
     """
-    @notice Deploy the client's CST and pool, mint `client_supply` CST into
+    @notice Clone the client's CST and pool, mint `client_supply` CST into
             escrow here (it vests to the client over `VESTING_ROUNDS` rounds)
             and seed the pool with `seed_token` fresh CST and `seed_base`
             treasury base tokens. The LP shares stay in this contract, which
             cannot remove liquidity: the seed is locked for good.
-    @dev The pool gets an unlimited base allowance once, for later buy-backs,
-         and the client's first observation is taken.
+    @dev Each clone is initialised in the transaction that creates it, so
+         nobody else can. The pool gets an unlimited base allowance once, for
+         later buy-backs, and the client's first observation is taken.
     @param account The client's account.
     @param name The CST's name.
     @param symbol The CST's symbol.
@@ -365,10 +403,12 @@ def register_client(
     assert seed_token > 0 and seed_base > 0, "federation: pool seed must be positive"
     assert seed_token <= MAX_RESERVE and seed_base <= MAX_RESERVE, "federation: seed exceeds a pool reserve"
     assert client_supply <= max_value(uint256) - seed_token, "federation: supply overflow"
-    assert seed_base + self.total_owed <= staticcall base.balanceOf(self), "federation: seed exceeds treasury"
+    assert seed_base + self.total_owed + self.reserved <= staticcall base.balanceOf(self), "federation: seed exceeds treasury"
 
-    token: address = create_from_blueprint(token_blueprint, name, symbol, code_offset=3)
-    pool: address = create_from_blueprint(pool_blueprint, token, base.address, fee_bps, code_offset=3)
+    token: address = create_minimal_proxy_to(token_implementation)
+    extcall ICST(token).initialize(name, symbol, self)
+    pool: address = create_minimal_proxy_to(pool_implementation)
+    extcall IPool(pool).initialize(token)
 
     extcall ICST(token).mint(self, client_supply + seed_token)
     assert extcall ICST(token).approve(pool, seed_token), "federation: approve failed"
@@ -474,7 +514,7 @@ def releasable(account: address) -> uint256:
 
 @external
 @nonreentrant
-def observe(clients: DynArray[address, MAX_CLIENTS]):
+def observe(clients: DynArray[address, MAX_PAGE]):
     """
     @notice Accept each client's pool as it stands: restart its TWAP window
             and set its anchor to the spot price and its accepted LP supply to
@@ -493,8 +533,8 @@ def observe(clients: DynArray[address, MAX_CLIENTS]):
 @external
 @nonreentrant
 def distribute_mint(
-    clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
-) -> DynArray[uint256, MAX_CLIENTS]:
+    clients: DynArray[address, MAX_PAGE], shares: DynArray[uint256, MAX_PAGE], budget: uint256
+) -> DynArray[uint256, MAX_PAGE]:
     """
     @notice Rule 1: mint `budget * share_i // SHARE_SCALE` new CST_i to client i.
     @dev `budget` counts CST units (each client's own token); the treasury and
@@ -505,34 +545,20 @@ def distribute_mint(
     @param budget The CST units to split.
     @return The CST minted to each client.
     """
-    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
-    amounts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
-    skipped: DynArray[uint8, MAX_CLIENTS] = []
-    owed: DynArray[uint256, MAX_CLIENTS] = []
-    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
-        skip: uint8 = 0
-        if amounts[i] > 0:
-            if self.deregistered[entries[i].account]:
-                skip = SKIP_DEREGISTERED
-                amounts[i] = 0
-            else:
-                extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
-        skipped.append(skip)
-        owed.append(self.owed[entries[i].account])
-    self._log_round(RULE_MINT, clients, shares, budget, amounts, amounts, skipped, owed)
-    return amounts
+    self._open_one(RULE_MINT, clients, shares, budget)
+    return self._pay(RULE_MINT, clients, shares, budget, [], block.timestamp)
 
 
 @external
 @nonreentrant
 def distribute_buyback(
-    clients: DynArray[address, MAX_CLIENTS],
-    shares: DynArray[uint256, MAX_CLIENTS],
+    clients: DynArray[address, MAX_PAGE],
+    shares: DynArray[uint256, MAX_PAGE],
     budget: uint256,
-    min_outs: DynArray[uint256, MAX_CLIENTS],
+    min_outs: DynArray[uint256, MAX_PAGE],
     burn: bool,
     deadline: uint256,
-) -> DynArray[uint256, MAX_CLIENTS]:
+) -> DynArray[uint256, MAX_PAGE]:
     """
     @notice Rule 2: spend each client's due, `budget * share_i // SHARE_SCALE`
             treasury base tokens plus what it is owed, buying CST_i in pool i,
@@ -547,26 +573,19 @@ def distribute_buyback(
     @param deadline The last timestamp at which the round may execute.
     @return The CST bought in each pool.
     """
-    assert block.timestamp <= deadline, "federation: expired deadline"
-    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
-    assert len(min_outs) == len(clients), "federation: length mismatch"
     rule: uint8 = RULE_BUYBACK_TO_CLIENT
     if burn:
         rule = RULE_BUYBACK_BURN
-    amounts: DynArray[uint256, MAX_CLIENTS] = []
-    bought: DynArray[uint256, MAX_CLIENTS] = []
-    skipped: DynArray[uint8, MAX_CLIENTS] = []
-    owed: DynArray[uint256, MAX_CLIENTS] = []
-    amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
-    self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
-    return bought
+    assert block.timestamp <= deadline, "federation: expired deadline"
+    self._open_one(rule, clients, shares, budget)
+    return self._pay(rule, clients, shares, budget, min_outs, deadline)
 
 
 @external
 @nonreentrant
 def distribute_inject(
-    clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
-) -> DynArray[uint256, MAX_CLIENTS]:
+    clients: DynArray[address, MAX_PAGE], shares: DynArray[uint256, MAX_PAGE], budget: uint256
+) -> DynArray[uint256, MAX_PAGE]:
     """
     @notice Rule 3: donate each client's due, `budget * share_i // SHARE_SCALE`
             treasury base tokens plus what it is owed, to pool i: no LP shares
@@ -580,14 +599,106 @@ def distribute_inject(
     @param budget The treasury's base tokens to split.
     @return The base tokens added to each pool.
     """
-    entries: DynArray[guard.Client, MAX_CLIENTS] = self._check_round(clients, shares, budget)
-    amounts: DynArray[uint256, MAX_CLIENTS] = []
-    zeros: DynArray[uint256, MAX_CLIENTS] = []
-    skipped: DynArray[uint8, MAX_CLIENTS] = []
-    owed: DynArray[uint256, MAX_CLIENTS] = []
-    amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, block.timestamp)
-    self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
-    return amounts
+    self._open_one(RULE_INJECT, clients, shares, budget)
+    return self._pay(RULE_INJECT, clients, shares, budget, [], block.timestamp)
+
+
+@external
+@nonreentrant
+def open_round(
+    rule: uint8,
+    clients: DynArray[address, MAX_CLIENTS],
+    shares: DynArray[uint256, MAX_CLIENTS],
+    budget: uint256,
+    page_size: uint256,
+) -> uint256:
+    """
+    @notice Begin a round paid in pages: check every client and share as a
+            one-call round would, count the round, set a base-token budget
+            aside and commit to each page of `page_size` clients (the last
+            may be shorter) with the hash of its clients and shares.
+    @dev Nothing is paid here; `pay_page` pays each page once, in any order.
+         The round ends when its last page is paid; until then no other
+         round starts and registrations cannot spend the budget set aside.
+    @param rule RULE_MINT, RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN or RULE_INJECT.
+    @param clients Registered clients, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The CST units (mint) or treasury base tokens to split.
+    @param page_size The clients of each page, 1 to MAX_PAGE.
+    @return The number of pages.
+    """
+    self._check_round(len(clients), len(shares), budget)
+    assert rule >= RULE_MINT and rule <= RULE_INJECT, "federation: unknown rule"
+    assert page_size > 0 and page_size <= MAX_PAGE, "federation: page size out of range"
+    pages: uint256 = (len(clients) + page_size - 1) // page_size
+    previous: uint256 = 0
+    total: uint256 = 0
+    for page: uint256 in range(pages, bound=MAX_CLIENTS):
+        page_clients: DynArray[address, MAX_PAGE] = []
+        page_shares: DynArray[uint256, MAX_PAGE] = []
+        for i: uint256 in range(page * page_size, min(page * page_size + page_size, len(clients)), bound=MAX_PAGE):
+            page_clients.append(clients[i])
+            page_shares.append(shares[i])
+        page_total: uint256 = 0
+        previous, page_total = self._check_page(page_clients, page_shares, previous)
+        total += page_total
+        self.page_hashes[page] = keccak256(abi_encode(page_clients, page_shares))
+    assert total == SHARE_SCALE, "federation: shares must sum to SHARE_SCALE"
+    self._open(rule, budget, keccak256(abi_encode(clients, shares)), pages)
+    self.round_rule = rule
+    self.round_budget = budget
+    self.pages_left = pages
+    if rule != RULE_MINT:
+        self.reserved = budget
+    return pages
+
+
+@external
+@nonreentrant
+def pay_page(
+    page: uint256,
+    clients: DynArray[address, MAX_PAGE],
+    shares: DynArray[uint256, MAX_PAGE],
+    min_outs: DynArray[uint256, MAX_PAGE],
+    deadline: uint256,
+) -> DynArray[uint256, MAX_PAGE]:
+    """
+    @notice Pay one page of the open round under its rule, exactly as a
+            one-call round over these clients would (one spending-bound
+            factor per page).
+    @dev The page's clients and shares must hash to the commitment
+         `open_round` made for it, which this call clears: a page pays once.
+         Its parts come out of the budget set aside; the last page releases
+         what rounding left of it.
+    @param page The page's number, from 0.
+    @param clients The page's clients, as committed.
+    @param shares Their shares, as committed.
+    @param min_outs Buy-back: the least CST each client's whole due must buy
+           (0 sends no bound); any other rule: empty.
+    @param deadline The last timestamp at which the page may be paid.
+    @return What each client received: CST minted or bought, or (inject)
+            base tokens added to its pool.
+    """
+    self._check_operator()
+    pausable._require_not_paused()
+    assert block.timestamp <= deadline, "federation: expired deadline"
+    rule: uint8 = self.round_rule
+    assert rule != 0, "federation: no open round"
+    committed: bytes32 = self.page_hashes[page]
+    assert committed != empty(bytes32), "federation: page not due"
+    assert keccak256(abi_encode(clients, shares)) == committed, "federation: page differs from its commitment"
+    self.page_hashes[page] = empty(bytes32)
+    self.pages_left -= 1
+    budget: uint256 = self.round_budget
+    if rule != RULE_MINT:
+        parts: DynArray[uint256, MAX_PAGE] = self._split(shares, budget)
+        for part: uint256 in parts:
+            self.reserved -= part
+    if self.pages_left == 0:
+        self.round_rule = 0
+        self.round_budget = 0
+        self.reserved = 0
+    return self._pay(rule, clients, shares, budget, min_outs, deadline)
 
 
 @internal
@@ -622,15 +733,15 @@ def _vested(account: address) -> uint256:
 
 @internal
 def _spend(
-    entries: DynArray[guard.Client, MAX_CLIENTS],
-    shares: DynArray[uint256, MAX_CLIENTS],
+    entries: DynArray[guard.Client, MAX_PAGE],
+    shares: DynArray[uint256, MAX_PAGE],
     budget: uint256,
-    min_outs: DynArray[uint256, MAX_CLIENTS],
+    min_outs: DynArray[uint256, MAX_PAGE],
     rule: uint8,
     deadline: uint256,
-) -> (DynArray[uint256, MAX_CLIENTS], DynArray[uint256, MAX_CLIENTS], DynArray[uint8, MAX_CLIENTS], DynArray[uint256, MAX_CLIENTS]):
+) -> (DynArray[uint256, MAX_PAGE], DynArray[uint256, MAX_PAGE], DynArray[uint8, MAX_PAGE], DynArray[uint256, MAX_PAGE]):
     """
-    @dev A buy-back or inject round. Each client's due is its part plus what it
+    @dev A buy-back or inject page. Each client's due is its part plus what it
          is owed. The first pass finds the one factor (WAD = 1) that keeps every
          due a guard lets through within its pool's spending bound; the second
          scales every such due by it, checks the guards again (a base token
@@ -638,7 +749,7 @@ def _spend(
          what stays owed and accepts each pool's new anchor (moved by the
          round's own trade) and LP supply. A deregistered client's part goes
          back to the treasury.
-    @param entries The round's clients, checked by `_check_round`.
+    @param entries The page's clients, checked by `_check_round`.
     @param shares Their shares, summing to SHARE_SCALE.
     @param budget The treasury's base tokens to split.
     @param min_outs Buy-back: the least CST each whole due must buy; inject: empty.
@@ -646,13 +757,12 @@ def _spend(
     @param deadline The swaps' deadline (inject: unused).
     @return (base tokens spent, CST bought, skip codes, owed after the round)
     """
-    assert budget + self.total_owed <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
     inject: bool = rule == RULE_INJECT
     # [book: scale]
-    parts: DynArray[uint256, MAX_CLIENTS] = self._split(shares, budget)
-    dues: DynArray[uint256, MAX_CLIENTS] = []
+    parts: DynArray[uint256, MAX_PAGE] = self._split(shares, budget)
+    dues: DynArray[uint256, MAX_PAGE] = []
     scale: uint256 = WAD
-    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+    for i: uint256 in range(len(entries), bound=MAX_PAGE):
         due: uint256 = 0
         if not self.deregistered[entries[i].account]:
             due = parts[i] + self.owed[entries[i].account]
@@ -666,11 +776,11 @@ def _spend(
         if due > 0 and skip == 0 and cap < due:
             scale = min(scale, cap * WAD // due)
     # [/book: scale]
-    amounts: DynArray[uint256, MAX_CLIENTS] = []
-    bought: DynArray[uint256, MAX_CLIENTS] = []
-    skipped: DynArray[uint8, MAX_CLIENTS] = []
-    owed: DynArray[uint256, MAX_CLIENTS] = []
-    for i: uint256 in range(len(entries), bound=MAX_CLIENTS):
+    amounts: DynArray[uint256, MAX_PAGE] = []
+    bought: DynArray[uint256, MAX_PAGE] = []
+    skipped: DynArray[uint8, MAX_PAGE] = []
+    owed: DynArray[uint256, MAX_PAGE] = []
+    for i: uint256 in range(len(entries), bound=MAX_PAGE):
         entry: guard.Client = entries[i]
         due: uint256 = dues[i]
         paid: uint256 = due // WAD * scale + due % WAD * scale // WAD
@@ -726,45 +836,146 @@ def _spend(
 
 
 @internal
-def _check_round(
-    clients: DynArray[address, MAX_CLIENTS], shares: DynArray[uint256, MAX_CLIENTS], budget: uint256
-) -> DynArray[guard.Client, MAX_CLIENTS]:
+def _check_round(n_clients: uint256, n_shares: uint256, budget: uint256):
     """
-    @dev Validates a round's inputs shared by every rule and returns the
-         clients' records. Clients must be listed in registration order, which
-         also rules out listing a client twice. Bounding each share and the
-         budget keeps every sum and product below 2**256. Only an operator
-         may run a round, and not while the federation is paused.
-    @param clients The listed accounts, in registration order.
-    @param shares Their shares, summing to SHARE_SCALE.
+    @dev Validates what every round checks before its clients. Bounding the
+         budget keeps every product below 2**256. Only an operator may run a
+         round, and not while the federation is paused.
+    @param n_clients How many clients the round lists.
+    @param n_shares How many shares it gives.
     @param budget The round's budget, positive and at most max_value(uint256) // SHARE_SCALE.
-    @return The listed clients' records, in the same order.
     """
     self._check_operator()
     pausable._require_not_paused()
-    assert len(clients) == len(shares), "federation: length mismatch"
-    assert len(clients) > 0, "federation: no clients"
+    assert n_clients == n_shares, "federation: length mismatch"
+    assert n_clients > 0, "federation: no clients"
     assert budget > 0, "federation: zero budget"
     assert budget <= max_value(uint256) // SHARE_SCALE, "federation: budget too large"
-    entries: DynArray[guard.Client, MAX_CLIENTS] = []
-    previous: uint256 = 0
+
+
+@internal
+@view
+def _check_page(
+    clients: DynArray[address, MAX_PAGE], shares: DynArray[uint256, MAX_PAGE], previous: uint256
+) -> (uint256, uint256):
+    """
+    @dev Validates a run of a round's clients. Clients must be registered and
+         listed in registration order, which also rules out listing a client
+         twice; bounding each share keeps the sum of a round's shares below
+         2**256.
+    @param clients The listed accounts, in registration order.
+    @param shares Their shares.
+    @param previous The index (1-based) of the client listed before them, 0 if none.
+    @return (the index of the last client, the sum of the shares)
+    """
+    last: uint256 = previous
     total: uint256 = 0
-    for i: uint256 in range(len(clients), bound=MAX_CLIENTS):
+    for i: uint256 in range(len(clients), bound=MAX_PAGE):
         index: uint256 = self.client_index[clients[i]]
         assert index != 0, "federation: unknown client"
-        assert index > previous, "federation: clients not in registration order"
+        assert index > last, "federation: clients not in registration order"
         assert shares[i] <= SHARE_SCALE, "federation: share exceeds SHARE_SCALE"
-        previous = index
+        last = index
         total += shares[i]
-        entries.append(self.clients[index - 1])
+    return last, total
+
+
+@internal
+def _open_one(
+    rule: uint8, clients: DynArray[address, MAX_PAGE], shares: DynArray[uint256, MAX_PAGE], budget: uint256
+):
+    """
+    @notice Check and open a round paid in this one call (one page).
+    @param rule The round's RULE_* code.
+    @param clients The listed clients, in registration order.
+    @param shares Their shares, summing to SHARE_SCALE.
+    @param budget The round's budget.
+    """
+    self._check_round(len(clients), len(shares), budget)
+    last: uint256 = 0
+    total: uint256 = 0
+    last, total = self._check_page(clients, shares, 0)
     assert total == SHARE_SCALE, "federation: shares must sum to SHARE_SCALE"
-    return entries
+    self._open(rule, budget, keccak256(abi_encode(clients, shares)), 1)
+
+
+@internal
+def _open(rule: uint8, budget: uint256, scores_hash: bytes32, pages: uint256):
+    """
+    @notice Count a checked round (`round_count` is the clock vesting runs
+            on, so every rule counts) and log `RoundOpened`.
+    @dev A round waits for the paged round before it; a base-token budget
+         must leave what is owed and what the open round set aside.
+    @param rule The round's RULE_* code.
+    @param budget The round's budget.
+    @param scores_hash The commitment to all the round's clients and shares,
+           so an off-chain record of the scores can be checked against it.
+    @param pages The pages it is paid in.
+    """
+    assert self.round_rule == 0, "federation: a paged round is open"
+    if rule != RULE_MINT:
+        assert budget + self.total_owed + self.reserved <= staticcall base.balanceOf(self), "federation: budget exceeds treasury"
+    self.round_count += 1
+    log RoundOpened(round_number=self.round_count, rule=rule, scores_hash=scores_hash, budget=budget, pages=pages)
+
+
+@internal
+def _pay(
+    rule: uint8,
+    clients: DynArray[address, MAX_PAGE],
+    shares: DynArray[uint256, MAX_PAGE],
+    budget: uint256,
+    min_outs: DynArray[uint256, MAX_PAGE],
+    deadline: uint256,
+) -> DynArray[uint256, MAX_PAGE]:
+    """
+    @notice Pay one page (a one-call round is one page) of a checked round
+            under `rule` and log `RoundDistributed`.
+    @dev Under mint a deregistered client's part is not minted (`skipped`);
+         buy-back and inject spend through `_spend`.
+    @param rule The round's RULE_* code.
+    @param clients The page's clients, registered, in registration order.
+    @param shares Their shares.
+    @param budget The round's budget.
+    @param min_outs Buy-back: one bound per client; otherwise empty.
+    @param deadline The swaps' deadline (buy-back only).
+    @return CST minted or bought per client, or (inject) base tokens added.
+    """
+    if rule == RULE_BUYBACK_TO_CLIENT or rule == RULE_BUYBACK_BURN:
+        assert len(min_outs) == len(clients), "federation: length mismatch"
+    else:
+        assert len(min_outs) == 0, "federation: length mismatch"
+    entries: DynArray[guard.Client, MAX_PAGE] = []
+    for account: address in clients:
+        entries.append(self.clients[self.client_index[account] - 1])
+    amounts: DynArray[uint256, MAX_PAGE] = self._split(shares, budget)
+    tokens_out: DynArray[uint256, MAX_PAGE] = []
+    skipped: DynArray[uint8, MAX_PAGE] = []
+    owed: DynArray[uint256, MAX_PAGE] = []
+    if rule == RULE_MINT:
+        for i: uint256 in range(len(entries), bound=MAX_PAGE):
+            skip: uint8 = 0
+            if amounts[i] > 0:
+                if self.deregistered[entries[i].account]:
+                    skip = SKIP_DEREGISTERED
+                    amounts[i] = 0
+                else:
+                    extcall ICST(entries[i].token).mint(entries[i].account, amounts[i])
+            skipped.append(skip)
+            owed.append(self.owed[entries[i].account])
+        tokens_out = amounts
+    else:
+        amounts, tokens_out, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
+    self._log_round(rule, clients, shares, budget, amounts, tokens_out, skipped, owed)
+    if rule == RULE_INJECT:
+        return amounts
+    return tokens_out
 
 
 # [book: split]
 @internal
 @pure
-def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[uint256, MAX_CLIENTS]:
+def _split(shares: DynArray[uint256, MAX_PAGE], budget: uint256) -> DynArray[uint256, MAX_PAGE]:
     """
     @notice Each client's part of a round's budget, `budget * share_i // SHARE_SCALE`.
     @dev Every part rounds down, so the parts never sum to more than the
@@ -773,7 +984,7 @@ def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[
     @param budget The round's budget.
     @return The parts, in the order of `shares`.
     """
-    amounts: DynArray[uint256, MAX_CLIENTS] = []
+    amounts: DynArray[uint256, MAX_PAGE] = []
     for share: uint256 in shares:
         amounts.append(budget * share // SHARE_SCALE)
     return amounts
@@ -783,19 +994,18 @@ def _split(shares: DynArray[uint256, MAX_CLIENTS], budget: uint256) -> DynArray[
 @internal
 def _log_round(
     rule: uint8,
-    clients: DynArray[address, MAX_CLIENTS],
-    shares: DynArray[uint256, MAX_CLIENTS],
+    clients: DynArray[address, MAX_PAGE],
+    shares: DynArray[uint256, MAX_PAGE],
     budget: uint256,
-    amounts: DynArray[uint256, MAX_CLIENTS],
-    tokens_out: DynArray[uint256, MAX_CLIENTS],
-    skipped: DynArray[uint8, MAX_CLIENTS],
-    owed: DynArray[uint256, MAX_CLIENTS],
+    amounts: DynArray[uint256, MAX_PAGE],
+    tokens_out: DynArray[uint256, MAX_PAGE],
+    skipped: DynArray[uint8, MAX_PAGE],
+    owed: DynArray[uint256, MAX_PAGE],
 ):
     """
-    @notice Count the round and log `RoundDistributed`.
-    @dev `round_count` is the clock vesting runs on, so every rule counts.
-         `scores_hash` commits to the clients and their shares, the round's
-         input, so an off-chain record of the scores can be checked against it.
+    @notice Log `RoundDistributed` for a page of the round `_open` counted.
+    @dev `scores_hash` commits to the page's clients and their shares, the
+         hash `open_round` stored for a page.
     @param rule The round's RULE_* code.
     @param clients The listed clients, in registration order.
     @param shares Their shares.
@@ -805,7 +1015,6 @@ def _log_round(
     @param skipped Why each part was not paid in full: 0 or a SKIP_* code.
     @param owed What each client is owed after the round.
     """
-    self.round_count += 1
     log RoundDistributed(
         round_number=self.round_count,
         rule=rule,

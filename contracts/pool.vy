@@ -15,7 +15,10 @@
      The two reserves and the last timestamp share one storage slot.
      Token calls accept a missing return value (`default_return_value=True`),
      so a token that returns nothing (USDT-style) works and one that returns
-     False is refused.
+     False is refused. The federation does not deploy this code per client:
+     it clones one deployed pool (EIP-1167 minimal proxy) and binds each clone
+     to its CST with `initialize`; the base token and the fee are the
+     implementation's immutables, shared by all its clones.
 """
 
 # The lines between `# [book: NAME]` and `# [/book: NAME]` are shown in the book
@@ -53,7 +56,9 @@ LP_EIP712_VERSION: constant(String[20]) = "1"
 MASK112: constant(uint256) = 2**112 - 1
 MASK32: constant(uint256) = 2**32 - 1
 
-TOKEN: public(immutable(address))
+# storage, not an immutable: the federation's clones of one implementation
+# share its code (and so its BASE and FEE_BPS) but each trades its own CST
+TOKEN: public(address)
 BASE: public(immutable(address))
 FEE_BPS: public(immutable(uint256))
 
@@ -103,14 +108,38 @@ def __init__(token: address, base: address, fee_bps: uint256):
     @param base The base token (any ERC-20).
     @param fee_bps The swap fee in basis points, below 10,000.
     """
-    assert token != empty(address) and base != empty(address), "pool: zero address"
-    assert token != base, "pool: identical tokens"
+    assert base != empty(address), "pool: zero address"
     assert fee_bps < FEE_DENOMINATOR, "pool: fee out of range"
-    TOKEN = token
     BASE = base
     FEE_BPS = fee_bps
     ow.__init__()
     erc20.__init__(LP_NAME, LP_SYMBOL, LP_DECIMALS, LP_NAME, LP_EIP712_VERSION)
+    self._initialize(token)
+
+
+@external
+def initialize(token: address):
+    """
+    @notice Set the CST of a fresh clone of this pool; it runs once. The
+            federation creates a clone and initialises it in one transaction,
+            so nobody can initialise its clones first. The implementation it
+            clones is itself a pool (of the CST implementation), so it cannot
+            be initialised either.
+    @param token The client-specific token.
+    """
+    self._initialize(token)
+
+
+@internal
+def _initialize(token: address):
+    """
+    @notice Bind the pool to `token`, once.
+    @param token The client-specific token: not zero, not the base token.
+    """
+    assert self.TOKEN == empty(address), "pool: already initialized"
+    assert token != empty(address), "pool: zero address"
+    assert token != BASE, "pool: identical tokens"
+    self.TOKEN = token
 
 
 @external
@@ -164,7 +193,7 @@ def swap(
     assert amount_out >= min_out, "pool: output below min_out"
     reserve_token: uint256 = s & MASK112
     reserve_base: uint256 = (s >> 112) & MASK112
-    token_out: address = TOKEN
+    token_out: address = self.TOKEN
     if sell_token:
         self._update(reserve_token + amount_in, reserve_base - amount_out, s)
         token_out = BASE
@@ -224,7 +253,7 @@ def add_liquidity(
     assert amount_base >= amount_base_min, "pool: base amount below minimum"
     erc20._mint(recipient, shares)
     self._update(reserve_token + amount_token, reserve_base + amount_base, s)
-    assert extcall IERC20(TOKEN).transferFrom(msg.sender, self, amount_token, default_return_value=True), "pool: transfer failed"
+    assert extcall IERC20(self.TOKEN).transferFrom(msg.sender, self, amount_token, default_return_value=True), "pool: transfer failed"
     assert extcall IERC20(BASE).transferFrom(msg.sender, self, amount_base, default_return_value=True), "pool: transfer failed"
     log AddLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
     return amount_token, amount_base, shares
@@ -259,7 +288,7 @@ def remove_liquidity(
     assert amount_token >= amount_token_min, "pool: token amount below minimum"
     assert amount_base >= amount_base_min, "pool: base amount below minimum"
     self._update(reserve_token - amount_token, reserve_base - amount_base, s)
-    assert extcall IERC20(TOKEN).transfer(recipient, amount_token, default_return_value=True), "pool: transfer failed"
+    assert extcall IERC20(self.TOKEN).transfer(recipient, amount_token, default_return_value=True), "pool: transfer failed"
     assert extcall IERC20(BASE).transfer(recipient, amount_base, default_return_value=True), "pool: transfer failed"
     log RemoveLiquidity(sender=msg.sender, amount_token=amount_token, amount_base=amount_base, shares=shares, recipient=recipient)
     return amount_token, amount_base
@@ -273,7 +302,7 @@ def sync():
             (e.g. the federation's injected rewards) become pool liquidity.
     """
     self._update(
-        staticcall IERC20(TOKEN).balanceOf(self), staticcall IERC20(BASE).balanceOf(self), self._slot0
+        staticcall IERC20(self.TOKEN).balanceOf(self), staticcall IERC20(BASE).balanceOf(self), self._slot0
     )
 
 
@@ -307,8 +336,8 @@ def skim(recipient: address):
     @param recipient Who receives the excess.
     """
     s: uint256 = self._slot0
-    assert extcall IERC20(TOKEN).transfer(
-        recipient, staticcall IERC20(TOKEN).balanceOf(self) - (s & MASK112), default_return_value=True
+    assert extcall IERC20(self.TOKEN).transfer(
+        recipient, staticcall IERC20(self.TOKEN).balanceOf(self) - (s & MASK112), default_return_value=True
     ), "pool: transfer failed"
     assert extcall IERC20(BASE).transfer(
         recipient, staticcall IERC20(BASE).balanceOf(self) - ((s >> 112) & MASK112), default_return_value=True
@@ -334,7 +363,7 @@ def _quote_swap(token_in: address, amount_in: uint256, s: uint256) -> (uint256, 
     """
     # [book: quote]
     assert amount_in != 0, "pool: zero amount"
-    sell_token: bool = token_in == TOKEN
+    sell_token: bool = token_in == self.TOKEN
     assert sell_token or token_in == BASE, "pool: unknown token"
     reserve_token: uint256 = s & MASK112
     reserve_base: uint256 = (s >> 112) & MASK112

@@ -50,6 +50,7 @@ INTEGRATION = (
     "tests/foundation/test_student_build.py",
     "tests/node/test_mempool.py",
     "tests/node/test_node.py",
+    "tests/node/test_paged_rounds.py",
     "tests/node/test_rpc_backend.py",
     "tests/packaging/test_wheel.py",
 )

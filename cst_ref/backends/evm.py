@@ -18,6 +18,7 @@ from cst_ref.chain.system import deploy_system
 from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
     FAR_DEADLINE,
+    MAX_PAGE,
     MAX_UINT256,
     RULE_BUYBACK_BURN,
     RULE_INJECT,
@@ -80,6 +81,13 @@ class EvmBackend:
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, int]:
         federation, clients, shares = self.system.federation, self.accounts, list(pending.shares)
         with self._active():
+            if len(clients) > MAX_PAGE:
+                bounds = list(pending.bounds) if pending.buys else None
+                return gas_of(
+                    lambda: federation.distribute_in_pages(
+                        pending.rule, clients, shares, pending.budget, min_outs=bounds, sender=self.owner
+                    )
+                )
             if pending.rule == RULE_MINT:
                 return gas_of(lambda: federation.distribute_mint(clients, shares, pending.budget, sender=self.owner))
             if pending.rule == RULE_INJECT:

@@ -20,7 +20,7 @@ from boa.contracts.vyper.vyper_contract import VyperContract
 
 from cst_ref.chain.deploy import DeployedMarket
 from cst_ref.checks import check_int
-from cst_ref.twins import MAX_UINT256, Clock, ClockLike, FederationTwin, Ledger, PoolTwin, Revert
+from cst_ref.twins import MAX_UINT256, Clock, ClockLike, FederationTwin, Ledger, PoolTwin, Revert, client_symbol
 
 
 def known_accounts(model: FederationTwin, extra: Sequence[str] = ()) -> list[str]:
@@ -80,7 +80,8 @@ def state_differences(
 ) -> list[str]:
     """Every observable difference between chain and twin; an empty list means identical.
 
-    Compares the federation's counters, owner, pause flag, guards, total owed, the operator role of
+    Compares the federation's counters, owner, pause flag, guards, total owed, the open paged round
+    (rule, budget, base set aside, pages left, the unpaid pages' commitments), the operator role of
     ``accounts``, each client's observation, what it is owed, vesting escrow (and the vested amount the
     contract computes from it) and deregistration, every token's supply, the balances of
     ``accounts`` and the allowances (base token, each CST, each pool's LP shares), and
@@ -96,6 +97,13 @@ def state_differences(
     found.compare("owner", str(contract.owner()), model.owner)
     found.compare("guards", chain.guards(), model.guards)
     found.compare("total owed", contract.total_owed(), model.total_owed)
+    found.compare(
+        "open round",
+        (contract.round_rule(), contract.round_budget(), contract.reserved(), contract.pages_left()),
+        (model.round_rule, model.round_budget, model.reserved, model.pages_left),
+    )
+    for page, commitment in model.page_hashes.items():
+        found.compare(f"page {page} commitment", bytes(contract.page_hashes(page)), commitment)
     for account in accounts:
         found.compare(f"operator {account}", contract.is_operator(account), account in model.operators)
     found += ledger_differences(
@@ -112,7 +120,9 @@ def state_differences(
         )
         found.compare(f"client {i} owed", contract.owed(handle.account), model.owed.get(twin.account, 0))
         found += pool_differences(f"pool {i}", handle.pool, twin.pool)
-        found += ledger_differences(f"CST{i}", handle.token, twin.token, accounts, [(model.address, twin.pool.address)])
+        found += ledger_differences(
+            client_symbol(i), handle.token, twin.token, accounts, [(model.address, twin.pool.address)]
+        )
         found += ledger_differences(f"LP{i}", handle.pool, twin.pool.lp, accounts)
     return found
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cst_ref.twins import (
     DEFAULT_TOLERANCE_BPS,
     FAR_DEADLINE,
+    MAX_PAGE,
     MAX_UINT256,
     RULE_BUYBACK_BURN,
     RULE_INJECT,
@@ -68,6 +69,12 @@ class TwinBackend:
 
     def execute(self, pending: PendingRound) -> tuple[RoundRecord, None]:
         twin, clients, shares = self.twin, self.accounts, list(pending.shares)
+        if len(clients) > MAX_PAGE:
+            bounds = list(pending.bounds) if pending.buys else None
+            record = twin.distribute_in_pages(
+                pending.rule, clients, shares, pending.budget, min_outs=bounds, sender=self.owner
+            )
+            return record, None
         if pending.rule == RULE_MINT:
             return twin.distribute_mint(clients, shares, pending.budget, sender=self.owner), None
         if pending.rule == RULE_INJECT:

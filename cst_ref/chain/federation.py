@@ -5,7 +5,8 @@ buy-back trades, so only it takes slippage bounds and a deadline). Every distrib
 returns the round exactly as the contract logged it, so callers never parse logs.
 Buy-backs are bounded by default: each ``min_out`` is the pool's quote less
 ``tolerance_bps`` (0.5 %), and sending no bound takes an explicit ``tolerance_bps=10_000``
-or ``min_outs=[0, ...]``.
+or ``min_outs=[0, ...]``. A round of more than ``MAX_PAGE`` clients is paid in pages
+(``open_round``, then ``pay_page`` once per page; ``distribute`` does both).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from cst_ref.checks import check_bool
 from cst_ref.twins.constants import (
     DEFAULT_FEE_BPS,
     DEFAULT_TOLERANCE_BPS,
+    MAX_CLIENTS,
+    MAX_PAGE,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
     RULE_MINT,
 )
-from cst_ref.twins.federation import RoundRecord, unknown_rule
+from cst_ref.twins.federation import RoundRecord, page_slices, unknown_rule
 from cst_ref.twins.guards import Guards, Observation, bounded_min_outs, round_dues
 from cst_ref.twins.inputs import (
     check_address,
@@ -37,7 +40,7 @@ from cst_ref.twins.inputs import (
 )
 from cst_ref.twins.vesting import Vesting
 
-from .deploy import deploy_as_blueprint, deployer
+from .deploy import clone_at, cloning, deploy_implementations, deployer
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,10 @@ class FederationChain:
 
     @classmethod
     def deploy(cls, base: str, fee_bps: int = DEFAULT_FEE_BPS, *, sender: str | None = None) -> FederationChain:
-        """Deploy CST and pool blueprints and a federation on them; ``sender`` is its owner."""
-        check_uint256(fee_bps=fee_bps)
-        contract = deployer("federation").deploy(
-            str(base),
-            deploy_as_blueprint("cst_token").address,
-            deploy_as_blueprint("pool").address,
-            fee_bps,
-            sender=sender,
-        )
-        return cls(contract)
+        """Deploy the CST and pool implementations and a federation that clones them; ``sender``
+        is its owner."""
+        token, pool = deploy_implementations(str(base), fee_bps, sender=sender)
+        return cls(deployer("federation").deploy(str(base), token.address, pool.address, sender=sender))
 
     def __init__(self, contract: Any) -> None:
         self.contract = contract
@@ -76,7 +73,7 @@ class FederationChain:
 
     def _handle(self, index: int) -> ClientContracts:
         account, token, pool = self.contract.clients(index)
-        return ClientContracts(index, str(account), deployer("cst_token").at(token), deployer("pool").at(pool))
+        return ClientContracts(index, str(account), clone_at("cst_token", token), clone_at("pool", pool))
 
     def register(
         self,
@@ -91,7 +88,8 @@ class FederationChain:
         """Register ``account``: deploy its CST and pool, escrow its supply, seed its pool
         (the LP shares stay locked in the federation)."""
         check_registration(name, symbol, client_supply, seed_token, seed_base)
-        self.contract.register_client(account, name, symbol, client_supply, seed_token, seed_base, sender=sender)
+        with cloning():
+            self.contract.register_client(account, name, symbol, client_supply, seed_token, seed_base, sender=sender)
         handle = self._handle(self.contract.client_count() - 1)
         self.clients.append(handle)
         return handle
@@ -146,7 +144,7 @@ class FederationChain:
     ) -> list[int]:
         """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
         ``FederationTwin.quote_min_outs`` derives them (an unknown client gets 0)."""
-        clients = check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget, limit=MAX_CLIENTS)
         pools = {handle.account: handle.pool for handle in self.clients}
         base = self.contract.base()
 
@@ -220,7 +218,10 @@ class FederationChain:
         tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
     ) -> RoundRecord:
         """Run one round under ``rule`` (a ``RULE_*`` id), buy-backs bounded by their quotes
-        less ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
+        less ``tolerance_bps`` (10,000 sends no bound, an explicit choice); more than
+        ``MAX_PAGE`` clients are paid in pages."""
+        if len(clients) > MAX_PAGE:
+            return self.distribute_in_pages(rule, clients, shares, budget, tolerance_bps=tolerance_bps, sender=sender)
         if rule == RULE_MINT:
             return self.distribute_mint(clients, shares, budget, sender=sender)
         if rule == RULE_INJECT:
@@ -230,6 +231,70 @@ class FederationChain:
                 clients, shares, budget, burn=rule == RULE_BUYBACK_BURN, tolerance_bps=tolerance_bps, sender=sender
             )
         raise unknown_rule(rule)
+
+    def open_round(
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        page_size: int = MAX_PAGE,
+        sender: str | None = None,
+    ) -> int:
+        """Begin a round paid in pages: checked whole, counted, its base budget set aside and
+        each page's clients and shares committed; returns the number of pages."""
+        clients = check_round_inputs(clients, shares, budget, limit=MAX_CLIENTS)
+        check_uint256(rule=rule, page_size=page_size)
+        return self.contract.open_round(rule, list(clients), list(shares), budget, page_size, sender=sender)
+
+    def pay_page(
+        self,
+        page: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        min_outs: Sequence[int] = (),
+        deadline: int | None = None,
+        sender: str | None = None,
+    ) -> RoundRecord:
+        """Pay page ``page`` of the open round (its clients and shares as committed; buy-back:
+        one bound per client) by ``deadline`` (default: this block); its record."""
+        clients = check_client_list(clients)
+        check_uint256_list("shares", shares, limit=MAX_PAGE)
+        bounds = check_uint256_list("min_outs", min_outs, limit=MAX_PAGE)
+        when = boa.env.timestamp if deadline is None else deadline
+        check_uint256(page=page, deadline=when)
+        self.contract.pay_page(page, list(clients), list(shares), bounds, when, sender=sender)
+        return self._last_round()
+
+    def distribute_in_pages(
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        *,
+        min_outs: Sequence[int] | None = None,
+        tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
+        page_size: int = MAX_PAGE,
+        sender: str | None = None,
+    ) -> RoundRecord:
+        """Open a round and pay every page, one transaction each, in this block: a buy-back
+        page bounded by ``min_outs`` (one per client) or, without them, by its quotes less
+        ``tolerance_bps`` taken just before it pays. The pages' records as one."""
+        self.open_round(rule, clients, shares, budget, page_size, sender=sender)
+        opened = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundOpened")
+        buys = rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
+        records = []
+        for page, part in enumerate(page_slices(len(clients), page_size)):
+            bounds: Sequence[int] = ()
+            if buys:
+                bounds = (
+                    self.quote_min_outs(clients[part], shares[part], budget, tolerance_bps)
+                    if min_outs is None
+                    else min_outs[part]
+                )
+            records.append(self.pay_page(page, clients[part], shares[part], bounds, sender=sender))
+        return RoundRecord.of_pages(bytes(opened.scores_hash), records)
 
     def _last_round(self) -> RoundRecord:
         event = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundDistributed")

@@ -14,7 +14,7 @@ from typing import Any
 import boa
 
 from cst_ref.twins.inputs import check_address_list
-from cst_ref.twins.system import SystemConfig
+from cst_ref.twins.system import SystemConfig, client_symbol
 
 from .deploy import deploy_base_token
 from .federation import FederationChain
@@ -45,10 +45,10 @@ def deploy_system(
     """Deploy base token and federation, fund the treasury, register ``config.n_clients``.
 
     The treasury is minted to the owner, then pulled in with ``fund``. Client *i* (account
-    ``accounts[i]``, fresh addresses by default) is named "Client i" with symbol "CSTi" and
-    its ``client_supply`` CST vest to it from the federation's escrow; its pool is seeded with
-    ``seed_token`` fresh CST and ``seed_base`` treasury base, the LP shares locked in the
-    federation.
+    ``accounts[i]``, fresh addresses by default) is named "Client i" with symbol
+    ``client_symbol(i)`` ("CSTi" below 100) and its ``client_supply`` CST vest to it from the
+    federation's escrow; its pool is seeded with ``seed_token`` fresh CST and ``seed_base``
+    treasury base, the LP shares locked in the federation.
     """
     owner = str(owner or boa.env.eoa)
     if accounts is None:
@@ -65,7 +65,7 @@ def deploy_system(
         federation.register(
             account,
             f"Client {i}",
-            f"CST{i}",
+            client_symbol(i),
             config.client_supply,
             config.seed_token,
             config.seed_base,

@@ -22,6 +22,7 @@ from .constants import (
     FEE_DENOMINATOR,
     MAX_CLIENTS,
     MAX_GUARD_BPS,
+    MAX_PAGE,
     MAX_SPEND_BPS,
     MIN_GUARD_BPS,
     MINIMUM_LIQUIDITY,
@@ -43,14 +44,14 @@ from .constants import (
     WAD,
     Rule,
 )
-from .federation import ClientTwin, FederationTwin, RoundRecord, create_address, unknown_rule
+from .federation import ClientTwin, FederationTwin, RoundRecord, create_address, page_slices, unknown_rule
 from .guards import LOOSEST, Guards, Observation, bounded_min_outs, check_tolerance
 from .inputs import check_address, check_address_list, check_uint256, check_uint256_list
 from .ledger import ZERO_ADDRESS, Ledger
 from .pool import PoolTwin
 from .revert import MAX_UINT256, Revert, atomic
 from .shares import equal_shares, scores_hash, split_budget, to_shares
-from .system import SystemConfig, deploy_twin
+from .system import SystemConfig, client_symbol, deploy_twin
 from .vesting import Vesting, vested_amount
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "LOOSEST",
     "MAX_CLIENTS",
     "MAX_GUARD_BPS",
+    "MAX_PAGE",
     "MAX_SPEND_BPS",
     "MAX_UINT256",
     "MINIMUM_LIQUIDITY",
@@ -108,9 +110,11 @@ __all__ = [
     "check_tolerance",
     "check_uint256",
     "check_uint256_list",
+    "client_symbol",
     "create_address",
     "deploy_twin",
     "equal_shares",
+    "page_slices",
     "scores_hash",
     "split_budget",
     "to_shares",

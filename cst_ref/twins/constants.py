@@ -17,8 +17,11 @@ WAD = 10**18
 SHARE_SCALE = WAD
 """A round's integer shares sum to exactly this (``federation.vy``'s ``SHARE_SCALE``)."""
 
-MAX_CLIENTS = 64
-"""The federation's bound on registered clients (and so on a round's list)."""
+MAX_CLIENTS = 1024
+"""The federation's bound on registered clients (and so on a paged round's list)."""
+
+MAX_PAGE = 64
+"""The most clients one call pays: a one-call round, or one page of a paged round."""
 
 
 class Rule(IntEnum):
@@ -123,6 +126,7 @@ __all__ = [
     "FEE_DENOMINATOR",
     "MAX_CLIENTS",
     "MAX_GUARD_BPS",
+    "MAX_PAGE",
     "MAX_SPEND_BPS",
     "MINIMUM_LIQUIDITY",
     "MIN_GUARD_BPS",

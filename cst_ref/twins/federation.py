@@ -25,6 +25,7 @@ from .constants import (
     DEFAULT_TOLERANCE_BPS,
     FEE_DENOMINATOR,
     MAX_CLIENTS,
+    MAX_PAGE,
     RULE_BUYBACK_BURN,
     RULE_BUYBACK_TO_CLIENT,
     RULE_INJECT,
@@ -49,7 +50,7 @@ from .inputs import (
 from .ledger import ZERO_ADDRESS, Ledger
 from .pool import MAX_RESERVE, PoolTwin
 from .revert import MAX_UINT256, Revert, atomic
-from .shares import scores_hash, split_budget
+from .shares import page_parts, scores_hash
 from .vesting import Vesting, vested_amount
 
 
@@ -77,6 +78,27 @@ class RoundRecord:
     tokens_out: tuple[int, ...]
     skipped: tuple[int, ...]
     owed: tuple[int, ...]
+
+    @classmethod
+    def of_pages(cls, scores_hash: bytes, pages: Sequence[RoundRecord]) -> RoundRecord:
+        """A round paid in pages as one record: the pages' lists end to end, and the round's
+        own commitment (``RoundOpened``'s ``scores_hash``) instead of each page's."""
+        first = pages[0]
+        return cls(
+            first.round_number,
+            first.rule,
+            scores_hash,
+            first.budget,
+            *(tuple(x for page in pages for x in getattr(page, name)) for name in _LISTS),
+        )
+
+
+_LISTS = ("clients", "amounts", "tokens_out", "skipped", "owed")
+
+
+def page_slices(n_clients: int, page_size: int = MAX_PAGE) -> list[slice]:
+    """How ``open_round`` cuts a list of ``n_clients``: pages of ``page_size``, the last shorter."""
+    return [slice(start, min(start + page_size, n_clients)) for start in range(0, n_clients, page_size)]
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -108,8 +130,8 @@ class FederationTwin:
 
     def __init__(self, address: str, base: Ledger, owner: str, fee_bps: int = 30, *, clock: ClockLike) -> None:
         check_uint256(fee_bps=fee_bps)
-        if fee_bps >= FEE_DENOMINATOR:
-            raise Revert("federation: fee out of range")
+        if fee_bps >= FEE_DENOMINATOR:  # the fee is the pool implementation's, which refuses it
+            raise Revert("pool: fee out of range")
         self.address = check_address("address", address)
         self.base = base
         self.owner = check_address("owner", owner)
@@ -127,6 +149,12 @@ class FederationTwin:
         self.owed: dict[str, int] = {}
         self.total_owed = 0
         self.markets: set[str] = set()
+        # the paged round in progress (rule 0: none) and its unpaid pages' commitments
+        self.round_rule = 0
+        self.round_budget = 0
+        self.reserved = 0
+        self.pages_left = 0
+        self.page_hashes: dict[int, bytes] = {}
         # a contract's nonce starts at 1 (EIP-161); each registration makes two CREATEs
         self.nonce = 1
 
@@ -230,7 +258,7 @@ class FederationTwin:
             raise Revert("federation: seed exceeds a pool reserve")
         if client_supply > MAX_UINT256 - seed_token:
             raise Revert("federation: supply overflow")
-        if seed_base + self.total_owed > self.treasury():
+        if seed_base + self.total_owed + self.reserved > self.treasury():
             raise Revert("federation: seed exceeds treasury")
         token = Ledger(name, symbol, owner=self.address, address=create_address(self.address, self.nonce))
         pool = PoolTwin(token, self.base, create_address(self.address, self.nonce + 1), self.fee_bps, clock=self.clock)
@@ -292,28 +320,8 @@ class FederationTwin:
         """Rule 1: mint each client ``budget * share // SHARE_SCALE`` of its own CST (a
         deregistered client's part is skipped)."""
         clients = check_round_inputs(clients, shares, budget)
-        entries = self._check_round(sender, clients, shares, budget)
-        amounts = split_budget(shares, budget)
-        skipped = []
-        with atomic(*(entry.token for entry in entries)):
-            for i, entry in enumerate(entries):
-                skip = 0
-                if amounts[i] > 0:
-                    if entry.account in self.deregistered:
-                        skip, amounts[i] = SKIP_DEREGISTERED, 0
-                    else:
-                        entry.token.mint(entry.account, amounts[i], sender=self.address)
-                skipped.append(skip)
-        return self._log_round(
-            RULE_MINT,
-            clients,
-            shares,
-            budget,
-            amounts,
-            amounts,
-            skipped,
-            [self.owed.get(entry.account, 0) for entry in entries],
-        )
+        self._check_one(RULE_MINT, clients, shares, budget, sender)
+        return self._pay(RULE_MINT, clients, shares, budget, [], self.clock.now, opens=True)
 
     def distribute_buyback(
         self,
@@ -330,17 +338,14 @@ class FederationTwin:
         over or burn it. What a guard holds back, or would buy less than its ``min_out`` or
         nothing, stays owed and ``skipped`` says why."""
         clients = check_round_inputs(clients, shares, budget)
-        min_outs = check_uint256_list("min_outs", min_outs)
+        min_outs = check_uint256_list("min_outs", min_outs, limit=MAX_PAGE)
         burn = check_bool("burn", burn)
         check_uint256(deadline=deadline)
+        rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
         if self.clock.now > deadline:
             raise Revert("federation: expired deadline")
-        entries = self._check_round(sender, clients, shares, budget)
-        if len(min_outs) != len(clients):
-            raise Revert("federation: length mismatch")
-        rule = RULE_BUYBACK_BURN if burn else RULE_BUYBACK_TO_CLIENT
-        amounts, bought, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
-        return self._log_round(rule, clients, shares, budget, amounts, bought, skipped, owed)
+        self._check_one(rule, clients, shares, budget, sender)
+        return self._pay(rule, clients, shares, budget, min_outs, deadline, opens=True)
 
     def distribute_inject(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, *, sender: str
@@ -353,16 +358,109 @@ class FederationTwin:
         and ``skipped`` says why.
         """
         clients = check_round_inputs(clients, shares, budget)
-        entries = self._check_round(sender, clients, shares, budget)
-        amounts, zeros, skipped, owed = self._spend(entries, shares, budget, [], RULE_INJECT, self.clock.now)
-        return self._log_round(RULE_INJECT, clients, shares, budget, amounts, zeros, skipped, owed)
+        self._check_one(RULE_INJECT, clients, shares, budget, sender)
+        return self._pay(RULE_INJECT, clients, shares, budget, [], self.clock.now, opens=True)
+
+    def open_round(
+        self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, page_size: int, *, sender: str
+    ) -> int:
+        """Begin a round paid in pages: check it whole, count it, set a base budget aside and
+        commit to each page's clients and shares; the number of pages."""
+        clients = check_round_inputs(clients, shares, budget, limit=MAX_CLIENTS)
+        check_uint256(page_size=page_size)
+        if not 0 <= rule < 2**8:
+            raise ValueError(f"rule must be a uint8, got {rule!r}")
+        self._check_round(sender, len(clients), len(shares), budget)
+        if not RULE_MINT <= rule <= RULE_INJECT:
+            raise Revert("federation: unknown rule")
+        if not 0 < page_size <= MAX_PAGE:
+            raise Revert("federation: page size out of range")
+        previous = total = 0
+        hashes = {}
+        for page, part in enumerate(page_slices(len(clients), page_size)):
+            previous, page_total = self._check_page(clients[part], shares[part], previous)
+            total += page_total
+            hashes[page] = scores_hash(clients[part], shares[part])
+        if total != SHARE_SCALE:
+            raise Revert("federation: shares must sum to SHARE_SCALE")
+        self._check_open(rule, budget)
+        self.round_count += 1
+        self.page_hashes = hashes
+        self.round_rule, self.round_budget, self.pages_left = rule, budget, len(hashes)
+        if rule != RULE_MINT:
+            self.reserved = budget
+        return len(hashes)
+
+    def pay_page(
+        self,
+        page: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        min_outs: Sequence[int],
+        deadline: int,
+        *,
+        sender: str,
+    ) -> RoundRecord:
+        """Pay one committed page of the open round, once (its ``RoundDistributed`` record)."""
+        clients = check_client_list(clients)
+        shares = check_uint256_list("shares", shares, limit=MAX_PAGE)
+        min_outs = check_uint256_list("min_outs", min_outs, limit=MAX_PAGE)
+        check_uint256(page=page, deadline=deadline)
+        self._check_operator(sender)
+        self._require_not_paused()
+        if self.clock.now > deadline:
+            raise Revert("federation: expired deadline")
+        rule, budget = self.round_rule, self.round_budget
+        if rule == 0:
+            raise Revert("federation: no open round")
+        if page not in self.page_hashes:
+            raise Revert("federation: page not due")
+        if scores_hash(clients, shares) != self.page_hashes[page]:
+            raise Revert("federation: page differs from its commitment")
+        record = self._pay(rule, clients, shares, budget, min_outs, deadline, opens=False)
+        del self.page_hashes[page]
+        self.pages_left -= 1
+        if rule != RULE_MINT:
+            self.reserved -= sum(page_parts(shares, budget))
+        if self.pages_left == 0:
+            self.round_rule = self.round_budget = self.reserved = 0
+        return record
+
+    def distribute_in_pages(
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        *,
+        sender: str,
+        min_outs: Sequence[int] | None = None,
+        tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
+        page_size: int = MAX_PAGE,
+    ) -> RoundRecord:
+        """A whole round in pages, as ``FederationChain.distribute_in_pages`` pays it: open it,
+        then pay every page in the current block, a buy-back page bounded by ``min_outs`` (one
+        per client) or, without them, by its quotes less ``tolerance_bps`` just before it pays."""
+        self.open_round(rule, clients, shares, budget, page_size, sender=sender)
+        buys = rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
+        records = []
+        for page, part in enumerate(page_slices(len(clients), page_size)):
+            bounds: Sequence[int] = []
+            if buys:
+                bounds = (
+                    self.quote_min_outs(clients[part], shares[part], budget, tolerance_bps)
+                    if min_outs is None
+                    else min_outs[part]
+                )
+            records.append(self.pay_page(page, clients[part], shares[part], bounds, self.clock.now, sender=sender))
+        return RoundRecord.of_pages(scores_hash(clients, shares), records)
 
     def quote_min_outs(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS
     ) -> list[int]:
         """Buy-back bounds from the pools' current quotes less ``tolerance_bps``, exactly as
         ``FederationChain`` derives them (an unknown client gets 0; the round refuses it)."""
-        clients = check_round_inputs(clients, shares, budget)
+        clients = check_round_inputs(clients, shares, budget, limit=MAX_CLIENTS)
 
         def quote(i: int, amount: int) -> int:
             position = self._index(clients[i], strict=False)
@@ -392,7 +490,10 @@ class FederationTwin:
     ) -> RoundRecord:
         """Run one round under ``rule`` (a ``RULE_*`` id), due in the current block, exactly as
         ``FederationChain.distribute`` does: buy-backs bounded by the quotes less
-        ``tolerance_bps`` (10,000 sends no bound, an explicit choice)."""
+        ``tolerance_bps`` (10,000 sends no bound, an explicit choice); more than ``MAX_PAGE``
+        clients are paid in pages."""
+        if len(clients) > MAX_PAGE:
+            return self.distribute_in_pages(rule, clients, shares, budget, sender=sender, tolerance_bps=tolerance_bps)
         if rule == RULE_MINT:
             return self.distribute_mint(clients, shares, budget, sender=sender)
         if rule == RULE_INJECT:
@@ -424,19 +525,21 @@ class FederationTwin:
             raise Revert("federation: unknown client")
         return position
 
-    def _check_round(self, sender: str, clients: Sequence[str], shares: Sequence[int], budget: int) -> list[ClientTwin]:
+    def _check_round(self, sender: str, n_clients: int, n_shares: int, budget: int) -> None:
         self._check_operator(sender)
         self._require_not_paused()
-        if len(clients) != len(shares):
+        if n_clients != n_shares:
             raise Revert("federation: length mismatch")
-        if len(clients) == 0:
+        if n_clients == 0:
             raise Revert("federation: no clients")
         if budget == 0:
             raise Revert("federation: zero budget")
         if budget > MAX_UINT256 // SHARE_SCALE:
             raise Revert("federation: budget too large")
-        entries = []
-        previous = total = 0
+
+    def _check_page(self, clients: Sequence[str], shares: Sequence[int], previous: int) -> tuple[int, int]:
+        """The contract's ``_check_page``: (the last client's index, the shares' sum)."""
+        total = 0
         for account, share in zip(clients, shares):
             index = self._index(check_address("account", account))
             if index <= previous:
@@ -445,10 +548,69 @@ class FederationTwin:
                 raise Revert("federation: share exceeds SHARE_SCALE")
             previous = index
             total += share
-            entries.append(self.clients[index - 1])
-        if total != SHARE_SCALE:
+        return previous, total
+
+    def _check_one(self, rule: int, clients: Sequence[str], shares: Sequence[int], budget: int, sender: str) -> None:
+        """The contract's ``_open_one`` before it counts the round: a round paid in one call."""
+        self._check_round(sender, len(clients), len(shares), budget)
+        if self._check_page(clients, shares, 0)[1] != SHARE_SCALE:
             raise Revert("federation: shares must sum to SHARE_SCALE")
-        return entries
+        self._check_open(rule, budget)
+
+    def _check_open(self, rule: int, budget: int) -> None:
+        """The contract's ``_open`` before it counts the round."""
+        if self.round_rule:
+            raise Revert("federation: a paged round is open")
+        if rule != RULE_MINT and budget + self.total_owed + self.reserved > self.treasury():
+            raise Revert("federation: budget exceeds treasury")
+
+    def _pay(
+        self,
+        rule: int,
+        clients: Sequence[str],
+        shares: Sequence[int],
+        budget: int,
+        min_outs: Sequence[int],
+        deadline: int,
+        *,
+        opens: bool,
+    ) -> RoundRecord:
+        """The contract's ``_pay`` (a page, or a one-call round when ``opens``, which then counts
+        the round as ``_open`` did before it): all or nothing, as the transaction is."""
+        if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
+            if len(min_outs) != len(clients):
+                raise Revert("federation: length mismatch")
+        elif min_outs:
+            raise Revert("federation: length mismatch")
+        entries = [self.clients[self._index(account) - 1] for account in clients]
+        if rule == RULE_MINT:
+            amounts = page_parts(shares, budget)
+            skipped = []
+            with atomic(*(entry.token for entry in entries)):
+                for i, entry in enumerate(entries):
+                    skip = 0
+                    if amounts[i] > 0:
+                        if entry.account in self.deregistered:
+                            skip, amounts[i] = SKIP_DEREGISTERED, 0
+                        else:
+                            entry.token.mint(entry.account, amounts[i], sender=self.address)
+                    skipped.append(skip)
+            tokens_out, owed = amounts, [self.owed.get(entry.account, 0) for entry in entries]
+        else:
+            amounts, tokens_out, skipped, owed = self._spend(entries, shares, budget, min_outs, rule, deadline)
+        if opens:
+            self.round_count += 1
+        return RoundRecord(
+            self.round_count,
+            rule,
+            scores_hash(clients, shares),
+            budget,
+            tuple(str(a) for a in clients),
+            tuple(amounts),
+            tuple(tokens_out),
+            tuple(skipped),
+            tuple(owed),
+        )
 
     def _spend(
         self,
@@ -463,8 +625,6 @@ class FederationTwin:
         that keeps each within its pool's spending bound, pay, keep the rest owed and accept
         each pool's new anchor and LP supply. Returns what was spent, bought, why a due was
         not paid in full, and what stays owed."""
-        if budget + self.total_owed > self.treasury():
-            raise Revert("federation: budget exceeds treasury")
         inject = rule == RULE_INJECT
         dues = self.dues([entry.account for entry in entries], shares, budget)
         scale = WAD
@@ -515,27 +675,3 @@ class FederationTwin:
             self.owed[account] = amount
         self.observations.update(seen)
         return amounts, bought, skipped, [self.owed.get(entry.account, 0) for entry in entries]
-
-    def _log_round(
-        self,
-        rule: int,
-        clients: Sequence[str],
-        shares: Sequence[int],
-        budget: int,
-        amounts: Sequence[int],
-        tokens_out: Sequence[int],
-        skipped: Sequence[int],
-        owed: Sequence[int],
-    ) -> RoundRecord:
-        self.round_count += 1
-        return RoundRecord(
-            self.round_count,
-            rule,
-            scores_hash(clients, shares),
-            budget,
-            tuple(str(a) for a in clients),
-            tuple(amounts),
-            tuple(tokens_out),
-            tuple(skipped),
-            tuple(owed),
-        )

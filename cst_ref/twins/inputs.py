@@ -15,7 +15,7 @@ from eth_utils import is_address, to_checksum_address
 
 from cst_ref.checks import check_int
 
-from .constants import MAX_CLIENTS
+from .constants import MAX_CLIENTS, MAX_PAGE
 from .revert import MAX_UINT256
 
 
@@ -25,10 +25,13 @@ def check_uint256(**values: object) -> None:
         check_int(name, value, maximum=MAX_UINT256)
 
 
-def check_uint256_list(name: str, values: Sequence[object]) -> list[int]:
-    """A list of uint256 (shares, bounds), copied so later changes by the caller do not leak in."""
+def check_uint256_list(name: str, values: Sequence[object], limit: int | None = None) -> list[int]:
+    """A list of uint256 (shares, bounds), copied so later changes by the caller do not leak in;
+    at most ``limit`` long when the ABI bounds it."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ValueError(f"{name} must be a sequence of ints, got {type(values).__name__}")
+    if limit is not None and len(values) > limit:
+        raise ValueError(f"{name}: at most {limit} per call, got {len(values)}")
     return [check_int(f"{name}[{i}]", v, maximum=MAX_UINT256) for i, v in enumerate(values)]
 
 
@@ -79,21 +82,23 @@ def check_registration(name: str, symbol: str, client_supply: int, seed_token: i
     check_uint256(client_supply=client_supply, seed_token=seed_token, seed_base=seed_base)
 
 
-def check_client_list(clients: Sequence[str]) -> list[str]:
-    """A round's (or an observation's) clients, checksummed, at most ``MAX_CLIENTS`` of them."""
+def check_client_list(clients: Sequence[str], limit: int = MAX_PAGE) -> list[str]:
+    """A call's clients (a one-call round, a page, an observation: at most ``MAX_PAGE``; a
+    paged round: ``MAX_CLIENTS``), checksummed."""
     accounts = check_address_list("clients", clients)
-    if len(accounts) > MAX_CLIENTS:
-        raise ValueError(f"at most {MAX_CLIENTS} clients per round, got {len(accounts)}")
+    if len(accounts) > limit:
+        hint = f" (a round of more clients is paid in pages, up to {MAX_CLIENTS})" if limit < MAX_CLIENTS else ""
+        raise ValueError(f"at most {limit} clients per call{hint}, got {len(accounts)}")
     return accounts
 
 
-def check_round_inputs(clients: Sequence[str], shares: Sequence[int], budget: int) -> list[str]:
+def check_round_inputs(clients: Sequence[str], shares: Sequence[int], budget: int, limit: int = MAX_PAGE) -> list[str]:
     """The round's clients, checksummed; ``ValueError`` for arguments the ABI cannot take.
 
     Lists of different lengths or an empty list are the contract's to refuse (with its
     own reasons), so the chain and the twin report them identically.
     """
-    accounts = check_client_list(clients)
-    check_uint256_list("shares", shares)
+    accounts = check_client_list(clients, limit)
+    check_uint256_list("shares", shares, limit)
     check_uint256(budget=budget)
     return accounts

@@ -66,11 +66,17 @@ def split_budget(shares: Sequence[int], budget: int) -> list[int]:
     Only shares the contract's round check passes: with any other sum the parts would not
     split the budget, and the chain reverts instead of paying them.
     """
-    check_int("budget", budget, maximum=MAX_BUDGET)  # the contract's "budget too large"
     shares = check_uint256_list("shares", shares)
     if sum(shares) != SHARE_SCALE:
         raise ValueError(f"shares must sum to SHARE_SCALE = {SHARE_SCALE}, got {sum(shares)}")
-    return [budget * s // SHARE_SCALE for s in shares]
+    return page_parts(shares, budget)
+
+
+def page_parts(shares: Sequence[int], budget: int) -> list[int]:
+    """The contract's ``_split``: the parts of ``budget`` for some of a round's shares (a page),
+    rounded down; :func:`split_budget` is the same over a whole round's."""
+    check_int("budget", budget, maximum=MAX_BUDGET)  # the contract's "budget too large"
+    return [budget * s // SHARE_SCALE for s in check_uint256_list("shares", shares)]
 
 
 def scores_hash(clients: Sequence[str], shares: Sequence[int]) -> bytes:

@@ -55,6 +55,12 @@ class SystemConfig:
             raise ValueError("the treasury cannot seed every pool")
 
 
+def client_symbol(index: int) -> str:
+    """Client ``index``'s CST symbol, within the token's five bytes: CST0 to CST99, then C100
+    to C1023."""
+    return f"CST{index}" if index < 100 else f"C{index}"
+
+
 def deploy_twin(
     config: SystemConfig,
     *,
@@ -78,7 +84,7 @@ def deploy_twin(
         model.register_client(
             account,
             f"Client {i}",
-            f"CST{i}",
+            client_symbol(i),
             config.client_supply,
             config.seed_token,
             config.seed_base,

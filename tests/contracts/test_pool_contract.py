@@ -7,7 +7,7 @@ import pytest
 
 from cst_ref.amm import MINIMUM_LIQUIDITY, Q112, get_amount_in, get_amount_out
 from cst_ref.twins import FAR_DEADLINE, Clock, PoolTwin, Revert
-from cst_ref.chain.deploy import deploy_as_blueprint, deploy_base_token, deploy_pool, deployer
+from cst_ref.chain.deploy import deploy_base_token, deploy_pool, deployer
 from cst_ref.chain.federation_gas import SWAP_TARGET_GAS
 from cst_ref.chain.gas import gas_of, pool_gas_report
 from cst_ref.backends.parity import fresh_pool_twin, fund_accounts
@@ -200,35 +200,6 @@ def test_only_the_owner_mints_and_manages_roles(market, owner, traders, which):
 def test_pool_exposes_no_privileged_function(market):
     for name in ("mint", "set_minter", "transfer_ownership", "renounce_ownership", "burn", "owner"):
         assert not hasattr(market.pool, name), name
-
-
-def test_federation_deploys_from_blueprints_and_owns_the_cst(owner, traders):
-    factory = boa.loads("""
-# pragma version ~=0.4.3
-interface Minter:
-    def mint(owner: address, amount: uint256): nonpayable
-
-@external
-def create(cst_bp: address, pool_bp: address, base: address) -> (address, address):
-    cst: address = create_from_blueprint(cst_bp, "Client 7 token", "CST7")
-    fee_bps: uint256 = 30
-    return cst, create_from_blueprint(pool_bp, cst, base, fee_bps)
-
-@external
-def reward(cst: address, to: address, amount: uint256):
-    extcall Minter(cst).mint(to, amount)
-""")
-    base = deploy_base_token(sender=owner)
-    cst_address, pool_address = factory.create(deploy_as_blueprint("cst_token").address,
-                                               deploy_as_blueprint("pool").address, base.address)
-    cst = deployer("cst_token").at(cst_address)
-    pool = deployer("pool").at(pool_address)
-    assert cst.owner() == factory.address and cst.name() == "Client 7 token" and cst.symbol() == "CST7"
-    assert pool.TOKEN() == cst_address and pool.BASE() == base.address and pool.FEE_BPS() == 30
-    factory.reward(cst_address, traders[0], 5 * E18)
-    assert cst.balanceOf(traders[0]) == 5 * E18
-    with boa.reverts("erc20: access is denied"):
-        cst.mint(traders[0], 1, sender=owner)  # the EOA that set things up has no say over the CST
 
 
 # --- events, oracle, gas ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from .conftest import EXAMPLES
 
 BAD_FIELDS = [
     ({"data": {"n_clients": 0}}, "data.n_clients: Input should be greater than or equal to 1 (got 0)"),
-    ({"data": {"n_clients": 65}}, "data.n_clients: Input should be less than or equal to 64 (got 65)"),
+    ({"data": {"n_clients": 1025}}, "data.n_clients: Input should be less than or equal to 1024 (got 1025)"),
     ({"data": {"dataset": "imagenet"}}, "data.dataset: Input should be 'digits', 'mnist' or 'cifar10' (got 'imagenet')"),
     ({"data": {"alpha": "x"}}, "data.alpha: Input should be a valid number"),
     ({"data": {"colour": 1}}, "data.colour: Extra inputs are not permitted (got 1)"),

@@ -116,7 +116,11 @@ def test_fund_refuses_zero(system):
         (lambda f, a: f.distribute_mint(a, [SHARE_SCALE / 3] * 3, 10), r"shares\[0\] must be an int"),
         (lambda f, a: f.distribute_mint(a, [SHARE_SCALE, 0, 0], -10), "budget must be non-negative"),
         (lambda f, a: f.distribute_inject(a[0], [SHARE_SCALE], 10), "clients must be a sequence"),
-        (lambda f, a: f.distribute_inject(a * 22, [0] * 66, 10), "at most 64 clients"),
+        (lambda f, a: f.distribute_inject(a * 22, [0] * 66, 10), "at most 64 clients per call .a round of more"),
+        (lambda f, a: f.open_round(1, a * 342, [0] * 1026, 10), "at most 1024 clients per call, got 1026"),
+        (lambda f, a: f.open_round(1.0, a, [SHARE_SCALE, 0, 0], 10), "rule must be an int"),
+        (lambda f, a: f.pay_page(0, a, [SHARE_SCALE, 0, 0], [0, -1, 0]), r"min_outs\[1\] must be non-negative"),
+        (lambda f, a: f.pay_page(0, a, [0] * 65), "shares: at most 64 per call, got 65"),
         (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn=True, min_outs=[0, -1, 0]),
          r"min_outs\[1\] must be non-negative"),
         (lambda f, a: f.distribute_buyback(a, [SHARE_SCALE, 0, 0], 10, burn=True, deadline=1.5),
@@ -143,8 +147,8 @@ def test_wrapper_refuses_what_the_abi_cannot_encode(system, accounts, call, mess
 
 
 def test_bad_configurations_are_refused_before_deploying():
-    with pytest.raises(ValueError, match="n_clients must be at most 64"):
-        SystemConfig(n_clients=65)
+    with pytest.raises(ValueError, match="n_clients must be at most 1024"):
+        SystemConfig(n_clients=1025)
     with pytest.raises(ValueError, match="treasury must be an int"):
         SystemConfig(treasury=1e24)
     with pytest.raises(ValueError, match="fee_bps must be below 10000"):
@@ -158,8 +162,8 @@ def test_bad_configurations_are_refused_before_deploying():
 
 
 def test_federation_refuses_a_fee_no_pool_accepts(system):
-    with boa.reverts("federation: fee out of range"):
+    with boa.reverts("pool: fee out of range"):  # the pool implementation refuses it
         FederationChain.deploy(system.base.address, 10_000)
-    with pytest.raises(Revert, match="federation: fee out of range"):
+    with pytest.raises(Revert, match="pool: fee out of range"):
         FederationTwin(system.federation.address, Ledger("B", "B", owner=system.owner), system.owner, 10_000,
                        clock=Clock())

@@ -6,6 +6,7 @@ Each expectation is computed by the Python twin (or by hand) before the contract
 import boa
 import pytest
 
+from cst_ref.chain.deploy import cloning
 from cst_ref.twins import MAX_CLIENTS, RULE_BUYBACK_BURN, RULE_BUYBACK_TO_CLIENT, RULE_INJECT, RULE_MINT, Vesting
 from cst_ref.twins.federation import create_address
 from cst_ref.twins.shares import SHARE_SCALE, scores_hash, split_budget
@@ -77,12 +78,19 @@ def test_burn_variant_destroys_what_it_buys(system, accounts):
 
 
 def test_registry_is_capped(system):
+    """Registering 1,024 clients takes minutes here: the last free place is reached by
+    setting the length of ``clients`` (its first storage slot), and the contract must then
+    take one more client and refuse the next."""
     contract = system.federation.contract
     assert contract.MAX_CLIENTS() == MAX_CLIENTS  # the wrappers' and the twin's bound
-    for i in range(contract.MAX_CLIENTS() - contract.client_count()):
+    slot = contract.compiler_data.storage_layout["storage_layout"]["clients"]["slot"]
+    assert boa.env.get_storage(contract.address, slot) == contract.client_count() == 3
+    boa.env.set_storage(contract.address, slot, MAX_CLIENTS - 1)
+    with cloning():
         contract.register_client(boa.env.generate_address(), "X", "X", 0, 10**6, 10**6)
-    with boa.reverts("federation: too many clients"):
-        contract.register_client(boa.env.generate_address(), "X", "X", 0, 10**6, 10**6)
+        assert contract.client_count() == MAX_CLIENTS
+        with boa.reverts("federation: too many clients"):
+            contract.register_client(boa.env.generate_address(), "X", "X", 0, 10**6, 10**6)
 
 
 def test_wrapper_refuses_an_unknown_rule(system, accounts, equal_shares):

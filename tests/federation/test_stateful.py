@@ -3,7 +3,9 @@
 A hypothesis state machine (the Curve test style) drives the deployed contracts and
 ``FederationTwin`` with the same random actions: registrations, treasury funding,
 distributions under every rule with random shares, budgets and slippage bounds (valid, or
-with one input spoilt), a pool moved by an investor right before a round, guards and
+with one input spoilt), rounds paid in pages of one to three clients in any order (a page
+paid twice, changed, paid late, beyond the last, with a round already open, or by a
+stranger is refused), a pool moved by an investor right before a round, guards and
 observations, operators and ownership, an investor's swaps, liquidity moves and donations,
 ``sync`` and ``skim``, a client trying to withdraw the federation's locked seed, releases of
 vested supply at random points (by anyone, paused or not), deregistrations (and the rounds
@@ -38,7 +40,7 @@ from cst_ref.amm import product_holds
 from cst_ref.chain.clock import ChainClock
 from cst_ref.chain.system import deploy_system
 from cst_ref.backends.parity import advance_together, expect_same
-from cst_ref.twins import MAX_UINT256, ZERO_ADDRESS, Clock, Guards, SystemConfig, equal_shares
+from cst_ref.twins import MAX_PAGE, MAX_UINT256, ZERO_ADDRESS, Clock, Guards, SystemConfig, equal_shares, page_slices
 from cst_ref.twins.federation import FederationTwin
 from cst_ref.backends.parity import known_accounts, state_differences
 from cst_ref.twins.pool import MAX_RESERVE
@@ -67,12 +69,14 @@ FEDERATION_REASONS = {
     "pausable: contract is not paused", "ownable: caller is not the owner", "ownable: new owner is the zero address",
     "federation: nothing to release", "federation: client already deregistered",
     "federation: guard out of range", "federation: account is a federation contract",
-    "federation: empty name or symbol",
+    "federation: empty name or symbol", "federation: unknown rule", "federation: page size out of range",
+    "federation: a paged round is open", "federation: no open round", "federation: page not due",
+    "federation: page differs from its commitment",
 }
 """Every reason the federation can give here. Out of reach, and reached by unit tests instead:
-"too many clients" (64 clients, ``test_rounds.py``), "fee out of range" (the constructor,
-``test_inputs.py``) and "transfer failed" / "approve failed" (the base token and the CSTs here
-never return ``False``; ``tests/contracts/test_token_compat.py``)."""
+"too many clients" (1,024 clients, ``test_rounds.py``), "pool trades another base token" (the
+constructor, ``test_clones.py``) and "transfer failed" / "approve failed" (the base token and
+the CSTs here never return ``False``; ``tests/contracts/test_token_compat.py``)."""
 SKIP_CODES = {f"skip {code}" for code in range(7)}
 MIN_SUCCESSES = 3
 REGISTER_SPOILS = ["registered", "stranger", "huge seed", "treasury", "no seed", "overflow", "zero", "itself",
@@ -81,13 +85,17 @@ ROUND_SPOILS = ["unknown", "order", "sum", "sender", "length", "empty", "zero bu
                 "huge budget", "treasury"]  # the last three also in buyback_spoilt
 BUYBACK_SPOILS = ["deadline", "min_out", "min_outs", "dust"]
 ROUND_KINDS = ["mint", "inject", "buyback", "burn"]
+RULE_OF = {"mint": 1, "buyback": 2, "burn": 3, "inject": 4}
+OPEN_SPOILS = ["rule", "page size", "huge page", "sender"]
+PAGE_SPOILS = ["twice", "tamper", "outsider", "beyond", "busy", "deadline", "length", "sender", "paused",
+               "register"]
 
 
 DATA = object()
 """Stands for hypothesis's ``st.data()`` among an action's strategies."""
 STRATEGIES: dict[str, dict] = {}
 GROUPS = {
-    "rounds": ["move_then_distribute", "distribute"],
+    "rounds": ["move_then_distribute", "paged_round", "distribute"],
     "spoilt rounds": ["distribute_spoilt", "distribute_spoilt", "buyback_spoilt"],
     "admin": ["transfer_ownership", "set_operator", "deregister", "pause_briefly", "observe", "set_guards",
               "fund_treasury", "deregister"],
@@ -292,6 +300,8 @@ class FederationMachine(RuleBasedStateMachine):
         seed_token = {"no seed": 0, "huge seed": MAX_RESERVE + 1}.get(spoil, 10**21)
         supply = MAX_UINT256 if spoil == "overflow" else supply
         seed_base = self.twin.treasury() + 1 if spoil == "treasury" else seed_base
+        if spoil == "reserved":  # one wei more than what is neither owed nor set aside
+            seed_base = min(self.twin.treasury() - self.twin.total_owed - self.twin.reserved + 1, MAX_RESERVE)
         n = len(self.twin.clients)
         args = (account, f"Client {n}", "" if spoil == "no symbol" else f"CST{n}", supply, seed_token, seed_base)
 
@@ -368,6 +378,74 @@ class FederationMachine(RuleBasedStateMachine):
             self.add_liquidity(index, amount_token, reserve_base * size // 10**4 + 1)
         clients, shares, budget, sender = self.round_inputs(data.draw, "none", "fit")
         self.play_round(kind, clients, shares, budget, sender)
+
+    @action(data=DATA, kind=st.sampled_from(ROUND_KINDS), page_size=st.integers(1, 3),
+            budget_kind=st.sampled_from(["fit", "small"]),
+            open_spoil=st.sampled_from(["none"] * 6 + OPEN_SPOILS),
+            spoils=st.lists(st.sampled_from(["none"] * 3 + PAGE_SPOILS), min_size=3, max_size=3))
+    def paged_round(self, data, kind, page_size, budget_kind, open_spoil, spoils):
+        """A round paid in pages: opened (or refused: an unknown rule, a page size of 0 or
+        above ``MAX_PAGE``, a stranger), then every page paid in a random order, each after a
+        refused attempt if its spoil says so; then one page more (no round is open)."""
+        clients, shares, budget, sender = self.round_inputs(data.draw, "none", budget_kind)
+        rule = data.draw(st.sampled_from([0, 5])) if open_spoil == "rule" else RULE_OF[kind]
+        size = {"page size": 0, "huge page": MAX_PAGE + 1}.get(open_spoil, page_size)
+        sender = self.stranger if open_spoil == "sender" else sender
+        self.touched.update(self.twin.clients.index(self.twin.client(a)) for a in clients)
+        args = (rule, clients, shares, budget, size)
+        pages = self.same("open_round", lambda: self.chain.open_round(*args, sender=sender),
+                          lambda: self.twin.open_round(*args, sender=sender))
+        if pages is None:
+            return
+        parts = page_slices(len(clients), size)
+        for turn, page in enumerate(data.draw(st.permutations(range(pages)))):
+            part = parts[page]
+            self.pay_page(kind, page, clients[part], shares[part], budget, spoils[turn % len(spoils)], pages)
+        self.pay_page(kind, 0, clients[parts[0]], shares[parts[0]], budget, "none", pages)  # no open round
+
+    def pay_page(self, kind, page, clients, shares, budget, spoil, pages):
+        """Pay one page on both backends, after one refused attempt spoilt by ``spoil``."""
+        buys = kind in ("buyback", "burn")
+        min_outs = self.twin.quote_min_outs(clients, shares, budget, 0) if buys else []
+        now = self.clock.now
+
+        def attempt(number, page_clients, page_shares, bounds, deadline, sender):
+            return self.same("pay_page", lambda: self.chain.pay_page(number, page_clients, page_shares, bounds,
+                                                                     deadline, sender=sender),
+                             lambda: self.twin.pay_page(number, page_clients, page_shares, bounds, deadline,
+                                                        sender=sender))
+
+        spoilt = dict(number=page, page_clients=list(clients), page_shares=list(shares), bounds=list(min_outs),
+                      deadline=now, sender=self.owner)
+        if spoil == "tamper":
+            spoilt["page_shares"][0] += 1
+        elif spoil == "outsider":
+            others = [c.account for c in self.twin.clients if c.account not in clients]
+            spoilt["page_clients"][-1] = others[0] if others else self.stranger
+        elif spoil == "beyond":
+            spoilt["number"] = pages
+        elif spoil == "deadline":
+            spoilt["deadline"] = now - 1
+        elif spoil == "length":
+            spoilt["bounds"] = min_outs + [0] if buys else [0] * len(clients)
+        elif spoil == "sender":
+            spoilt["sender"] = self.stranger
+        if spoil == "busy":  # nothing else starts while a round is open
+            self.play_round("mint", clients, shares if sum(shares) == 10**18 else [10**18] + [0] * (len(clients) - 1),
+                            10**4, self.owner)
+        elif spoil == "paused":
+            self.toggle("pause", self.owner)
+            attempt(**spoilt)
+            self.toggle("unpause", self.owner)
+        elif spoil == "register":  # a seed may not take the base set aside for the open round
+            self.register("reserved", 0, 10**18)
+        elif spoil not in ("none", "twice"):
+            attempt(**spoilt)
+        record = attempt(page, list(clients), list(shares), list(min_outs), now, self.owner)
+        if spoil == "twice":
+            attempt(page, list(clients), list(shares), list(min_outs), now, self.owner)
+        for skip in record.skipped if record is not None else ():
+            self.outcomes[f"skip {skip}"] += 1
 
     def give_cst(self, index, amount):
         """Client ``index`` hands ``amount`` of its CST to the investor."""
