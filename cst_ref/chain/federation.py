@@ -28,7 +28,7 @@ from cst_ref.twins.constants import (
     RULE_INJECT,
     RULE_MINT,
 )
-from cst_ref.twins.federation import RoundRecord, page_slices, unknown_rule
+from cst_ref.twins.federation import RoundRecord, pay_in_pages, unknown_rule
 from cst_ref.twins.guards import Guards, Observation, bounded_min_outs, round_dues
 from cst_ref.twins.inputs import (
     check_address,
@@ -278,23 +278,20 @@ class FederationChain:
         page_size: int = MAX_PAGE,
         sender: str | None = None,
     ) -> RoundRecord:
-        """Open a round and pay every page, one transaction each, in this block: a buy-back
-        page bounded by ``min_outs`` (one per client) or, without them, by its quotes less
-        ``tolerance_bps`` taken just before it pays. The pages' records as one."""
-        self.open_round(rule, clients, shares, budget, page_size, sender=sender)
-        opened = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundOpened")
-        buys = rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
-        records = []
-        for page, part in enumerate(page_slices(len(clients), page_size)):
-            bounds: Sequence[int] = ()
-            if buys:
-                bounds = (
-                    self.quote_min_outs(clients[part], shares[part], budget, tolerance_bps)
-                    if min_outs is None
-                    else min_outs[part]
-                )
-            records.append(self.pay_page(page, clients[part], shares[part], bounds, sender=sender))
-        return RoundRecord.of_pages(bytes(opened.scores_hash), records)
+        """A whole round in pages (``cst_ref.twins.federation.pay_in_pages``), one transaction
+        each, due in this block."""
+        return pay_in_pages(
+            self,
+            rule,
+            clients,
+            shares,
+            budget,
+            sender=sender,
+            min_outs=min_outs,
+            tolerance_bps=tolerance_bps,
+            page_size=page_size,
+            deadline=None,  # each page's own block: on a node, time may pass between pages
+        )
 
     def _last_round(self) -> RoundRecord:
         event = next(e for e in reversed(self.contract.get_logs()) if type(e).__name__ == "RoundDistributed")

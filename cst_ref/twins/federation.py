@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import rlp
 from eth_utils import keccak, to_bytes, to_checksum_address
@@ -99,6 +100,37 @@ _LISTS = ("clients", "amounts", "tokens_out", "skipped", "owed")
 def page_slices(n_clients: int, page_size: int = MAX_PAGE) -> list[slice]:
     """How ``open_round`` cuts a list of ``n_clients``: pages of ``page_size``, the last shorter."""
     return [slice(start, min(start + page_size, n_clients)) for start in range(0, n_clients, page_size)]
+
+
+def pay_in_pages(
+    face: Any,
+    rule: int,
+    clients: Sequence[str],
+    shares: Sequence[int],
+    budget: int,
+    *,
+    sender: Any,
+    min_outs: Sequence[int] | None,
+    tolerance_bps: int,
+    page_size: int,
+    deadline: int | None,
+) -> RoundRecord:
+    """Open a round on ``face`` (a ``FederationTwin`` or a ``FederationChain``: they take the
+    same calls) and pay every page by ``deadline`` (``None``: the chain's current block when the
+    page is sent), a buy-back page bounded by ``min_outs`` (one per client) or, without them, by
+    its quotes less ``tolerance_bps`` taken just before it pays; the pages' records as one."""
+    face.open_round(rule, clients, shares, budget, page_size, sender=sender)
+    records = []
+    for page, part in enumerate(page_slices(len(clients), page_size)):
+        bounds: Sequence[int] = []
+        if rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN):
+            bounds = (
+                face.quote_min_outs(clients[part], shares[part], budget, tolerance_bps)
+                if min_outs is None
+                else min_outs[part]
+            )
+        records.append(face.pay_page(page, clients[part], shares[part], bounds, deadline, sender=sender))
+    return RoundRecord.of_pages(scores_hash(clients, shares), records)
 
 
 def create_address(deployer: str, nonce: int) -> str:
@@ -438,22 +470,19 @@ class FederationTwin:
         tolerance_bps: int = DEFAULT_TOLERANCE_BPS,
         page_size: int = MAX_PAGE,
     ) -> RoundRecord:
-        """A whole round in pages, as ``FederationChain.distribute_in_pages`` pays it: open it,
-        then pay every page in the current block, a buy-back page bounded by ``min_outs`` (one
-        per client) or, without them, by its quotes less ``tolerance_bps`` just before it pays."""
-        self.open_round(rule, clients, shares, budget, page_size, sender=sender)
-        buys = rule in (RULE_BUYBACK_TO_CLIENT, RULE_BUYBACK_BURN)
-        records = []
-        for page, part in enumerate(page_slices(len(clients), page_size)):
-            bounds: Sequence[int] = []
-            if buys:
-                bounds = (
-                    self.quote_min_outs(clients[part], shares[part], budget, tolerance_bps)
-                    if min_outs is None
-                    else min_outs[part]
-                )
-            records.append(self.pay_page(page, clients[part], shares[part], bounds, self.clock.now, sender=sender))
-        return RoundRecord.of_pages(scores_hash(clients, shares), records)
+        """A whole round in pages (:func:`pay_in_pages`), due in the current block."""
+        return pay_in_pages(
+            self,
+            rule,
+            clients,
+            shares,
+            budget,
+            sender=sender,
+            min_outs=min_outs,
+            tolerance_bps=tolerance_bps,
+            page_size=page_size,
+            deadline=self.clock.now,
+        )
 
     def quote_min_outs(
         self, clients: Sequence[str], shares: Sequence[int], budget: int, tolerance_bps: int = DEFAULT_TOLERANCE_BPS

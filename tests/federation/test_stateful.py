@@ -161,8 +161,9 @@ class FederationMachine(RuleBasedStateMachine):
     @initialize(amount=st.integers(10**4, 10**24), part=st.integers(1, 10**4), data=st.data())
     def fund_investor(self, amount, part, data):
         """The investor gets base tokens and spends a part of them on each initial CST; then the
-        owner calls each of its functions once (default guards, observe, pause and unpause) and
-        every spoilt registration and inject round is refused once, so that every example reaches them however
+        owner calls each of its functions once (default guards, observe, pause and unpause),
+        every spoilt registration and inject round is refused once and one buy-back bound holds
+        a part back (skip 2), so that every example reaches them however
         rarely hypothesis draws them (a full-suite run once drew the admin rule for 2 % of its
         steps)."""
         self.mint_base(self.investor, amount)
@@ -184,6 +185,12 @@ class FederationMachine(RuleBasedStateMachine):
             self.register(spoil, 0, 10**18)
         for spoil in ROUND_SPOILS:  # and of an inject round (over the treasury too: inject checks it)
             self.play_round("inject", *self.round_inputs(data.draw, spoil, "small"), spoil=spoil)
+        # a buy-back whose last bound is one above its quote: skip 2, whatever the example draws later
+        self.play_round("buyback", *self.round_inputs(data.draw, "min_out", "small"), spoil="min_out")
+        self.toggle("unpause", self.owner)  # not paused
+        # a paged round with an unknown rule, then one whose pages are changed, paid twice and overrun
+        self.paged_round(data, "mint", 1, "small", "rule", ["none"] * 3)
+        self.paged_round(data, "mint", 1, "small", "none", ["tamper", "twice", "beyond"])
 
     # --- helpers ---------------------------------------------------------------
     def same(self, action, on_chain, on_twin):
