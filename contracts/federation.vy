@@ -118,7 +118,6 @@ struct Vesting:
 
 
 SHARE_SCALE: public(constant(uint256)) = 10**18
-FEE_DENOMINATOR: constant(uint256) = 10000
 WAD: constant(uint256) = 10**18
 MAX_CLIENTS: public(constant(uint256)) = 1024
 # the most clients one call pays (a one-call round, or a page of a paged
